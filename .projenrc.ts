@@ -1,0 +1,99 @@
+import { awscdk, javascript } from 'projen';
+
+/**
+ * Minimum aws-cdk-lib this library supports (the peer dependency floor, and the exact version we
+ * build and test against).
+ *
+ * CDK_VERSION_RATIONALE
+ */
+const CDK_VERSION = '2.257.0';
+
+const project = new awscdk.AwsCdkConstructLibrary({
+  name: 'cdk-private-mwaa',
+  description:
+    'A private Amazon MWAA (managed Apache Airflow) environment as one AWS CDK construct: private web server, customer managed KMS key, locked-down versioned bucket, least-privilege execution role with confused-deputy conditions.',
+  author: 'cdk-private-mwaa maintainers',
+  authorAddress: 'maintainers@cdk-private-mwaa.dev',
+  repositoryUrl: 'https://github.com/cdk-private-mwaa/cdk-private-mwaa.git',
+  license: 'Apache-2.0',
+  keywords: ['cdk', 'aws-cdk', 'awscdk', 'mwaa', 'airflow', 'apache-airflow', 'kms', 'private', 'security'],
+  defaultReleaseBranch: 'main',
+  packageManager: javascript.NodePackageManager.NPM,
+  projenrcTs: true,
+
+  cdkVersion: CDK_VERSION,
+  constructsVersion: '10.5.1',
+  jsiiVersion: '~6.0.0',
+
+  // CI for this project is `.ci/run`; no GitHub workflows, no mergify, no release automation here.
+  github: false,
+  release: false,
+  depsUpgrade: false,
+  pullRequestTemplate: false,
+
+  // jsii language targets. Packages are built by a release pipeline elsewhere; here every target is
+  // generated as source with `npm run codegen` (jsii-pacmak --code-only) and checked in CI.
+  publishToPypi: { distName: 'cdk-private-mwaa', module: 'cdk_private_mwaa' },
+  publishToMaven: {
+    javaPackage: 'io.github.cdkprivatemwaa',
+    mavenGroupId: 'io.github.cdkprivatemwaa',
+    mavenArtifactId: 'cdk-private-mwaa',
+  },
+  publishToNuget: { dotNetNamespace: 'CdkPrivateMwaa', packageId: 'CdkPrivateMwaa' },
+  publishToGo: { moduleName: 'github.com/cdk-private-mwaa/cdk-private-mwaa-go' },
+
+  tsconfigDevFile: 'tsconfig.dev.json',
+  devDeps: [
+    'cdk-nag@^3.0.2',
+    '@cloud-copilot/iam-simulate@0.1.173',
+    'ts-node',
+  ],
+  jestOptions: {
+    // Snapshots never update silently: `npm test` fails on drift, `npx projen test:update` updates.
+    updateSnapshot: javascript.UpdateSnapshot.NEVER,
+    jestConfig: {
+      testMatch: ['<rootDir>/test/**/*.test.ts'],
+    },
+  },
+  gitignore: ['cdk.out/', '/dist/', '/.codegen/', '/bench-results.json'],
+  npmignoreEnabled: true,
+  npmIgnoreOptions: { ignorePatterns: ['/example/', '/bench/', '/.ci/', '/rosetta/', 'cdk.out/', '/.codegen/'] },
+});
+
+// jsii must show every warning, reserved words included: a member named like a Python, Java or C#
+// keyword would make the generated bindings awkward, so we want to hear about it.
+project.compileTask.reset('jsii');
+project.tasks.tryFind('watch')?.reset('jsii -w');
+
+// The main job: synthesize the bundled example app and print what it built.
+project.addTask('example', {
+  description: 'Synthesize the example app in example/ to cdk.out/ and print a summary',
+  exec: 'ts-node --project tsconfig.dev.json example/main.ts',
+});
+
+// Synthesis benchmark (not part of the tests).
+project.addTask('bench', {
+  description: 'Benchmark synthesis time against an L1-only baseline',
+  exec: 'ts-node --project tsconfig.dev.json bench/synth.bench.ts',
+});
+
+// Generate every jsii language binding as source and byte-compile the Python one.
+const codegen = project.addTask('codegen', {
+  description: 'Generate Python, Java, .NET and Go bindings with jsii-pacmak --code-only and check them',
+});
+codegen.exec('rm -rf .codegen');
+codegen.exec('jsii-pacmak --code-only --outdir .codegen --target python --target java --target dotnet --target go');
+codegen.exec('python3 -m compileall -q .codegen/python');
+
+// README snippets must compile under jsii-rosetta in strict mode.
+project.addTask('rosetta', {
+  description: 'Compile the README TypeScript snippets with jsii-rosetta in strict mode',
+  exec: 'jsii-rosetta extract --strict --fail',
+});
+
+project.tsconfigDev.addInclude('example/**/*.ts');
+project.tsconfigDev.addInclude('bench/**/*.ts');
+project.eslint?.addLintPattern('example');
+project.eslint?.addLintPattern('bench');
+
+project.synth();

@@ -1,0 +1,985 @@
+import { Annotations, ArnFormat, Aws, IResource, RemovalPolicy, Resource, Stack, Token } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as mwaa from 'aws-cdk-lib/aws-mwaa';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import { Construct } from 'constructs';
+import { executionPolicyStatements, logGroupArnPattern } from './private/execution-policy';
+import { MwaaServicePrincipals } from './private/principals';
+import * as v from './private/validation';
+import { AirflowVersion, EnvironmentClass } from './versions';
+
+/**
+ * An Amazon MWAA environment, created by this library or imported.
+ */
+export interface IPrivateMwaaEnvironment extends IResource, ec2.IConnectable, iam.IGrantable {
+  /**
+   * The name of the environment.
+   *
+   * @attribute
+   */
+  readonly environmentName: string;
+
+  /**
+   * The ARN of the environment.
+   *
+   * @attribute
+   */
+  readonly environmentArn: string;
+}
+
+/**
+ * How one type of Airflow log is sent to CloudWatch Logs.
+ */
+export interface LogTypeOptions {
+  /**
+   * Whether MWAA sends this type of log to CloudWatch Logs.
+   *
+   * @default true
+   */
+  readonly enabled?: boolean;
+
+  /**
+   * The least severe level that is sent.
+   *
+   * @default LogLevel.INFO
+   */
+  readonly level?: LogLevel;
+}
+
+/**
+ * Logging for each of the five Airflow log types.
+ *
+ * Every type is on at `INFO` unless set otherwise, which is what regulated workloads need and what
+ * cdk-nag's MWAA rule checks for.
+ *
+ * @see https://docs.aws.amazon.com/mwaa/latest/userguide/monitoring-airflow.html
+ */
+export interface LoggingOptions {
+  /**
+   * DAG processing logs.
+   *
+   * @default - enabled at INFO
+   */
+  readonly dagProcessingLogs?: LogTypeOptions;
+
+  /**
+   * Scheduler logs.
+   *
+   * @default - enabled at INFO
+   */
+  readonly schedulerLogs?: LogTypeOptions;
+
+  /**
+   * Task logs.
+   *
+   * @default - enabled at INFO
+   */
+  readonly taskLogs?: LogTypeOptions;
+
+  /**
+   * Web server logs.
+   *
+   * @default - enabled at INFO
+   */
+  readonly webserverLogs?: LogTypeOptions;
+
+  /**
+   * Worker logs.
+   *
+   * @default - enabled at INFO
+   */
+  readonly workerLogs?: LogTypeOptions;
+}
+
+/**
+ * Properties of a `PrivateMwaaEnvironment`.
+ */
+export interface PrivateMwaaEnvironmentProps {
+  /**
+   * The name of the environment.
+   *
+   * 1 to 80 characters: a letter, then letters, digits, hyphens and underscores. It cannot be
+   * changed after creation (a new name replaces the environment), and it names the log groups and
+   * scopes the execution role.
+   */
+  readonly environmentName: string;
+
+  /**
+   * The VPC the environment runs in.
+   */
+  readonly vpc: ec2.IVpc;
+
+  /**
+   * Where in the VPC the environment runs: exactly two private subnets in two Availability Zones.
+   *
+   * Cannot be changed after creation (a change replaces the environment).
+   *
+   * @default - the VPC's private subnets with egress, else its isolated subnets, one in each of the
+   * first two Availability Zones
+   * @see https://docs.aws.amazon.com/mwaa/latest/userguide/networking-about.html
+   */
+  readonly vpcSubnets?: ec2.SubnetSelection;
+
+  /**
+   * One to five security groups for the environment.
+   *
+   * Security groups you provide are used as they are: MWAA needs them to allow all traffic (or at
+   * least TCP 443 and 5432) from themselves, and outbound traffic.
+   *
+   * @default - a new security group with the self-referencing rule chosen by `selfReferencingIngress`
+   * and all outbound traffic allowed
+   */
+  readonly securityGroups?: ec2.ISecurityGroup[];
+
+  /**
+   * Which self-referencing inbound rules the security group the construct creates gets.
+   *
+   * Only for the security group the construct creates: it cannot be combined with
+   * `securityGroups`.
+   *
+   * @default SelfReferencingIngress.AIRFLOW_PORTS
+   */
+  readonly selfReferencingIngress?: SelfReferencingIngress;
+
+  /**
+   * The Apache Airflow version.
+   *
+   * @default AirflowVersion.V3_0_6
+   */
+  readonly airflowVersion?: AirflowVersion;
+
+  /**
+   * The environment class.
+   *
+   * @default EnvironmentClass.MW1_SMALL
+   */
+  readonly environmentClass?: EnvironmentClass;
+
+  /**
+   * The minimum number of workers, at least 1.
+   *
+   * @default 1
+   */
+  readonly minWorkers?: number;
+
+  /**
+   * The maximum number of workers, at least `minWorkers`. Above 25 needs a quota increase.
+   *
+   * @default 10
+   */
+  readonly maxWorkers?: number;
+
+  /**
+   * The number of schedulers: 2 to 5, or exactly 1 for `mw1.micro`.
+   *
+   * @default - 2, or 1 for `mw1.micro`
+   */
+  readonly schedulers?: number;
+
+  /**
+   * The minimum number of web servers: 2 to 5, or exactly 1 for `mw1.micro`.
+   *
+   * @default - 2, or 1 for `mw1.micro`
+   */
+  readonly minWebservers?: number;
+
+  /**
+   * The maximum number of web servers: 2 to 5 and at least `minWebservers`, or exactly 1 for
+   * `mw1.micro`.
+   *
+   * @default - 2, or 1 for `mw1.micro`
+   */
+  readonly maxWebservers?: number;
+
+  /**
+   * When the weekly maintenance window starts, in UTC, as `DAY:HH:MM` with `MM` 00 or 30, for
+   * example `SUN:03:30`.
+   *
+   * @default - MWAA picks a window
+   */
+  readonly weeklyMaintenanceWindowStart?: string;
+
+  /**
+   * How workers are replaced during an update.
+   *
+   * @default - MWAA's default, `FORCED`
+   */
+  readonly workerReplacementStrategy?: WorkerReplacementStrategy;
+
+  /**
+   * Apache Airflow configuration options, for example `{ 'core.default_timezone': 'utc' }`.
+   *
+   * Keys are lower case `section.option` names of at most 64 characters; values are 1 to 65,536
+   * printable characters. `celery.worker_concurrency` is managed by MWAA and cannot be set.
+   *
+   * @default - none
+   * @see https://docs.aws.amazon.com/mwaa/latest/userguide/configuring-env-variables.html
+   */
+  readonly airflowConfigurationOptions?: { [key: string]: string };
+
+  /**
+   * Logging for each log type.
+   *
+   * @default - all five log types enabled at INFO
+   */
+  readonly logging?: LoggingOptions;
+
+  /**
+   * How long the environment's log groups keep events.
+   *
+   * @default logs.RetentionDays.ONE_YEAR
+   */
+  readonly logRetention?: logs.RetentionDays;
+
+  /**
+   * Who can reach the Airflow web server.
+   *
+   * @default WebserverAccessMode.PRIVATE_ONLY
+   */
+  readonly webserverAccessMode?: WebserverAccessMode;
+
+  /**
+   * Who creates the VPC endpoints for the metadata database and the web server.
+   *
+   * With `CUSTOMER` the environment stays `PENDING` until you create them. Cannot be changed after
+   * creation.
+   *
+   * @default EndpointManagement.SERVICE
+   */
+  readonly endpointManagement?: EndpointManagement;
+
+  /**
+   * The KMS key that encrypts the environment, its bucket and its log groups.
+   *
+   * It must be a key (not an alias), single-Region, in the environment's Region. The construct adds
+   * a statement to the key policy that lets CloudWatch Logs use the key for this environment's log
+   * groups; for an imported key, add it yourself. Cannot be changed after creation.
+   *
+   * @default - the source bucket's key if `sourceBucket` is encrypted with one, else a new key with
+   * rotation enabled
+   * @see https://docs.aws.amazon.com/mwaa/latest/userguide/custom-keys-certs.html
+   */
+  readonly kmsKey?: kms.IKey;
+
+  /**
+   * The bucket that holds DAGs, requirements, plugins and the startup script.
+   *
+   * It must have versioning enabled and all public access blocked, and if it is encrypted with a
+   * customer managed key, that key must be the environment's key.
+   *
+   * @default - a new versioned bucket with all public access blocked, TLS enforced and SSE-KMS with
+   * the environment's key
+   */
+  readonly sourceBucket?: s3.IBucket;
+
+  /**
+   * Where the server access logs of the bucket the construct creates go.
+   *
+   * @default - no server access logs
+   */
+  readonly sourceBucketAccessLogs?: s3.IBucket;
+
+  /**
+   * The folder in the source bucket that holds the DAGs.
+   *
+   * @default 'dags'
+   */
+  readonly dagS3Path?: string;
+
+  /**
+   * The key of `requirements.txt` in the source bucket. Needs `requirementsS3ObjectVersion`.
+   *
+   * @default - no requirements
+   */
+  readonly requirementsS3Path?: string;
+
+  /**
+   * The S3 object version of `requirements.txt`.
+   *
+   * @default - none; required when `requirementsS3Path` is set
+   */
+  readonly requirementsS3ObjectVersion?: string;
+
+  /**
+   * The key of `plugins.zip` in the source bucket. Needs `pluginsS3ObjectVersion`.
+   *
+   * @default - no plugins
+   */
+  readonly pluginsS3Path?: string;
+
+  /**
+   * The S3 object version of `plugins.zip`.
+   *
+   * @default - none; required when `pluginsS3Path` is set
+   */
+  readonly pluginsS3ObjectVersion?: string;
+
+  /**
+   * The key of the startup shell script in the source bucket. Needs
+   * `startupScriptS3ObjectVersion`.
+   *
+   * @default - no startup script
+   */
+  readonly startupScriptS3Path?: string;
+
+  /**
+   * The S3 object version of the startup script.
+   *
+   * @default - none; required when `startupScriptS3Path` is set
+   */
+  readonly startupScriptS3ObjectVersion?: string;
+
+  /**
+   * The execution role MWAA assumes.
+   *
+   * A role you provide gets the same least-privilege policy attached as the one the construct
+   * creates; its trust policy is yours to set (principals `airflow.amazonaws.com` and
+   * `airflow-env.amazonaws.com`, with `aws:SourceArn` and `aws:SourceAccount` conditions).
+   *
+   * @default - a new role trusted only by MWAA for this environment in this account
+   * @see https://docs.aws.amazon.com/mwaa/latest/userguide/mwaa-create-role.html
+   */
+  readonly executionRole?: iam.IRole;
+
+  /**
+   * What happens to the key, the bucket and the log groups the construct creates when they leave
+   * the stack.
+   *
+   * @default RemovalPolicy.RETAIN
+   */
+  readonly removalPolicy?: RemovalPolicy;
+}
+
+/**
+ * Attributes of an environment defined outside this stack.
+ */
+export interface PrivateMwaaEnvironmentAttributes {
+  /**
+   * The name of the environment.
+   */
+  readonly environmentName: string;
+
+  /**
+   * The security groups of the environment, to allow traffic with `connections`.
+   *
+   * @default - none
+   */
+  readonly securityGroups?: ec2.ISecurityGroup[];
+
+  /**
+   * The execution role of the environment, to grant it access with `grantPrincipal`.
+   *
+   * @default - grants to the environment have no effect
+   */
+  readonly executionRole?: iam.IRole;
+}
+
+/**
+ * Who can reach the Airflow web server.
+ *
+ * @see https://docs.aws.amazon.com/mwaa/latest/userguide/configuring-networking.html
+ */
+export enum WebserverAccessMode {
+  /** Only from inside the VPC, through a VPC endpoint. */
+  PRIVATE_ONLY = 'PRIVATE_ONLY',
+  /** From the internet, to anyone with IAM permission to log in. */
+  PUBLIC_ONLY = 'PUBLIC_ONLY',
+}
+
+/**
+ * Who creates the VPC endpoints of the environment.
+ */
+export enum EndpointManagement {
+  /** MWAA creates them. */
+  SERVICE = 'SERVICE',
+  /** You create them, for example in the account that owns a shared VPC. */
+  CUSTOMER = 'CUSTOMER',
+}
+
+/**
+ * How workers are replaced during an update.
+ */
+export enum WorkerReplacementStrategy {
+  /** Stop and replace workers without waiting for running tasks. */
+  FORCED = 'FORCED',
+  /** Let workers finish running tasks (up to 12 hours) before they are replaced. */
+  GRACEFUL = 'GRACEFUL',
+}
+
+/**
+ * The least severe level of a log type that is sent to CloudWatch Logs.
+ */
+export enum LogLevel {
+  /** Critical only. */
+  CRITICAL = 'CRITICAL',
+  /** Error and above. */
+  ERROR = 'ERROR',
+  /** Warning and above. */
+  WARNING = 'WARNING',
+  /** Information and above. */
+  INFO = 'INFO',
+  /** Everything. */
+  DEBUG = 'DEBUG',
+}
+
+/**
+ * The self-referencing inbound rules of the security group the construct creates.
+ *
+ * @see https://docs.aws.amazon.com/mwaa/latest/userguide/vpc-security.html
+ */
+export enum SelfReferencingIngress {
+  /** TCP 443 (web server) and TCP 5432 (metadata database) from the group itself: the strict form. */
+  AIRFLOW_PORTS = 'AIRFLOW_PORTS',
+  /** All traffic from the group itself: the form the MWAA user guide shows. */
+  ALL_TRAFFIC = 'ALL_TRAFFIC',
+}
+
+/** The five log types, in the order CloudFormation lists them. */
+const LOG_TYPES = [
+  { prop: 'dagProcessingLogs', id: 'DagProcessingLogs', suffix: 'DAGProcessing' },
+  { prop: 'schedulerLogs', id: 'SchedulerLogs', suffix: 'Scheduler' },
+  { prop: 'taskLogs', id: 'TaskLogs', suffix: 'Task' },
+  { prop: 'webserverLogs', id: 'WebserverLogs', suffix: 'WebServer' },
+  { prop: 'workerLogs', id: 'WorkerLogs', suffix: 'Worker' },
+] as const;
+
+/**
+ * A private Amazon MWAA (managed Apache Airflow) environment with everything it needs.
+ *
+ * By default it creates: a KMS key with rotation, a versioned bucket with all public access blocked,
+ * an execution role with the least-privilege policy the MWAA user guide documents (trusted only by
+ * MWAA for this environment in this account), a self-referencing security group, five encrypted
+ * log groups with a retention, and the environment itself with a private web server and all logs at
+ * INFO. Each supporting resource can be brought instead.
+ *
+ * @resource AWS::MWAA::Environment
+ */
+export class PrivateMwaaEnvironment extends Resource implements IPrivateMwaaEnvironment {
+  /**
+   * Refer to an environment defined elsewhere.
+   */
+  public static fromEnvironmentAttributes(
+    scope: Construct,
+    id: string,
+    attrs: PrivateMwaaEnvironmentAttributes,
+  ): IPrivateMwaaEnvironment {
+    class Import extends Resource implements IPrivateMwaaEnvironment {
+      public readonly environmentName = attrs.environmentName;
+      public readonly environmentArn = Stack.of(scope).formatArn({
+        service: 'airflow',
+        resource: 'environment',
+        resourceName: attrs.environmentName,
+      });
+      public readonly connections = new ec2.Connections({
+        securityGroups: attrs.securityGroups,
+        defaultPort: ec2.Port.tcp(443),
+      });
+      public readonly grantPrincipal: iam.IPrincipal = attrs.executionRole ?? new iam.UnknownPrincipal({ resource: this });
+    }
+    return new Import(scope, id);
+  }
+
+  /** The name of the environment. */
+  public readonly environmentName: string;
+  /** The ARN of the environment. */
+  public readonly environmentArn: string;
+  /** The URL of the Airflow web server (without `https://`). */
+  public readonly webserverUrl: string;
+  /** The ARN of the environment's Celery executor queue, in an account owned by MWAA. */
+  public readonly celeryExecutorQueueArn: string;
+  /**
+   * The VPC endpoint service name of the metadata database, for customer-managed endpoints.
+   */
+  public readonly databaseVpcEndpointService: string;
+  /**
+   * The VPC endpoint service name of the web server, for customer-managed endpoints with a private
+   * web server (empty for a public one).
+   */
+  public readonly webserverVpcEndpointService: string;
+  /** The KMS key that encrypts the environment, its bucket and its log groups. */
+  public readonly kmsKey: kms.IKey;
+  /** The source bucket. */
+  public readonly sourceBucket: s3.IBucket;
+  /** The execution role. */
+  public readonly executionRole: iam.IRole;
+  /**
+   * The policy attached to the execution role; the environment depends on it.
+   */
+  public readonly executionRolePolicy: iam.Policy;
+  /** The security groups of the environment. */
+  public readonly securityGroups: ec2.ISecurityGroup[];
+  /** The subnets the environment runs in. */
+  public readonly subnets: ec2.ISubnet[];
+  /** Network access to the environment; the default port is the web server's, TCP 443. */
+  public readonly connections: ec2.Connections;
+  /** The principal to grant permissions to: the execution role. */
+  public readonly grantPrincipal: iam.IPrincipal;
+  /** The log group of DAG processing logs, `airflow-<name>-DAGProcessing`. */
+  public readonly dagProcessingLogGroup: logs.ILogGroup;
+  /** The log group of scheduler logs, `airflow-<name>-Scheduler`. */
+  public readonly schedulerLogGroup: logs.ILogGroup;
+  /** The log group of task logs, `airflow-<name>-Task`. */
+  public readonly taskLogGroup: logs.ILogGroup;
+  /** The log group of web server logs, `airflow-<name>-WebServer`. */
+  public readonly webserverLogGroup: logs.ILogGroup;
+  /** The log group of worker logs, `airflow-<name>-Worker`. */
+  public readonly workerLogGroup: logs.ILogGroup;
+  /** The Apache Airflow version. */
+  public readonly airflowVersion: AirflowVersion;
+  /** The environment class. */
+  public readonly environmentClass: EnvironmentClass;
+  /** Who can reach the web server. */
+  public readonly webserverAccessMode: WebserverAccessMode;
+  /** Who creates the VPC endpoints. */
+  public readonly endpointManagement: EndpointManagement;
+
+  /** The underlying CloudFormation resource. */
+  private readonly resource: mwaa.CfnEnvironment;
+
+  constructor(scope: Construct, id: string, props: PrivateMwaaEnvironmentProps) {
+    super(scope, id, { physicalName: props.environmentName });
+
+    this.environmentName = props.environmentName;
+    this.airflowVersion = props.airflowVersion ?? AirflowVersion.V3_0_6;
+    this.environmentClass = props.environmentClass ?? EnvironmentClass.MW1_SMALL;
+    this.webserverAccessMode = props.webserverAccessMode ?? WebserverAccessMode.PRIVATE_ONLY;
+    this.endpointManagement = props.endpointManagement ?? EndpointManagement.SERVICE;
+    const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
+    const oneOrTwo = this.environmentClass.isMicro ? 1 : 2;
+    const minWorkers = props.minWorkers ?? 1;
+    const maxWorkers = props.maxWorkers ?? Math.max(10, v.isNumber(minWorkers) ? minWorkers : 10);
+    const schedulers = props.schedulers ?? oneOrTwo;
+    const minWebservers = props.minWebservers ?? oneOrTwo;
+    const maxWebservers = props.maxWebservers ?? (v.isNumber(minWebservers) ? Math.max(oneOrTwo, minWebservers) : oneOrTwo);
+    const dagS3Path = props.dagS3Path ?? 'dags';
+
+    // Everything is checked before anything is created.
+    this.validateEnvironmentName(props.environmentName);
+    this.validateAirflowVersion(this.airflowVersion);
+    this.validateEnvironmentClass(this.environmentClass);
+    this.validateWorkers(minWorkers, maxWorkers);
+    this.validateSchedulers(schedulers);
+    this.validateWebservers(minWebservers, maxWebservers);
+    this.validateMaintenanceWindow(props.weeklyMaintenanceWindowStart);
+    this.validateConfigurationOptions(props.airflowConfigurationOptions ?? {}, props.pluginsS3Path);
+    this.validateS3Path('dagS3Path', dagS3Path);
+    this.validateObjectVersionPair('requirementsS3Path', props.requirementsS3Path, 'requirementsS3ObjectVersion', props.requirementsS3ObjectVersion);
+    this.validateObjectVersionPair('pluginsS3Path', props.pluginsS3Path, 'pluginsS3ObjectVersion', props.pluginsS3ObjectVersion);
+    this.validateObjectVersionPair('startupScriptS3Path', props.startupScriptS3Path, 'startupScriptS3ObjectVersion', props.startupScriptS3ObjectVersion);
+    this.validateSecurityGroups(props.securityGroups, props.selfReferencingIngress);
+    this.validateAccessMode(this.webserverAccessMode);
+    this.validateEndpointManagement(this.endpointManagement);
+    this.validateLogging(props.logging ?? {});
+    this.subnets = this.selectSubnets(props.vpc, props.vpcSubnets);
+    if (props.sourceBucket) {
+      this.validateSourceBucket(props.sourceBucket, props.sourceBucketAccessLogs);
+    }
+    if (props.kmsKey) {
+      this.validateKmsKey(props.kmsKey, props.sourceBucket);
+    }
+
+    const stack = Stack.of(this);
+    // Formatted from the name rather than read from the environment: the role and its policy must
+    // exist before the environment does.
+    const formattedArn = stack.formatArn({
+      service: 'airflow',
+      resource: 'environment',
+      resourceName: this.environmentName,
+      arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
+    });
+
+    // Key
+    this.kmsKey = props.kmsKey ?? props.sourceBucket?.encryptionKey ?? new kms.Key(this, 'Key', {
+      description: `Encrypts the Amazon MWAA environment ${this.environmentName}, its bucket and its logs`,
+      enableKeyRotation: true,
+      removalPolicy,
+    });
+    const keyPolicy = this.kmsKey.addToResourcePolicy(new iam.PolicyStatement({
+      sid: 'AllowCloudWatchLogsForThisEnvironment',
+      principals: [new iam.ServicePrincipal(`logs.${stack.region}.${Aws.URL_SUFFIX}`)],
+      actions: ['kms:Encrypt*', 'kms:Decrypt*', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:Describe*'],
+      resources: ['*'],
+      conditions: {
+        ArnLike: { 'kms:EncryptionContext:aws:logs:arn': logGroupArnPattern(this, this.environmentName) },
+      },
+    }));
+    if (!keyPolicy.statementAdded) {
+      Annotations.of(this).addWarningV2('cdk-private-mwaa:kmsKeyPolicy',
+        `\`kmsKey\` is imported, so its key policy cannot be changed here. Make sure it lets the service principal logs.${stack.region}.amazonaws.com use the key for the log groups airflow-${this.environmentName}-*, or creating the log groups fails.`);
+    }
+
+    // Bucket
+    this.sourceBucket = props.sourceBucket ?? new s3.Bucket(this, 'SourceBucket', {
+      versioned: true,
+      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+      enforceSSL: true,
+      minimumTLSVersion: 1.2,
+      encryption: s3.BucketEncryption.KMS,
+      encryptionKey: this.kmsKey,
+      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+      serverAccessLogsBucket: props.sourceBucketAccessLogs,
+      serverAccessLogsPrefix: props.sourceBucketAccessLogs ? `${this.environmentName}/` : undefined,
+      removalPolicy,
+    });
+
+    // Log groups, created up front so that they are encrypted and expire
+    const retention = props.logRetention ?? logs.RetentionDays.ONE_YEAR;
+    const logGroups: { [prop: string]: logs.LogGroup } = {};
+    for (const type of LOG_TYPES) {
+      logGroups[type.prop] = new logs.LogGroup(this, type.id, {
+        logGroupName: `airflow-${this.environmentName}-${type.suffix}`,
+        encryptionKey: this.kmsKey,
+        retention,
+        removalPolicy,
+      });
+    }
+    this.dagProcessingLogGroup = logGroups.dagProcessingLogs;
+    this.schedulerLogGroup = logGroups.schedulerLogs;
+    this.taskLogGroup = logGroups.taskLogs;
+    this.webserverLogGroup = logGroups.webserverLogs;
+    this.workerLogGroup = logGroups.workerLogs;
+
+    // Execution role and its policy
+    this.executionRole = props.executionRole ?? new iam.Role(this, 'ExecutionRole', {
+      description: `Execution role of the Amazon MWAA environment ${this.environmentName}`,
+      assumedBy: new MwaaServicePrincipals(formattedArn, stack.account),
+    });
+    this.executionRolePolicy = new iam.Policy(this, 'ExecutionRolePolicy', {
+      statements: executionPolicyStatements(this, {
+        environmentArn: formattedArn,
+        environmentName: this.environmentName,
+        bucketArn: this.sourceBucket.bucketArn,
+        keyArn: this.kmsKey.keyArn,
+      }),
+      roles: [this.executionRole],
+    });
+    this.grantPrincipal = this.executionRole;
+
+    // Network
+    this.securityGroups = props.securityGroups ?? [this.createSecurityGroup(props.vpc, props.selfReferencingIngress)];
+    this.connections = new ec2.Connections({
+      securityGroups: this.securityGroups,
+      defaultPort: ec2.Port.tcp(443),
+    });
+
+    // The environment
+    const logging = props.logging ?? {};
+    const logConfig = (options?: LogTypeOptions): mwaa.CfnEnvironment.ModuleLoggingConfigurationProperty => ({
+      enabled: options?.enabled ?? true,
+      logLevel: options?.level ?? LogLevel.INFO,
+    });
+    this.resource = new mwaa.CfnEnvironment(this, 'Resource', {
+      name: this.physicalName,
+      airflowVersion: this.airflowVersion.version,
+      environmentClass: this.environmentClass.name,
+      executionRoleArn: this.executionRole.roleArn,
+      sourceBucketArn: this.sourceBucket.bucketArn,
+      kmsKey: this.kmsKey.keyArn,
+      dagS3Path,
+      requirementsS3Path: props.requirementsS3Path,
+      requirementsS3ObjectVersion: props.requirementsS3ObjectVersion,
+      pluginsS3Path: props.pluginsS3Path,
+      pluginsS3ObjectVersion: props.pluginsS3ObjectVersion,
+      startupScriptS3Path: props.startupScriptS3Path,
+      startupScriptS3ObjectVersion: props.startupScriptS3ObjectVersion,
+      networkConfiguration: {
+        subnetIds: this.subnets.map(s => s.subnetId),
+        securityGroupIds: this.securityGroups.map(sg => sg.securityGroupId),
+      },
+      webserverAccessMode: this.webserverAccessMode,
+      endpointManagement: this.endpointManagement,
+      minWorkers,
+      maxWorkers,
+      schedulers,
+      minWebservers,
+      maxWebservers,
+      weeklyMaintenanceWindowStart: props.weeklyMaintenanceWindowStart,
+      workerReplacementStrategy: props.workerReplacementStrategy,
+      airflowConfigurationOptions: props.airflowConfigurationOptions,
+      loggingConfiguration: {
+        dagProcessingLogs: logConfig(logging.dagProcessingLogs),
+        schedulerLogs: logConfig(logging.schedulerLogs),
+        taskLogs: logConfig(logging.taskLogs),
+        webserverLogs: logConfig(logging.webserverLogs),
+        workerLogs: logConfig(logging.workerLogs),
+      },
+    });
+    // CreateEnvironment checks the role's permissions on the bucket, so the policy must exist first
+    // (the role alone is not enough). The log groups must exist before MWAA creates its own.
+    this.resource.node.addDependency(this.executionRolePolicy);
+    this.resource.node.addDependency(this.executionRole);
+    for (const group of Object.values(logGroups)) {
+      this.resource.node.addDependency(group);
+    }
+
+    this.environmentArn = this.getResourceArnAttribute(this.resource.attrArn, {
+      service: 'airflow',
+      resource: 'environment',
+      resourceName: this.physicalName,
+      arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
+    });
+    this.webserverUrl = this.resource.attrWebserverUrl;
+    this.celeryExecutorQueueArn = this.resource.attrCeleryExecutorQueue;
+    this.databaseVpcEndpointService = this.resource.attrDatabaseVpcEndpointService;
+    this.webserverVpcEndpointService = this.resource.attrWebserverVpcEndpointService;
+  }
+
+  /**
+   * Add a statement to the execution role's policy (the one the environment depends on).
+   *
+   * @param statement the statement to add
+   */
+  public addToRolePolicy(statement: iam.PolicyStatement): void {
+    this.executionRolePolicy.addStatements(statement);
+  }
+
+  private createSecurityGroup(vpc: ec2.IVpc, ingress?: SelfReferencingIngress): ec2.SecurityGroup {
+    const sg = new ec2.SecurityGroup(this, 'SecurityGroup', {
+      vpc,
+      description: `Amazon MWAA environment ${this.environmentName}`,
+      allowAllOutbound: true,
+    });
+    if ((ingress ?? SelfReferencingIngress.AIRFLOW_PORTS) === SelfReferencingIngress.ALL_TRAFFIC) {
+      sg.addIngressRule(sg, ec2.Port.allTraffic(), 'All traffic between the environment\'s components');
+    } else {
+      sg.addIngressRule(sg, ec2.Port.tcp(443), 'Airflow web server, between the environment\'s components');
+      sg.addIngressRule(sg, ec2.Port.tcp(5432), 'Airflow metadata database, between the environment\'s components');
+    }
+    return sg;
+  }
+
+  private selectSubnets(vpc: ec2.IVpc, selection?: ec2.SubnetSelection): ec2.ISubnet[] {
+    if (selection) {
+      const subnets = vpc.selectSubnets(selection).subnets;
+      this.validateSubnets(vpc, subnets);
+      return subnets;
+    }
+    for (const subnetType of [ec2.SubnetType.PRIVATE_WITH_EGRESS, ec2.SubnetType.PRIVATE_ISOLATED]) {
+      const candidates = v.trySelect(vpc, { subnetType, onePerAz: true });
+      if (candidates.length >= 2) {
+        return candidates.slice(0, 2);
+      }
+    }
+    const privateCount = vpc.privateSubnets.length + vpc.isolatedSubnets.length;
+    throw new Error(`\`vpcSubnets\`: MWAA needs two private subnets in two different Availability Zones, and the VPC has none in two zones; pass \`vpcSubnets\` or use a VPC with private subnets in at least two zones, got: ${privateCount} private subnet(s) in ${v.distinctZones([...vpc.privateSubnets, ...vpc.isolatedSubnets])} zone(s)`);
+  }
+
+  private validateSubnets(vpc: ec2.IVpc, subnets: ec2.ISubnet[]): void {
+    if (subnets.length !== 2) {
+      throw new Error(`\`vpcSubnets\` must select exactly two subnets (MWAA runs in two private subnets in two Availability Zones), got: ${subnets.length} subnet(s)${v.describeSubnets(subnets)}`);
+    }
+    const zones = subnets.map(s => s.availabilityZone);
+    if (zones.every(z => !Token.isUnresolved(z)) && zones[0] === zones[1]) {
+      throw new Error(`\`vpcSubnets\` must select subnets in two different Availability Zones, got: both in ${zones[0]}${v.describeSubnets(subnets)}`);
+    }
+    const publicIds = new Set(vpc.publicSubnets.map(s => s.subnetId));
+    const isPublic = subnets.filter(s => vpc.publicSubnets.includes(s) || (!Token.isUnresolved(s.subnetId) && publicIds.has(s.subnetId)));
+    if (isPublic.length > 0) {
+      throw new Error(`\`vpcSubnets\` must select private subnets (MWAA does not run in subnets with a route to an internet gateway), got: public subnet(s)${v.describeSubnets(isPublic)}`);
+    }
+  }
+
+  private validateEnvironmentName(name: string): void {
+    if (Token.isUnresolved(name)) {
+      return;
+    }
+    if (name.length < 1 || name.length > 80) {
+      throw new Error(`\`environmentName\` must be 1 to 80 characters long, got: ${name.length} characters ('${name}')`);
+    }
+    if (!/^[a-zA-Z][0-9a-zA-Z\-_]*$/.test(name)) {
+      throw new Error(`\`environmentName\` must start with a letter and contain only letters, digits, hyphens and underscores, got: '${name}'`);
+    }
+  }
+
+  private validateAirflowVersion(version: AirflowVersion): void {
+    const parsed = /^(\d+)\.(\d+)\.(\d+)$/.exec(version.version);
+    if (!parsed) {
+      throw new Error(`\`airflowVersion\` must be a version number MAJOR.MINOR.PATCH, got: '${version.version}'`);
+    }
+    const [major, minor] = [Number(parsed[1]), Number(parsed[2])];
+    if (major < 2 || (major === 2 && minor < 7)) {
+      throw new Error(`\`airflowVersion\` must be 2.7.2 or newer (older versions have reached end of support and CloudFormation rejects them), got: '${version.version}'`);
+    }
+    if (!version.known) {
+      Annotations.of(this).addWarningV2('cdk-private-mwaa:unknownAirflowVersion',
+        `\`airflowVersion\` ${version.version} is not one this library knows CloudFormation accepts; deployment fails if AWS::MWAA::Environment does not accept it yet.`);
+    }
+  }
+
+  private validateEnvironmentClass(environmentClass: EnvironmentClass): void {
+    if (!environmentClass.known) {
+      Annotations.of(this).addWarningV2('cdk-private-mwaa:unknownEnvironmentClass',
+        `\`environmentClass\` ${environmentClass.name} is not one this library knows; deployment fails if MWAA does not offer it in this Region.`);
+    }
+  }
+
+  private validateWorkers(minWorkers: number, maxWorkers: number): void {
+    v.requireInteger('minWorkers', minWorkers, 1);
+    v.requireInteger('maxWorkers', maxWorkers, 1);
+    if (v.isNumber(minWorkers) && v.isNumber(maxWorkers) && maxWorkers < minWorkers) {
+      throw new Error(`\`maxWorkers\` must be at least \`minWorkers\` (${minWorkers}), got: ${maxWorkers}`);
+    }
+    if (v.isNumber(maxWorkers) && maxWorkers > 25) {
+      Annotations.of(this).addWarningV2('cdk-private-mwaa:workerQuota',
+        `\`maxWorkers\` is ${maxWorkers}, above the default quota of 25 workers per environment; request a quota increase before deploying.`);
+    }
+  }
+
+  private validateSchedulers(schedulers: number): void {
+    if (this.environmentClass.isMicro) {
+      v.requireInteger('schedulers', schedulers, 1, 1, 'for mw1.micro');
+    } else {
+      v.requireInteger('schedulers', schedulers, 2, 5, `for ${this.environmentClass.name}`);
+    }
+  }
+
+  private validateWebservers(minWebservers: number, maxWebservers: number): void {
+    const [low, high, context] = this.environmentClass.isMicro ? [1, 1, 'for mw1.micro'] : [2, 5, `for ${this.environmentClass.name}`];
+    v.requireInteger('minWebservers', minWebservers, low, high, context);
+    v.requireInteger('maxWebservers', maxWebservers, low, high, context);
+    if (v.isNumber(minWebservers) && v.isNumber(maxWebservers) && maxWebservers < minWebservers) {
+      throw new Error(`\`maxWebservers\` must be at least \`minWebservers\` (${minWebservers}), got: ${maxWebservers}`);
+    }
+  }
+
+  private validateMaintenanceWindow(window?: string): void {
+    if (window === undefined || Token.isUnresolved(window)) {
+      return;
+    }
+    if (!/^(MON|TUE|WED|THU|FRI|SAT|SUN):([01]\d|2[0-3]):(00|30)$/.test(window)) {
+      throw new Error(`\`weeklyMaintenanceWindowStart\` must be DAY:HH:MM in UTC, with DAY one of MON..SUN, HH 00-23 and MM 00 or 30, got: '${window}'`);
+    }
+  }
+
+  private validateConfigurationOptions(options: { [key: string]: string }, pluginsS3Path?: string): void {
+    for (const [key, value] of Object.entries(options)) {
+      if (Token.isUnresolved(key)) {
+        continue;
+      }
+      if (key.length > 64 || !/^[a-z]+([a-z0-9._]*[a-z0-9_]+)?$/.test(key)) {
+        throw new Error(`\`airflowConfigurationOptions\` keys must be lower-case \`section.option\` names of at most 64 characters (letters, digits, dots and underscores), got: '${key}'`);
+      }
+      if (key === 'celery.worker_concurrency') {
+        throw new Error('`airflowConfigurationOptions` must not set `celery.worker_concurrency`: MWAA sets it from the environment class (use `celery.worker_autoscale` instead), got: \'celery.worker_concurrency\'');
+      }
+      if (Token.isUnresolved(value)) {
+        continue;
+      }
+      if (typeof value !== 'string' || value.length < 1 || value.length > 65536) {
+        throw new Error(`\`airflowConfigurationOptions\` values must be strings of 1 to 65,536 characters, got: ${typeof value === 'string' ? `${value.length} characters` : typeof value} for '${key}'`);
+      }
+      if (!/^[\x20-\x7E]+$/.test(value)) {
+        throw new Error(`\`airflowConfigurationOptions\` values must be printable ASCII characters, got: a control or non-ASCII character in the value of '${key}'`);
+      }
+    }
+    const lazy = options['core.lazy_load_plugins'];
+    if (pluginsS3Path !== undefined && (lazy === undefined || (!Token.isUnresolved(lazy) && lazy.toLowerCase() !== 'false'))) {
+      Annotations.of(this).addWarningV2('cdk-private-mwaa:lazyLoadPlugins',
+        `\`pluginsS3Path\` is set but \`airflowConfigurationOptions\` does not set 'core.lazy_load_plugins' to 'False'; plugins are then loaded late and changes to them may not be picked up (got: ${lazy === undefined ? 'not set' : `'${lazy}'`}).`);
+    }
+  }
+
+  private validateS3Path(prop: string, path: string): void {
+    if (Token.isUnresolved(path)) {
+      return;
+    }
+    if (path.length < 1 || path.length > 1024 || path.startsWith('/') || path.startsWith('s3://')) {
+      throw new Error(`\`${prop}\` must be a key relative to the source bucket, 1 to 1,024 characters, without a leading '/' or 's3://', got: '${path}'`);
+    }
+  }
+
+  private validateObjectVersionPair(pathProp: string, path: string | undefined, versionProp: string, version: string | undefined): void {
+    if (path !== undefined) {
+      this.validateS3Path(pathProp, path);
+      if (version === undefined) {
+        throw new Error(`\`${versionProp}\` must be set when \`${pathProp}\` is (MWAA only reads a pinned object version), got: no version for '${path}'`);
+      }
+    } else if (version !== undefined) {
+      throw new Error(`\`${versionProp}\` is set but \`${pathProp}\` is not; set both or neither, got: '${version}'`);
+    }
+  }
+
+  private validateSecurityGroups(groups?: ec2.ISecurityGroup[], ingress?: SelfReferencingIngress): void {
+    if (groups === undefined) {
+      return;
+    }
+    if (groups.length < 1 || groups.length > 5) {
+      throw new Error(`\`securityGroups\` must have 1 to 5 security groups, got: ${groups.length}`);
+    }
+    if (ingress !== undefined) {
+      throw new Error(`\`selfReferencingIngress\` only applies to the security group the construct creates; add the rules to your own \`securityGroups\` instead, got: ${ingress} with ${groups.length} security group(s)`);
+    }
+  }
+
+  private validateAccessMode(mode: WebserverAccessMode): void {
+    if (mode === WebserverAccessMode.PUBLIC_ONLY) {
+      Annotations.of(this).addWarningV2('cdk-private-mwaa:publicWebserver',
+        '`webserverAccessMode` is PUBLIC_ONLY: the Airflow web server can be reached from the internet by anyone who can get a login token. Acknowledge this warning if that is intended.');
+    }
+  }
+
+  private validateEndpointManagement(management: EndpointManagement): void {
+    if (management === EndpointManagement.CUSTOMER) {
+      Annotations.of(this).addWarningV2('cdk-private-mwaa:customerEndpoints',
+        '`endpointManagement` is CUSTOMER: the environment stays PENDING (and fails after 72 hours) until the VPC endpoints for `databaseVpcEndpointService` and, for a private web server, `webserverVpcEndpointService` are created in its subnets.');
+    }
+  }
+
+  private validateLogging(logging: LoggingOptions): void {
+    const weak = LOG_TYPES.filter(type => {
+      const options = logging[type.prop];
+      return options?.enabled === false || (options?.level !== undefined && [LogLevel.CRITICAL, LogLevel.ERROR, LogLevel.WARNING].includes(options.level));
+    });
+    if (weak.length > 0) {
+      Annotations.of(this).addWarningV2('cdk-private-mwaa:reducedLogging',
+        `\`logging\`: ${weak.map(type => type.prop).join(', ')} disabled or less verbose than INFO; audits and cdk-nag's MWAA rule expect every log type at INFO or more.`);
+    }
+  }
+
+  private validateSourceBucket(bucket: s3.IBucket, accessLogs?: s3.IBucket): void {
+    if (accessLogs !== undefined) {
+      throw new Error(`\`sourceBucketAccessLogs\` only applies to the bucket the construct creates; configure access logs on your own \`sourceBucket\`, got: ${accessLogs.node.path}`);
+    }
+    const bucketRegion = bucket.env.region;
+    const region = Stack.of(this).region;
+    if (!Token.isUnresolved(bucketRegion) && !Token.isUnresolved(region) && bucketRegion !== region) {
+      throw new Error(`\`sourceBucket\` must be in the environment's Region (${region}), got: a bucket in ${bucketRegion}`);
+    }
+    const cfn = bucket.node.defaultChild;
+    if (!(cfn instanceof s3.CfnBucket)) {
+      Annotations.of(this).addWarningV2('cdk-private-mwaa:importedBucket',
+        '`sourceBucket` is imported, so its settings cannot be checked here. MWAA requires versioning enabled and all public access blocked, and if the bucket uses SSE-KMS, the key must be the environment\'s key.');
+      return;
+    }
+    const versioning = Stack.of(this).resolve(cfn.versioningConfiguration);
+    if (versioning?.status !== 'Enabled') {
+      throw new Error(`\`sourceBucket\` must have versioning enabled (MWAA reads pinned object versions), got: ${versioning?.status ?? 'versioning not configured'}`);
+    }
+    const block = Stack.of(this).resolve(cfn.publicAccessBlockConfiguration) ?? {};
+    const flags = ['blockPublicAcls', 'blockPublicPolicy', 'ignorePublicAcls', 'restrictPublicBuckets'];
+    const open = flags.filter(flag => block[flag] !== true);
+    if (open.length > 0) {
+      throw new Error(`\`sourceBucket\` must block all public access (use \`blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL\`), got: ${open.join(', ')} not enabled`);
+    }
+  }
+
+  private validateKmsKey(key: kms.IKey, bucket?: s3.IBucket): void {
+    if (key instanceof kms.Alias || 'aliasName' in key) {
+      throw new Error(`\`kmsKey\` must be a KMS key, not an alias (MWAA does not accept aliases), got: ${(key as kms.IAlias).aliasName}`);
+    }
+    if (!Token.isUnresolved(key.keyId) && key.keyId.startsWith('mrk-')) {
+      throw new Error(`\`kmsKey\` must be a single-Region key (MWAA does not accept multi-Region keys), got: ${key.keyId}`);
+    }
+    const keyRegion = key.env.region;
+    const region = Stack.of(this).region;
+    if (!Token.isUnresolved(keyRegion) && !Token.isUnresolved(region) && keyRegion !== region) {
+      throw new Error(`\`kmsKey\` must be in the environment's Region (${region}), got: a key in ${keyRegion}`);
+    }
+    if (bucket?.encryptionKey && bucket.encryptionKey !== key) {
+      throw new Error(`\`sourceBucket\` is encrypted with a different key than \`kmsKey\`; MWAA needs both to use the same key, got: ${bucket.encryptionKey.node.path}`);
+    }
+  }
+}
