@@ -43,6 +43,12 @@ const project = new awscdk.AwsCdkConstructLibrary({
   publishToGo: { moduleName: 'github.com/cdk-private-mwaa/cdk-private-mwaa-go' },
 
   tsconfigDevFile: 'tsconfig.dev.json',
+  eslintOptions: {
+    dirs: ['src'],
+    devdirs: ['test', 'example', 'bench', 'projenrc'],
+    projectService: false,
+    tsconfigPath: './tsconfig.dev.json',
+  },
   devDeps: [
     'cdk-nag@^3.0.2',
     '@cloud-copilot/iam-simulate@0.1.173',
@@ -91,9 +97,8 @@ project.addTask('rosetta', {
   exec: 'jsii-rosetta extract --strict --fail',
 });
 
+project.tsconfigDev.addInclude('.projenrc.ts');
 project.tsconfigDev.addInclude('example/**/*.ts');
 project.tsconfigDev.addInclude('bench/**/*.ts');
-project.eslint?.addLintPattern('example');
-project.eslint?.addLintPattern('bench');
 
 project.synth();

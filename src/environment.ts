@@ -553,7 +553,8 @@ export class PrivateMwaaEnvironment extends Resource implements IPrivateMwaaEnvi
     const maxWorkers = props.maxWorkers ?? Math.max(10, v.isNumber(minWorkers) ? minWorkers : 10);
     const schedulers = props.schedulers ?? oneOrTwo;
     const minWebservers = props.minWebservers ?? oneOrTwo;
-    const maxWebservers = props.maxWebservers ?? (v.isNumber(minWebservers) ? Math.max(oneOrTwo, minWebservers) : oneOrTwo);
+    const maxWebservers = props.maxWebservers
+      ?? (v.isNumber(minWebservers) ? Math.max(oneOrTwo, minWebservers) : oneOrTwo);
     const dagS3Path = props.dagS3Path ?? 'dags';
 
     // Everything is checked before anything is created.
@@ -931,7 +932,8 @@ export class PrivateMwaaEnvironment extends Resource implements IPrivateMwaaEnvi
   private validateLogging(logging: LoggingOptions): void {
     const weak = LOG_TYPES.filter(type => {
       const options = logging[type.prop];
-      return options?.enabled === false || (options?.level !== undefined && [LogLevel.CRITICAL, LogLevel.ERROR, LogLevel.WARNING].includes(options.level));
+      const quiet = [LogLevel.CRITICAL, LogLevel.ERROR, LogLevel.WARNING];
+      return options?.enabled === false || (options?.level !== undefined && quiet.includes(options.level));
     });
     if (weak.length > 0) {
       Annotations.of(this).addWarningV2('cdk-private-mwaa:reducedLogging',

@@ -1,0 +1,97 @@
+import { RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import {
+  AirflowVersion,
+  EndpointManagement,
+  EnvironmentClass,
+  LogLevel,
+  PrivateMwaaEnvironment,
+  PrivateMwaaEnvironmentProps,
+  SelfReferencingIngress,
+  WebserverAccessMode,
+  WorkerReplacementStrategy,
+} from '../src';
+import { newStack, newVpc } from './support/fixtures';
+
+/**
+ * The execution role of a live environment must never be replaced. A role is replaced when its
+ * logical id, `RoleName` or `Path` changes; this test changes every other prop, one at a time, and
+ * checks that none of these move.
+ */
+type Change = (stack: Stack, vpc: ec2.Vpc) => Partial<PrivateMwaaEnvironmentProps>;
+
+const changes: Array<[string, Change]> = [
+  ['airflowVersion', () => ({ airflowVersion: AirflowVersion.V2_11_0 })],
+  ['environmentClass', () => ({ environmentClass: EnvironmentClass.MW1_LARGE })],
+  ['minWorkers and maxWorkers', () => ({ minWorkers: 3, maxWorkers: 15 })],
+  ['schedulers', () => ({ schedulers: 4 })],
+  ['minWebservers and maxWebservers', () => ({ minWebservers: 3, maxWebservers: 5 })],
+  ['weeklyMaintenanceWindowStart', () => ({ weeklyMaintenanceWindowStart: 'TUE:01:00' })],
+  ['workerReplacementStrategy', () => ({ workerReplacementStrategy: WorkerReplacementStrategy.GRACEFUL })],
+  ['airflowConfigurationOptions', () => ({ airflowConfigurationOptions: { 'core.default_timezone': 'utc' } })],
+  ['logging', () => ({ logging: { taskLogs: { level: LogLevel.DEBUG } } })],
+  ['logRetention', () => ({ logRetention: logs.RetentionDays.TWO_YEARS })],
+  ['webserverAccessMode', () => ({ webserverAccessMode: WebserverAccessMode.PUBLIC_ONLY })],
+  ['endpointManagement', () => ({ endpointManagement: EndpointManagement.CUSTOMER })],
+  ['selfReferencingIngress', () => ({ selfReferencingIngress: SelfReferencingIngress.ALL_TRAFFIC })],
+  ['dagS3Path', () => ({ dagS3Path: 'airflow/dags' })],
+  ['requirements', () => ({ requirementsS3Path: 'requirements.txt', requirementsS3ObjectVersion: 'v2' })],
+  ['plugins', () => ({ pluginsS3Path: 'plugins.zip', pluginsS3ObjectVersion: 'v3' })],
+  ['startup script', () => ({ startupScriptS3Path: 'startup.sh', startupScriptS3ObjectVersion: 'v4' })],
+  ['removalPolicy', () => ({ removalPolicy: RemovalPolicy.DESTROY })],
+  ['vpcSubnets', (_stack, vpc) => ({ vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_ISOLATED } })],
+  ['securityGroups', (stack, vpc) => ({ securityGroups: [new ec2.SecurityGroup(stack, 'OwnSg', { vpc })] })],
+  ['kmsKey', (stack) => ({ kmsKey: new kms.Key(stack, 'OwnKey') })],
+  ['sourceBucket', (stack) => ({
+    sourceBucket: new s3.Bucket(stack, 'OwnBucket', { versioned: true, blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL }),
+  })],
+  ['sourceBucketAccessLogs', (stack) => ({ sourceBucketAccessLogs: new s3.Bucket(stack, 'AccessLogs') })],
+];
+
+interface RoleIdentity {
+  readonly logicalId: string;
+  readonly path: string;
+  readonly roleName: unknown;
+  readonly rolePath: unknown;
+  readonly trust: unknown;
+}
+
+function executionRoleOf(change?: Change): RoleIdentity {
+  const stack = newStack();
+  const vpc = newVpc(stack);
+  const env = new PrivateMwaaEnvironment(stack, 'Airflow', {
+    environmentName: 'stable-env',
+    vpc,
+    ...(change ? change(stack, vpc) : {}),
+  });
+  const cfnRole = env.executionRole.node.defaultChild as any;
+  const logicalId = stack.getLogicalId(cfnRole);
+  const role = Template.fromStack(stack).toJSON().Resources[logicalId];
+  return {
+    logicalId,
+    path: env.executionRole.node.path,
+    roleName: role.Properties.RoleName,
+    rolePath: role.Properties.Path,
+    trust: role.Properties.AssumeRolePolicyDocument,
+  };
+}
+
+describe('the execution role is never replaced by a change of another prop', () => {
+  const baseline = executionRoleOf();
+
+  test('the baseline role has a generated name and no path', () => {
+    expect(baseline.logicalId).toMatch(/^AirflowExecutionRole[0-9A-F]{8}$/);
+    expect(baseline.path).toBe('TestStack/Airflow/ExecutionRole');
+    expect(baseline.roleName).toBeUndefined();
+    expect(baseline.rolePath).toBeUndefined();
+  });
+
+  test.each(changes)('changing %s keeps the logical id, the name and the trust policy', (_name, change) => {
+    const changed = executionRoleOf(change);
+    expect(changed).toEqual(baseline);
+  });
+});

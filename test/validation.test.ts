@@ -1,0 +1,342 @@
+import { Annotations as CoreAnnotations, CfnParameter, Stack } from 'aws-cdk-lib';
+import { Annotations, Match } from 'aws-cdk-lib/assertions';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import {
+  AirflowVersion,
+  EndpointManagement,
+  EnvironmentClass,
+  LogLevel,
+  PrivateMwaaEnvironment,
+  SelfReferencingIngress,
+  WebserverAccessMode,
+} from '../src';
+import { newEnvironment, newStack, newVpc, PartialProps } from './support/fixtures';
+
+/** The one place each test says what it passes; the environment is otherwise the default one. */
+function build(props: PartialProps): void {
+  newEnvironment(props);
+}
+
+describe('bad input fails at synth with the prop, the rule and the value', () => {
+  const cases: Array<[string, PartialProps, string]> = [
+    // Name
+    ['the name is empty', { environmentName: '' },
+      '`environmentName` must be 1 to 80 characters long, got: 0 characters (\'\')'],
+    ['the name is 81 characters', { environmentName: 'a'.repeat(81) },
+      `\`environmentName\` must be 1 to 80 characters long, got: 81 characters ('${'a'.repeat(81)}')`],
+    ['the name starts with a digit', { environmentName: '1airflow' },
+      '`environmentName` must start with a letter and contain only letters, digits, hyphens and underscores, got: \'1airflow\''],
+    ['the name has a dot', { environmentName: 'my.airflow' },
+      '`environmentName` must start with a letter and contain only letters, digits, hyphens and underscores, got: \'my.airflow\''],
+    ['the name has a space', { environmentName: 'my airflow' },
+      '`environmentName` must start with a letter and contain only letters, digits, hyphens and underscores, got: \'my airflow\''],
+    // Airflow version
+    ['the Airflow version is not a version number', { airflowVersion: AirflowVersion.of('latest') },
+      '`airflowVersion` must be a version number MAJOR.MINOR.PATCH, got: \'latest\''],
+    ['the Airflow version reached end of support', { airflowVersion: AirflowVersion.of('2.6.3') },
+      '`airflowVersion` must be 2.7.2 or newer (older versions have reached end of support and CloudFormation rejects them), got: \'2.6.3\''],
+    ['the Airflow version is 1.x', { airflowVersion: AirflowVersion.of('1.10.12') },
+      '`airflowVersion` must be 2.7.2 or newer (older versions have reached end of support and CloudFormation rejects them), got: \'1.10.12\''],
+    // Workers
+    ['minWorkers is 0', { minWorkers: 0 }, '`minWorkers` must be an integer of at least 1, got: 0'],
+    ['minWorkers is not an integer', { minWorkers: 1.5 }, '`minWorkers` must be an integer of at least 1, got: 1.5'],
+    ['maxWorkers is 0', { maxWorkers: 0 }, '`maxWorkers` must be an integer of at least 1, got: 0'],
+    ['maxWorkers is below minWorkers', { minWorkers: 5, maxWorkers: 3 }, '`maxWorkers` must be at least `minWorkers` (5), got: 3'],
+    // Schedulers
+    ['there is one scheduler on mw1.small', { schedulers: 1 }, '`schedulers` must be an integer from 2 to 5 for mw1.small, got: 1'],
+    ['there are six schedulers', { environmentClass: EnvironmentClass.MW1_LARGE, schedulers: 6 },
+      '`schedulers` must be an integer from 2 to 5 for mw1.large, got: 6'],
+    ['there are two schedulers on mw1.micro', { environmentClass: EnvironmentClass.MW1_MICRO, schedulers: 2 },
+      '`schedulers` must be exactly 1 for mw1.micro, got: 2'],
+    // Web servers
+    ['minWebservers is 1 on mw1.medium', { environmentClass: EnvironmentClass.MW1_MEDIUM, minWebservers: 1 },
+      '`minWebservers` must be an integer from 2 to 5 for mw1.medium, got: 1'],
+    ['maxWebservers is 6', { maxWebservers: 6 }, '`maxWebservers` must be an integer from 2 to 5 for mw1.small, got: 6'],
+    ['maxWebservers is below minWebservers', { minWebservers: 4, maxWebservers: 3 },
+      '`maxWebservers` must be at least `minWebservers` (4), got: 3'],
+    ['mw1.micro has two web servers', { environmentClass: EnvironmentClass.MW1_MICRO, maxWebservers: 2 },
+      '`maxWebservers` must be exactly 1 for mw1.micro, got: 2'],
+    // Maintenance window
+    ['the maintenance window has a bad day', { weeklyMaintenanceWindowStart: 'SUNDAY:03:00' },
+      '`weeklyMaintenanceWindowStart` must be DAY:HH:MM in UTC, with DAY one of MON..SUN, HH 00-23 and MM 00 or 30, got: \'SUNDAY:03:00\''],
+    ['the maintenance window starts at minute 15', { weeklyMaintenanceWindowStart: 'SUN:03:15' },
+      '`weeklyMaintenanceWindowStart` must be DAY:HH:MM in UTC, with DAY one of MON..SUN, HH 00-23 and MM 00 or 30, got: \'SUN:03:15\''],
+    ['the maintenance window starts at hour 24', { weeklyMaintenanceWindowStart: 'MON:24:00' },
+      '`weeklyMaintenanceWindowStart` must be DAY:HH:MM in UTC, with DAY one of MON..SUN, HH 00-23 and MM 00 or 30, got: \'MON:24:00\''],
+    ['the maintenance window is lower case', { weeklyMaintenanceWindowStart: 'sun:03:00' },
+      '`weeklyMaintenanceWindowStart` must be DAY:HH:MM in UTC, with DAY one of MON..SUN, HH 00-23 and MM 00 or 30, got: \'sun:03:00\''],
+    // Configuration options
+    ['a configuration key has upper case', { airflowConfigurationOptions: { 'Core.Default_Timezone': 'utc' } },
+      '`airflowConfigurationOptions` keys must be lower-case `section.option` names of at most 64 characters (letters, digits, dots and underscores), got: \'Core.Default_Timezone\''],
+    ['a configuration key ends with a dot', { airflowConfigurationOptions: { 'core.': 'x' } },
+      '`airflowConfigurationOptions` keys must be lower-case `section.option` names of at most 64 characters (letters, digits, dots and underscores), got: \'core.\''],
+    ['a configuration key is 65 characters', { airflowConfigurationOptions: { [`core.${'a'.repeat(60)}`]: 'x' } },
+      `\`airflowConfigurationOptions\` keys must be lower-case \`section.option\` names of at most 64 characters (letters, digits, dots and underscores), got: 'core.${'a'.repeat(60)}'`],
+    ['celery.worker_concurrency is set', { airflowConfigurationOptions: { 'celery.worker_concurrency': '16' } },
+      '`airflowConfigurationOptions` must not set `celery.worker_concurrency`: MWAA sets it from the environment class (use `celery.worker_autoscale` instead), got: \'celery.worker_concurrency\''],
+    ['a configuration value is empty', { airflowConfigurationOptions: { 'core.default_timezone': '' } },
+      '`airflowConfigurationOptions` values must be strings of 1 to 65,536 characters, got: 0 characters for \'core.default_timezone\''],
+    ['a configuration value is too long', { airflowConfigurationOptions: { 'webserver.instance_name': 'x'.repeat(65537) } },
+      '`airflowConfigurationOptions` values must be strings of 1 to 65,536 characters, got: 65537 characters for \'webserver.instance_name\''],
+    ['a configuration value has a newline', { airflowConfigurationOptions: { 'webserver.instance_name': 'a\nb' } },
+      '`airflowConfigurationOptions` values must be printable ASCII characters, got: a control or non-ASCII character in the value of \'webserver.instance_name\''],
+    // S3 paths and object versions
+    ['the DAG folder starts with a slash', { dagS3Path: '/dags' },
+      '`dagS3Path` must be a key relative to the source bucket, 1 to 1,024 characters, without a leading \'/\' or \'s3://\', got: \'/dags\''],
+    ['the DAG folder is an S3 URL', { dagS3Path: 's3://bucket/dags' },
+      '`dagS3Path` must be a key relative to the source bucket, 1 to 1,024 characters, without a leading \'/\' or \'s3://\', got: \'s3://bucket/dags\''],
+    ['requirements come without an object version', { requirementsS3Path: 'requirements.txt' },
+      '`requirementsS3ObjectVersion` must be set when `requirementsS3Path` is (MWAA only reads a pinned object version), got: no version for \'requirements.txt\''],
+    ['a requirements object version comes without a path', { requirementsS3ObjectVersion: 'abc' },
+      '`requirementsS3ObjectVersion` is set but `requirementsS3Path` is not; set both or neither, got: \'abc\''],
+    ['plugins come without an object version', { pluginsS3Path: 'plugins.zip' },
+      '`pluginsS3ObjectVersion` must be set when `pluginsS3Path` is (MWAA only reads a pinned object version), got: no version for \'plugins.zip\''],
+    ['a startup script comes without an object version', { startupScriptS3Path: 'startup.sh' },
+      '`startupScriptS3ObjectVersion` must be set when `startupScriptS3Path` is (MWAA only reads a pinned object version), got: no version for \'startup.sh\''],
+    ['a startup script object version comes without a path', { startupScriptS3ObjectVersion: 'v1' },
+      '`startupScriptS3ObjectVersion` is set but `startupScriptS3Path` is not; set both or neither, got: \'v1\''],
+    ['the plugins path starts with a slash', { pluginsS3Path: '/plugins.zip', pluginsS3ObjectVersion: 'v1' },
+      '`pluginsS3Path` must be a key relative to the source bucket, 1 to 1,024 characters, without a leading \'/\' or \'s3://\', got: \'/plugins.zip\''],
+    // Security groups
+    ['the security group list is empty', { securityGroups: [] }, '`securityGroups` must have 1 to 5 security groups, got: 0'],
+  ];
+
+  test.each(cases)('fails if %s', (_name, props, message) => {
+    expect(() => build(props)).toThrow(message);
+    // The whole message, not a part of it.
+    try {
+      build(props);
+    } catch (e) {
+      expect((e as Error).message).toBe(message);
+    }
+  });
+
+  test('fails if there are six security groups', () => {
+    const stack = newStack();
+    const vpc = newVpc(stack);
+    const groups = [1, 2, 3, 4, 5, 6].map(i => new ec2.SecurityGroup(stack, `Sg${i}`, { vpc }));
+    expect(() => new PrivateMwaaEnvironment(stack, 'Airflow', { environmentName: 'e', vpc, securityGroups: groups }))
+      .toThrow(/^`securityGroups` must have 1 to 5 security groups, got: 6$/);
+  });
+
+  test('fails if self-referencing rules are asked for on security groups the user brings', () => {
+    const stack = newStack();
+    const vpc = newVpc(stack);
+    const sg = new ec2.SecurityGroup(stack, 'Sg', { vpc });
+    expect(() => new PrivateMwaaEnvironment(stack, 'Airflow', {
+      environmentName: 'e', vpc, securityGroups: [sg], selfReferencingIngress: SelfReferencingIngress.ALL_TRAFFIC,
+    })).toThrow(/^`selfReferencingIngress` only applies to the security group the construct creates; add the rules to your own `securityGroups` instead, got: ALL_TRAFFIC with 1 security group\(s\)$/);
+  });
+});
+
+describe('subnets', () => {
+  test('fails if the selection has three subnets', () => {
+    const stack = newStack();
+    const vpc = newVpc(stack, 3);
+    expect(() => new PrivateMwaaEnvironment(stack, 'Airflow', {
+      environmentName: 'e', vpc, vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS },
+    })).toThrow(/^`vpcSubnets` must select exactly two subnets \(MWAA runs in two private subnets in two Availability Zones\), got: 3 subnet\(s\) \(TestStack\/Vpc\/PrivateSubnet1, TestStack\/Vpc\/PrivateSubnet2, TestStack\/Vpc\/PrivateSubnet3\)$/);
+  });
+
+  test('fails if the selection has one subnet', () => {
+    const stack = newStack();
+    const vpc = newVpc(stack);
+    expect(() => new PrivateMwaaEnvironment(stack, 'Airflow', {
+      environmentName: 'e', vpc, vpcSubnets: { subnets: [vpc.privateSubnets[0]] },
+    })).toThrow(/^`vpcSubnets` must select exactly two subnets .*got: 1 subnet\(s\) \(TestStack\/Vpc\/PrivateSubnet1\)$/);
+  });
+
+  test('fails if both subnets are in the same Availability Zone', () => {
+    const stack = newStack();
+    const vpc = newVpc(stack);
+    const a = ec2.Subnet.fromSubnetAttributes(stack, 'A', { subnetId: 'subnet-aaaa', availabilityZone: 'eu-west-1a' });
+    const b = ec2.Subnet.fromSubnetAttributes(stack, 'B', { subnetId: 'subnet-bbbb', availabilityZone: 'eu-west-1a' });
+    expect(() => new PrivateMwaaEnvironment(stack, 'Airflow', { environmentName: 'e', vpc, vpcSubnets: { subnets: [a, b] } }))
+      .toThrow(/^`vpcSubnets` must select subnets in two different Availability Zones, got: both in eu-west-1a \(subnet-aaaa, subnet-bbbb\)$/);
+  });
+
+  test('fails if the subnets are public', () => {
+    const stack = newStack();
+    const vpc = newVpc(stack);
+    expect(() => new PrivateMwaaEnvironment(stack, 'Airflow', {
+      environmentName: 'e', vpc, vpcSubnets: { subnetType: ec2.SubnetType.PUBLIC },
+    })).toThrow(/^`vpcSubnets` must select private subnets \(MWAA does not run in subnets with a route to an internet gateway\), got: public subnet\(s\) \(TestStack\/Vpc\/PublicSubnet1, TestStack\/Vpc\/PublicSubnet2\)$/);
+  });
+
+  test('fails if a looked-up public subnet is chosen by id', () => {
+    const stack = newStack();
+    const vpc = ec2.Vpc.fromVpcAttributes(stack, 'Imported', {
+      vpcId: 'vpc-1234',
+      availabilityZones: ['eu-west-1a', 'eu-west-1b'],
+      publicSubnetIds: ['subnet-pub1', 'subnet-pub2'],
+      privateSubnetIds: ['subnet-prv1', 'subnet-prv2'],
+    });
+    const pub = ec2.Subnet.fromSubnetAttributes(stack, 'Pub', { subnetId: 'subnet-pub1', availabilityZone: 'eu-west-1a' });
+    const prv = ec2.Subnet.fromSubnetAttributes(stack, 'Prv', { subnetId: 'subnet-prv2', availabilityZone: 'eu-west-1b' });
+    expect(() => new PrivateMwaaEnvironment(stack, 'Airflow', { environmentName: 'e', vpc, vpcSubnets: { subnets: [pub, prv] } }))
+      .toThrow(/^`vpcSubnets` must select private subnets .*got: public subnet\(s\) \(subnet-pub1\)$/);
+  });
+
+  test('fails if the VPC has no private subnets in two zones', () => {
+    const stack = newStack();
+    const vpc = new ec2.Vpc(stack, 'PublicOnly', {
+      maxAzs: 2,
+      natGateways: 0,
+      subnetConfiguration: [{ name: 'Public', subnetType: ec2.SubnetType.PUBLIC }],
+    });
+    expect(() => new PrivateMwaaEnvironment(stack, 'Airflow', { environmentName: 'e', vpc }))
+      .toThrow(/^`vpcSubnets`: MWAA needs two private subnets in two different Availability Zones, and the VPC has none in two zones; pass `vpcSubnets` or use a VPC with private subnets in at least two zones, got: 0 private subnet\(s\) in 0 zone\(s\)$/);
+  });
+});
+
+describe('keys and buckets the user brings', () => {
+  test('fails if the key is an alias', () => {
+    const stack = newStack();
+    const vpc = newVpc(stack);
+    const alias = kms.Alias.fromAliasName(stack, 'Alias', 'alias/airflow');
+    expect(() => new PrivateMwaaEnvironment(stack, 'Airflow', { environmentName: 'e', vpc, kmsKey: alias }))
+      .toThrow(/^`kmsKey` must be a KMS key, not an alias \(MWAA does not accept aliases\), got: alias\/airflow$/);
+  });
+
+  test('fails if the key is multi-Region', () => {
+    const stack = newStack();
+    const vpc = newVpc(stack);
+    const key = kms.Key.fromKeyArn(stack, 'Mrk', 'arn:aws:kms:eu-west-1:111111111111:key/mrk-1234abcd12ab34cd56ef1234567890ab');
+    expect(() => new PrivateMwaaEnvironment(stack, 'Airflow', { environmentName: 'e', vpc, kmsKey: key }))
+      .toThrow(/^`kmsKey` must be a single-Region key \(MWAA does not accept multi-Region keys\), got: mrk-1234abcd12ab34cd56ef1234567890ab$/);
+  });
+
+  test('fails if the key is in another Region', () => {
+    const stack = newStack();
+    const vpc = newVpc(stack);
+    const key = kms.Key.fromKeyArn(stack, 'Far', 'arn:aws:kms:us-east-1:111111111111:key/1234abcd-12ab-34cd-56ef-1234567890ab');
+    expect(() => new PrivateMwaaEnvironment(stack, 'Airflow', { environmentName: 'e', vpc, kmsKey: key }))
+      .toThrow(/^`kmsKey` must be in the environment's Region \(eu-west-1\), got: a key in us-east-1$/);
+  });
+
+  test('fails if the bucket is not versioned', () => {
+    const stack = newStack();
+    const vpc = newVpc(stack);
+    const bucket = new s3.Bucket(stack, 'Bucket', { blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL });
+    expect(() => new PrivateMwaaEnvironment(stack, 'Airflow', { environmentName: 'e', vpc, sourceBucket: bucket }))
+      .toThrow(/^`sourceBucket` must have versioning enabled \(MWAA reads pinned object versions\), got: versioning not configured$/);
+  });
+
+  test('fails if the bucket does not block all public access', () => {
+    const stack = newStack();
+    const vpc = newVpc(stack);
+    const bucket = new s3.Bucket(stack, 'Bucket', {
+      versioned: true,
+      blockPublicAccess: new s3.BlockPublicAccess({
+        blockPublicAcls: true, ignorePublicAcls: true, blockPublicPolicy: false, restrictPublicBuckets: false,
+      }),
+    });
+    expect(() => new PrivateMwaaEnvironment(stack, 'Airflow', { environmentName: 'e', vpc, sourceBucket: bucket }))
+      .toThrow(/^`sourceBucket` must block all public access \(use `blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL`\), got: blockPublicPolicy, restrictPublicBuckets not enabled$/);
+  });
+
+  test('fails if the bucket is in another Region', () => {
+    const stack = newStack();
+    const vpc = newVpc(stack);
+    const bucket = s3.Bucket.fromBucketAttributes(stack, 'Bucket', { bucketName: 'far-away', region: 'us-west-2' });
+    expect(() => new PrivateMwaaEnvironment(stack, 'Airflow', { environmentName: 'e', vpc, sourceBucket: bucket }))
+      .toThrow(/^`sourceBucket` must be in the environment's Region \(eu-west-1\), got: a bucket in us-west-2$/);
+  });
+
+  test('fails if the bucket is encrypted with another key than kmsKey', () => {
+    const stack = newStack();
+    const vpc = newVpc(stack);
+    const bucketKey = new kms.Key(stack, 'BucketKey');
+    const otherKey = new kms.Key(stack, 'OtherKey');
+    const bucket = new s3.Bucket(stack, 'Bucket', {
+      versioned: true, blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL, encryptionKey: bucketKey,
+    });
+    expect(() => new PrivateMwaaEnvironment(stack, 'Airflow', { environmentName: 'e', vpc, sourceBucket: bucket, kmsKey: otherKey }))
+      .toThrow(/^`sourceBucket` is encrypted with a different key than `kmsKey`; MWAA needs both to use the same key, got: TestStack\/BucketKey$/);
+  });
+
+  test('fails if access logs are asked for on a bucket the user brings', () => {
+    const stack = newStack();
+    const vpc = newVpc(stack);
+    const bucket = s3.Bucket.fromBucketName(stack, 'Bucket', 'mine');
+    const logsBucket = s3.Bucket.fromBucketName(stack, 'Logs', 'logs');
+    expect(() => new PrivateMwaaEnvironment(stack, 'Airflow', { environmentName: 'e', vpc, sourceBucket: bucket, sourceBucketAccessLogs: logsBucket }))
+      .toThrow(/^`sourceBucketAccessLogs` only applies to the bucket the construct creates; configure access logs on your own `sourceBucket`, got: TestStack\/Logs$/);
+  });
+});
+
+describe('risky but legal input earns an acknowledgeable warning', () => {
+  function warningsOf(stack: Stack, id: string) {
+    return Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp(`\\[ack: cdk-private-mwaa:${id}\\]`));
+  }
+
+  const warned: Array<[string, string, PartialProps]> = [
+    ['publicWebserver', 'a public web server', { webserverAccessMode: WebserverAccessMode.PUBLIC_ONLY }],
+    ['unknownAirflowVersion', 'an Airflow version the library does not know', { airflowVersion: AirflowVersion.of('3.2.0') }],
+    ['unknownEnvironmentClass', 'an environment class the library does not know', { environmentClass: EnvironmentClass.of('mw1.4xlarge') }],
+    ['workerQuota', 'more workers than the default quota', { maxWorkers: 26 }],
+    ['customerEndpoints', 'customer-managed endpoints', { endpointManagement: EndpointManagement.CUSTOMER }],
+    ['reducedLogging', 'a disabled log type', { logging: { taskLogs: { enabled: false } } }],
+    ['reducedLogging', 'a log level above INFO', { logging: { schedulerLogs: { level: LogLevel.ERROR } } }],
+    ['lazyLoadPlugins', 'plugins without core.lazy_load_plugins False', { pluginsS3Path: 'plugins.zip', pluginsS3ObjectVersion: 'v1' }],
+  ];
+
+  test.each(warned)('warns (%s) on %s', (id, _name, props) => {
+    const { stack } = newEnvironment(props);
+    expect(warningsOf(stack, id)).toHaveLength(1);
+  });
+
+  test.each(warned)('the %s warning can be acknowledged', (id, _name, props) => {
+    const { stack, env } = newEnvironment(props);
+    CoreAnnotations.of(env).acknowledgeWarning(`cdk-private-mwaa:${id}`, 'intended in this test');
+    expect(warningsOf(stack, id)).toHaveLength(0);
+  });
+
+  test('the defaults earn no warning at all', () => {
+    const { stack } = newEnvironment();
+    expect(Annotations.fromStack(stack).findWarning('*', Match.anyValue())).toHaveLength(0);
+  });
+
+  test('plugins with core.lazy_load_plugins False earn no warning', () => {
+    const { stack } = newEnvironment({
+      pluginsS3Path: 'plugins.zip',
+      pluginsS3ObjectVersion: 'v1',
+      airflowConfigurationOptions: { 'core.lazy_load_plugins': 'False' },
+    });
+    expect(warningsOf(stack, 'lazyLoadPlugins')).toHaveLength(0);
+  });
+
+  test('warns that an imported bucket cannot be checked', () => {
+    const stack = newStack();
+    const vpc = newVpc(stack);
+    new PrivateMwaaEnvironment(stack, 'Airflow', {
+      environmentName: 'e', vpc, sourceBucket: s3.Bucket.fromBucketName(stack, 'Bucket', 'dags-bucket'),
+    });
+    expect(warningsOf(stack, 'importedBucket')).toHaveLength(1);
+  });
+
+  test('warns that the key policy of an imported key cannot be changed', () => {
+    const stack = newStack();
+    const vpc = newVpc(stack);
+    new PrivateMwaaEnvironment(stack, 'Airflow', {
+      environmentName: 'e',
+      vpc,
+      kmsKey: kms.Key.fromKeyArn(stack, 'Key', 'arn:aws:kms:eu-west-1:111111111111:key/1234abcd-12ab-34cd-56ef-1234567890ab'),
+    });
+    expect(warningsOf(stack, 'kmsKeyPolicy')).toHaveLength(1);
+  });
+});
+
+describe('unresolved tokens are not validated', () => {
+  test('numbers and strings that are tokens pass through', () => {
+    const stack = newStack();
+    const vpc = newVpc(stack);
+    const workers = new CfnParameter(stack, 'Workers', { type: 'Number' }).valueAsNumber;
+    const window = new CfnParameter(stack, 'Window').valueAsString;
+    expect(() => new PrivateMwaaEnvironment(stack, 'Airflow', {
+      environmentName: 'e', vpc, minWorkers: workers, maxWorkers: workers, schedulers: workers, weeklyMaintenanceWindowStart: window,
+    })).not.toThrow();
+  });
+});
