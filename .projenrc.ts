@@ -61,7 +61,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
       testMatch: ['<rootDir>/test/**/*.test.ts'],
     },
   },
-  gitignore: ['cdk.out/', '/dist/', '/.codegen/', '/bench-results.json'],
+  gitignore: ['cdk.out/', '/dist/', '/.codegen/', '/bench-results.json', '.jsii.tabl.json'],
   npmignoreEnabled: true,
   npmIgnoreOptions: { ignorePatterns: ['/example/', '/bench/', '/.ci/', '/rosetta/', 'cdk.out/', '/.codegen/'] },
 });
