@@ -33,7 +33,7 @@ export interface IPrivateMwaaEnvironment extends IResource, ec2.IConnectable, ia
 /**
  * How one type of Airflow log is sent to CloudWatch Logs.
  */
-export interface LogTypeOptions {
+export interface ModuleLoggingConfiguration {
   /**
    * Whether MWAA sends this type of log to CloudWatch Logs.
    *
@@ -46,7 +46,7 @@ export interface LogTypeOptions {
    *
    * @default LogLevel.INFO
    */
-  readonly level?: LogLevel;
+  readonly logLevel?: LogLevel;
 }
 
 /**
@@ -57,41 +57,41 @@ export interface LogTypeOptions {
  *
  * @see https://docs.aws.amazon.com/mwaa/latest/userguide/monitoring-airflow.html
  */
-export interface LoggingOptions {
+export interface LoggingConfiguration {
   /**
    * DAG processing logs.
    *
    * @default - enabled at INFO
    */
-  readonly dagProcessingLogs?: LogTypeOptions;
+  readonly dagProcessingLogs?: ModuleLoggingConfiguration;
 
   /**
    * Scheduler logs.
    *
    * @default - enabled at INFO
    */
-  readonly schedulerLogs?: LogTypeOptions;
+  readonly schedulerLogs?: ModuleLoggingConfiguration;
 
   /**
    * Task logs.
    *
    * @default - enabled at INFO
    */
-  readonly taskLogs?: LogTypeOptions;
+  readonly taskLogs?: ModuleLoggingConfiguration;
 
   /**
    * Web server logs.
    *
    * @default - enabled at INFO
    */
-  readonly webserverLogs?: LogTypeOptions;
+  readonly webserverLogs?: ModuleLoggingConfiguration;
 
   /**
    * Worker logs.
    *
    * @default - enabled at INFO
    */
-  readonly workerLogs?: LogTypeOptions;
+  readonly workerLogs?: ModuleLoggingConfiguration;
 }
 
 /**
@@ -225,7 +225,7 @@ export interface PrivateMwaaEnvironmentProps {
    *
    * @default - all five log types enabled at INFO
    */
-  readonly logging?: LoggingOptions;
+  readonly loggingConfiguration?: LoggingConfiguration;
 
   /**
    * How long the environment's log groups keep events.
@@ -573,7 +573,7 @@ export class PrivateMwaaEnvironment extends Resource implements IPrivateMwaaEnvi
     this.validateSecurityGroups(props.securityGroups, props.selfReferencingIngress);
     this.validateAccessMode(this.webserverAccessMode);
     this.validateEndpointManagement(this.endpointManagement);
-    this.validateLogging(props.logging ?? {});
+    this.validateLogging(props.loggingConfiguration ?? {});
     this.subnets = this.selectSubnets(props.vpc, props.vpcSubnets);
     if (props.sourceBucket) {
       this.validateSourceBucket(props.sourceBucket, props.sourceBucketAccessLogs);
@@ -667,10 +667,10 @@ export class PrivateMwaaEnvironment extends Resource implements IPrivateMwaaEnvi
     });
 
     // The environment
-    const logging = props.logging ?? {};
-    const logConfig = (options?: LogTypeOptions): mwaa.CfnEnvironment.ModuleLoggingConfigurationProperty => ({
+    const logging = props.loggingConfiguration ?? {};
+    const logConfig = (options?: ModuleLoggingConfiguration): mwaa.CfnEnvironment.ModuleLoggingConfigurationProperty => ({
       enabled: options?.enabled ?? true,
-      logLevel: options?.level ?? LogLevel.INFO,
+      logLevel: options?.logLevel ?? LogLevel.INFO,
     });
     this.resource = new mwaa.CfnEnvironment(this, 'Resource', {
       name: this.physicalName,
@@ -929,15 +929,15 @@ export class PrivateMwaaEnvironment extends Resource implements IPrivateMwaaEnvi
     }
   }
 
-  private validateLogging(logging: LoggingOptions): void {
+  private validateLogging(logging: LoggingConfiguration): void {
     const weak = LOG_TYPES.filter(type => {
       const options = logging[type.prop];
       const quiet = [LogLevel.CRITICAL, LogLevel.ERROR, LogLevel.WARNING];
-      return options?.enabled === false || (options?.level !== undefined && quiet.includes(options.level));
+      return options?.enabled === false || (options?.logLevel !== undefined && quiet.includes(options.logLevel));
     });
     if (weak.length > 0) {
       Annotations.of(this).addWarningV2('cdk-private-mwaa:reducedLogging',
-        `\`logging\`: ${weak.map(type => type.prop).join(', ')} disabled or less verbose than INFO; audits and cdk-nag's MWAA rule expect every log type at INFO or more.`);
+        `\`loggingConfiguration\`: ${weak.map(type => type.prop).join(', ')} disabled or less verbose than INFO; audits and cdk-nag's MWAA rule expect every log type at INFO or more.`);
     }
   }
 

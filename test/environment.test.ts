@@ -289,7 +289,7 @@ describe('every prop reaches the template', () => {
       pluginsS3ObjectVersion: 'plug-v1',
       startupScriptS3Path: 'startup.sh',
       startupScriptS3ObjectVersion: 'start-v1',
-      logging: { taskLogs: { level: LogLevel.DEBUG }, webserverLogs: { enabled: false } },
+      loggingConfiguration: { taskLogs: { logLevel: LogLevel.DEBUG }, webserverLogs: { enabled: false } },
     });
     Template.fromStack(stack).hasResourceProperties('AWS::MWAA::Environment', {
       AirflowVersion: '2.10.3',

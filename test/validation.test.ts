@@ -278,8 +278,8 @@ describe('risky but legal input earns an acknowledgeable warning', () => {
     ['unknownEnvironmentClass', 'an environment class the library does not know', { environmentClass: EnvironmentClass.of('mw1.4xlarge') }],
     ['workerQuota', 'more workers than the default quota', { maxWorkers: 26 }],
     ['customerEndpoints', 'customer-managed endpoints', { endpointManagement: EndpointManagement.CUSTOMER }],
-    ['reducedLogging', 'a disabled log type', { logging: { taskLogs: { enabled: false } } }],
-    ['reducedLogging', 'a log level above INFO', { logging: { schedulerLogs: { level: LogLevel.ERROR } } }],
+    ['reducedLogging', 'a disabled log type', { loggingConfiguration: { taskLogs: { enabled: false } } }],
+    ['reducedLogging', 'a log level above INFO', { loggingConfiguration: { schedulerLogs: { logLevel: LogLevel.ERROR } } }],
     ['lazyLoadPlugins', 'plugins without core.lazy_load_plugins False', { pluginsS3Path: 'plugins.zip', pluginsS3ObjectVersion: 'v1' }],
   ];
 
