@@ -4,10 +4,15 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as mwaa from 'aws-cdk-lib/aws-mwaa';
+import * as events from 'aws-cdk-lib/aws-events';
 import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct } from 'constructs';
+import { EnvironmentStatus, NotificationOptions } from './notifications';
 import { executionPolicyStatements, logGroupArnPattern } from './private/execution-policy';
 import { MwaaServicePrincipals } from './private/principals';
+import { TopicTarget } from './private/topic-target';
 import * as v from './private/validation';
 import { AirflowVersion, EnvironmentClass } from './versions';
 
@@ -345,6 +350,26 @@ export interface PrivateMwaaEnvironmentProps {
   readonly executionRole?: iam.IRole;
 
   /**
+   * The SNS topic that operators are notified on: environment status changes, the recommended
+   * alarms and the public web server guardrail publish to it.
+   *
+   * A topic you bring gets a policy statement that lets EventBridge and CloudWatch in this account
+   * publish; if it is encrypted, its key must let them use it.
+   *
+   * @default - a new topic encrypted with the environment's key, that only EventBridge and
+   * CloudWatch in this account may publish to
+   */
+  readonly notificationTopic?: sns.ITopic;
+
+  /**
+   * Who is notified, and of which status changes.
+   *
+   * @default - status changes to CREATE_FAILED, UPDATE_FAILED and UNAVAILABLE go to the topic, with
+   * no subscription
+   */
+  readonly notifications?: NotificationOptions;
+
+  /**
    * What happens to the key, the bucket and the log groups the construct creates when they leave
    * the stack.
    *
@@ -436,6 +461,9 @@ export enum SelfReferencingIngress {
   /** All traffic from the group itself: the form the MWAA user guide shows. */
   ALL_TRAFFIC = 'ALL_TRAFFIC',
 }
+
+/** The keys of the status change event's detail that the rule matches on. */
+const STATUS_EVENT_FIELDS = { name: 'name', status: 'status' } as const;
 
 /** The five log types, in the order CloudFormation lists them. */
 const LOG_TYPES = [
@@ -535,6 +563,10 @@ export class PrivateMwaaEnvironment extends Resource implements IPrivateMwaaEnvi
   public readonly webserverAccessMode: WebserverAccessMode;
   /** Who creates the VPC endpoints. */
   public readonly endpointManagement: EndpointManagement;
+  /** The topic operators are notified on. */
+  public readonly notificationTopic: sns.ITopic;
+  /** The rule that forwards the environment's status changes to the topic. */
+  public readonly statusChangeRule: events.Rule;
 
   /** The underlying CloudFormation resource. */
   private readonly resource: mwaa.CfnEnvironment;
@@ -726,6 +758,17 @@ export class PrivateMwaaEnvironment extends Resource implements IPrivateMwaaEnvi
     this.celeryExecutorQueueArn = this.resource.attrCeleryExecutorQueue;
     this.databaseVpcEndpointService = this.resource.attrDatabaseVpcEndpointService;
     this.webserverVpcEndpointService = this.resource.attrWebserverVpcEndpointService;
+
+    // Notifications
+    this.notificationTopic = props.notificationTopic ?? this.createNotificationTopic();
+    this.allowServicesToPublish(this.notificationTopic, props.notificationTopic === undefined);
+    for (const email of props.notifications?.emails ?? []) {
+      this.notificationTopic.addSubscription(new subscriptions.EmailSubscription(email));
+    }
+    for (const subscription of props.notifications?.subscriptions ?? []) {
+      this.notificationTopic.addSubscription(subscription);
+    }
+    this.statusChangeRule = this.forwardStatusChanges(props.notifications?.statuses);
   }
 
   /**
@@ -735,6 +778,66 @@ export class PrivateMwaaEnvironment extends Resource implements IPrivateMwaaEnvi
    */
   public addToRolePolicy(statement: iam.PolicyStatement): void {
     this.executionRolePolicy.addStatements(statement);
+  }
+
+  private createNotificationTopic(): sns.Topic {
+    return new sns.Topic(this, 'NotificationTopic', {
+      displayName: `Amazon MWAA ${this.environmentName}`,
+      masterKey: this.kmsKey,
+      enforceSSL: true,
+    });
+  }
+
+  /**
+   * Let EventBridge rules and CloudWatch alarms of this account, and only those, publish to the
+   * topic; when the topic is encrypted with the environment's key, let them use the key for it.
+   */
+  private allowServicesToPublish(topic: sns.ITopic, encryptedWithOwnKey: boolean): void {
+    const stack = Stack.of(this);
+    const publishers = [new iam.ServicePrincipal('events.amazonaws.com'), new iam.ServicePrincipal('cloudwatch.amazonaws.com')];
+    const added = topic.addToResourcePolicy(new iam.PolicyStatement({
+      sid: 'AllowEventBridgeAndCloudWatchOfThisAccount',
+      principals: publishers,
+      actions: ['sns:Publish'],
+      resources: [topic.topicArn],
+      conditions: { StringEquals: { 'aws:SourceAccount': stack.account } },
+    }));
+    if (!added.statementAdded) {
+      Annotations.of(this).addWarningV2('cdk-private-mwaa:notificationTopicPolicy',
+        '`notificationTopic` is imported, so its policy cannot be changed here. Make sure EventBridge (events.amazonaws.com) and CloudWatch (cloudwatch.amazonaws.com) of this account may publish to it, and may use its key if it is encrypted.');
+    }
+    if (encryptedWithOwnKey) {
+      this.kmsKey.addToResourcePolicy(new iam.PolicyStatement({
+        sid: 'AllowEventBridgeAndCloudWatchToPublishToTheEncryptedTopic',
+        principals: publishers,
+        actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+        resources: ['*'],
+      }));
+    }
+  }
+
+  private forwardStatusChanges(statuses?: EnvironmentStatus[]): events.Rule {
+    const forwarded = statuses ?? [EnvironmentStatus.CREATE_FAILED, EnvironmentStatus.UPDATE_FAILED, EnvironmentStatus.UNAVAILABLE];
+    if (forwarded.length === 0) {
+      throw new Error('`notifications.statuses` must name at least one status (leave it out for the default), got: an empty list');
+    }
+    const rule = new events.Rule(this, 'StatusChangeRule', {
+      description: `Status changes of the Amazon MWAA environment ${this.environmentName}`,
+      eventPattern: {
+        source: ['aws.airflow'],
+        detailType: ['MWAA Environment Status Change'],
+        detail: {
+          [STATUS_EVENT_FIELDS.name]: [this.environmentName],
+          [STATUS_EVENT_FIELDS.status]: forwarded,
+        },
+      },
+    });
+    rule.addTarget(new TopicTarget(this.notificationTopic, events.RuleTargetInput.fromText(
+      `Amazon MWAA environment ${events.EventField.fromPath(`$.detail.${STATUS_EVENT_FIELDS.name}`)} `
+      + `is now ${events.EventField.fromPath(`$.detail.${STATUS_EVENT_FIELDS.status}`)} `
+      + `(account ${events.EventField.account}, Region ${events.EventField.region}, at ${events.EventField.time}).`,
+    )));
+    return rule;
   }
 
   private createSecurityGroup(vpc: ec2.IVpc, ingress?: SelfReferencingIngress): ec2.SecurityGroup {

@@ -261,8 +261,8 @@ describe('the environment with its defaults', () => {
   test('uses stable construct ids for every resource', () => {
     const ids = env.node.children.map(c => c.node.id).sort();
     expect(ids).toEqual([
-      'DagProcessingLogs', 'ExecutionRole', 'ExecutionRolePolicy', 'Key', 'Resource', 'SchedulerLogs',
-      'SecurityGroup', 'SourceBucket', 'TaskLogs', 'WebserverLogs', 'WorkerLogs',
+      'DagProcessingLogs', 'ExecutionRole', 'ExecutionRolePolicy', 'Key', 'NotificationTopic', 'Resource', 'SchedulerLogs',
+      'SecurityGroup', 'SourceBucket', 'StatusChangeRule', 'TaskLogs', 'WebserverLogs', 'WorkerLogs',
     ]);
   });
 });
