@@ -1,15 +1,16 @@
 import { Annotations, ArnFormat, Aws, IResource, RemovalPolicy, Resource, Stack, Token } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as mwaa from 'aws-cdk-lib/aws-mwaa';
-import * as events from 'aws-cdk-lib/aws-events';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct } from 'constructs';
 import { EnvironmentStatus, NotificationOptions } from './notifications';
+import { acknowledge, findingName } from './private/acknowledgements';
 import { executionPolicyStatements, logGroupArnPattern } from './private/execution-policy';
 import { MwaaServicePrincipals } from './private/principals';
 import { TopicTarget } from './private/topic-target';
@@ -534,9 +535,9 @@ export class PrivateMwaaEnvironment extends Resource implements IPrivateMwaaEnvi
   /** The execution role. */
   public readonly executionRole: iam.IRole;
   /**
-   * The policy attached to the execution role; the environment depends on it.
+   * The customer managed policy attached to the execution role; the environment depends on it.
    */
-  public readonly executionRolePolicy: iam.Policy;
+  public readonly executionRolePolicy: iam.ManagedPolicy;
   /** The security groups of the environment. */
   public readonly securityGroups: ec2.ISecurityGroup[];
   /** The subnets the environment runs in. */
@@ -680,7 +681,8 @@ export class PrivateMwaaEnvironment extends Resource implements IPrivateMwaaEnvi
       description: `Execution role of the Amazon MWAA environment ${this.environmentName}`,
       assumedBy: new MwaaServicePrincipals(formattedArn, stack.account),
     });
-    this.executionRolePolicy = new iam.Policy(this, 'ExecutionRolePolicy', {
+    this.executionRolePolicy = new iam.ManagedPolicy(this, 'ExecutionRolePolicy', {
+      description: `Least-privilege permissions of the Amazon MWAA environment ${this.environmentName}`,
       statements: executionPolicyStatements(this, {
         environmentArn: formattedArn,
         environmentName: this.environmentName,
@@ -690,6 +692,7 @@ export class PrivateMwaaEnvironment extends Resource implements IPrivateMwaaEnvi
       roles: [this.executionRole],
     });
     this.grantPrincipal = this.executionRole;
+    this.acknowledgeDocumentedWildcards();
 
     // Network
     this.securityGroups = props.securityGroups ?? [this.createSecurityGroup(props.vpc, props.selfReferencingIngress)];
@@ -778,6 +781,27 @@ export class PrivateMwaaEnvironment extends Resource implements IPrivateMwaaEnvi
    */
   public addToRolePolicy(statement: iam.PolicyStatement): void {
     this.executionRolePolicy.addStatements(statement);
+  }
+
+  /**
+   * The execution role policy is the one the MWAA user guide documents; the wildcards in it are
+   * either scoped to this environment's own resources or required by MWAA. Acknowledge exactly
+   * those findings on exactly this policy, each with its reason.
+   */
+  private acknowledgeDocumentedWildcards(): void {
+    const iam5 = (finding: string, reason: string) => ({ id: `AwsSolutions-IAM5[${finding}]`, reason });
+    const stack = Stack.of(this);
+    acknowledge(this.executionRolePolicy, [
+      iam5('Action::s3:GetObject*', 'Documented MWAA execution role: read-only object actions, scoped to the source bucket.'),
+      iam5('Action::s3:GetBucket*', 'Documented MWAA execution role: read-only bucket actions, scoped to the source bucket.'),
+      iam5('Action::s3:List*', 'Documented MWAA execution role: list actions, scoped to the source bucket.'),
+      iam5('Action::kms:GenerateDataKey*', 'Documented MWAA execution role: data keys of the environment key only, and only through SQS and S3 (kms:ViaService).'),
+      iam5('Resource::*', 'logs:DescribeLogGroups, s3:GetAccountPublicAccessBlock and cloudwatch:PutMetricData have no resource-level permissions.'),
+      iam5(`Resource::${findingName(this, `${this.sourceBucket.bucketArn}/*`)}`, 'Objects of this environment\'s own source bucket, read-only.'),
+      iam5(`Resource::${findingName(this, logGroupArnPattern(this, this.environmentName))}`, 'The five log groups of this environment, airflow-<name>-*, and their streams.'),
+      iam5(`Resource::${findingName(this, stack.formatArn({ service: 'sqs', account: '*', resource: 'airflow-celery-*' }))}`,
+        'The Celery queues MWAA creates for the environment live in an account MWAA owns, so the account and queue suffix are not known in advance.'),
+    ]);
   }
 
   private createNotificationTopic(): sns.Topic {

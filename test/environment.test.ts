@@ -185,10 +185,10 @@ describe('the environment with its defaults', () => {
     });
   });
 
-  test('the execution role policy is exactly the documented customer managed key policy', () => {
+  test('the execution role policy is exactly the documented customer managed key policy, as a managed policy', () => {
     const bucketArn = { 'Fn::GetAtt': [bucketId, 'Arn'] };
     const objects = { 'Fn::Join': ['', [bucketArn, '/*']] };
-    template.hasResourceProperties('AWS::IAM::Policy', {
+    template.hasResourceProperties('AWS::IAM::ManagedPolicy', {
       Roles: [{ Ref: roleId }],
       PolicyDocument: {
         Statement: [
@@ -232,7 +232,7 @@ describe('the environment with its defaults', () => {
   });
 
   test('no statement has a * resource beyond the three MWAA requires', () => {
-    const policy = Object.values(template.findResources('AWS::IAM::Policy', { Properties: { Roles: [{ Ref: roleId }] } }))[0];
+    const policy = Object.values(template.findResources('AWS::IAM::ManagedPolicy', { Properties: { Roles: [{ Ref: roleId }] } }))[0];
     const starActions = policy.Properties.PolicyDocument.Statement
       .filter((s: any) => [s.Resource].flat().includes('*'))
       .map((s: any) => s.Action);
@@ -435,7 +435,7 @@ describe('provided vs created', () => {
     const template = Template.fromStack(stack);
     template.resourceCountIs('AWS::S3::Bucket', 0);
     const bucketArn = joinArn(':s3:::team-dags');
-    template.hasResourceProperties('AWS::IAM::Policy', {
+    template.hasResourceProperties('AWS::IAM::ManagedPolicy', {
       PolicyDocument: {
         Statement: Match.arrayWith([Match.objectLike({
           Sid: 'ReadSourceBucket',
@@ -454,7 +454,7 @@ describe('provided vs created', () => {
     expect(env.executionRole).toBe(role);
     template.resourceCountIs('AWS::IAM::Role', 0);
     template.hasResourceProperties('AWS::MWAA::Environment', { ExecutionRoleArn: 'arn:aws:iam::111111111111:role/team-airflow' });
-    template.hasResourceProperties('AWS::IAM::Policy', {
+    template.hasResourceProperties('AWS::IAM::ManagedPolicy', {
       Roles: ['team-airflow'],
       PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Sid: 'PublishMetrics', Resource: ENV_ARN })]) },
     });
@@ -465,7 +465,7 @@ describe('provided vs created', () => {
     const vpc = newVpc(stack);
     const role = iam.Role.fromRoleArn(stack, 'Role', 'arn:aws:iam::111111111111:role/locked', { mutable: false });
     new PrivateMwaaEnvironment(stack, 'Airflow', { environmentName: 'test-env', vpc, executionRole: role });
-    Template.fromStack(stack).hasResourceProperties('AWS::IAM::Policy', { Roles: ['locked'] });
+    Template.fromStack(stack).hasResourceProperties('AWS::IAM::ManagedPolicy', { Roles: ['locked'] });
   });
 
   test('provided security groups are used as they are', () => {
@@ -523,8 +523,8 @@ describe('grants, connections and import', () => {
   test('addToRolePolicy adds to the policy the environment depends on', () => {
     const { stack, env } = newEnvironment();
     env.addToRolePolicy(new iam.PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: ['arn:aws:secretsmanager:eu-west-1:111111111111:secret:airflow/*'] }));
-    Template.fromStack(stack).hasResourceProperties('AWS::IAM::Policy', {
-      PolicyName: Match.stringLikeRegexp('ExecutionRolePolicy'),
+    Template.fromStack(stack).hasResourceProperties('AWS::IAM::ManagedPolicy', {
+      Roles: [{ Ref: logicalIdOf(stack, env.executionRole) }],
       PolicyDocument: {
         Statement: Match.arrayWith([Match.objectLike({ Action: 'secretsmanager:GetSecretValue' })]),
       },

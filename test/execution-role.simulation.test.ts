@@ -244,7 +244,7 @@ describe('a role the user brings gets the same permissions', () => {
     });
     const template = Template.fromStack(stack).toJSON();
     const policy = resolveIntrinsics(
-      template.Resources[stack.getLogicalId(env.executionRolePolicy.node.defaultChild as iam.CfnPolicy)].Properties.PolicyDocument,
+      template.Resources[stack.getLogicalId(env.executionRolePolicy.node.defaultChild as iam.CfnManagedPolicy)].Properties.PolicyDocument,
       { account: ACCOUNT, region: REGION, refs: {}, arns: {} },
     );
     expect(policy).toEqual(policies.identityPolicy);

@@ -1,0 +1,53 @@
+import { Stack, Validations } from 'aws-cdk-lib';
+import { IConstruct } from 'constructs';
+
+/**
+ * Renders a CloudFormation value the way cdk-nag names it in a finding id: a `Ref` as
+ * `<LogicalId>`, a `Fn::GetAtt` as `<LogicalId.Attribute>`, a `Fn::Join` joined.
+ */
+export function findingName(scope: IConstruct, value: string): string {
+  const render = (v: unknown): string => {
+    if (typeof v === 'string') {
+      return v;
+    }
+    const obj = v as { [key: string]: any };
+    if ('Ref' in obj) {
+      return `<${obj.Ref}>`;
+    }
+    if ('Fn::GetAtt' in obj) {
+      return `<${(obj['Fn::GetAtt'] as string[]).join('.')}>`;
+    }
+    if ('Fn::Join' in obj) {
+      const [separator, parts] = obj['Fn::Join'] as [string, unknown[]];
+      return parts.map(render).join(separator);
+    }
+    return JSON.stringify(v);
+  };
+  return render(Stack.of(scope).resolve(value));
+}
+
+/**
+ * A finding that is there by design, and why.
+ */
+export interface ByDesign {
+  readonly id: string;
+  readonly reason: string;
+}
+
+/**
+ * Acknowledges findings on one construct through CDK's validation framework (which cdk-nag 3
+ * reads). Nothing changes in the template.
+ *
+ * `Validations.acknowledge()` rejects ids with more than one `::`, and cdk-nag names findings on
+ * ARNs with `<AWS::Partition>` in them; those are recorded under the same metadata key that
+ * `acknowledge()` writes, which is what cdk-nag reads.
+ */
+export function acknowledge(scope: IConstruct, findings: ByDesign[]): void {
+  for (const finding of findings) {
+    if (finding.id.split('::').length > 2) {
+      scope.node.addMetadata(Validations.ACKNOWLEDGED_RULES_METADATA_KEY, { [finding.id]: finding.reason });
+    } else {
+      Validations.of(scope).acknowledge(finding);
+    }
+  }
+}

@@ -1,0 +1,86 @@
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { App } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import { AwsSolutionsChecks, HIPAASecurityChecks, NagPack, NIST80053R5Checks, PCIDSS321Checks } from 'cdk-nag';
+import { IConstruct } from 'constructs';
+import { buildExampleApp } from '../example/app';
+import { PrivateMwaaEnvironment } from '../src';
+import { newStack, newVpc } from './support/fixtures';
+
+/**
+ * The compliance packs run on the example app through cdk-nag 3 (CDK's policy validation
+ * framework). Every finding must be fixed or acknowledged, on its one resource, with a reason.
+ */
+type PackFactory = (app: App) => NagPack;
+const PACKS: Array<[string, PackFactory]> = [
+  ['AwsSolutions', app => new AwsSolutionsChecks(app)],
+  ['HIPAA Security', app => new HIPAASecurityChecks(app)],
+  ['NIST 800-53 rev 5', app => new NIST80053R5Checks(app)],
+  ['PCI DSS 3.2.1', app => new PCIDSS321Checks(app)],
+];
+
+function findings(app: App, pack: PackFactory, scope: IConstruct = app): string[] {
+  const report = pack(app).validateScope(scope);
+  return report.violations.flatMap(v => v.violatingResources.map(r => `${v.ruleName} on ${r.constructPath ?? r.resourceLogicalId}`));
+}
+
+function tmpdir(): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), 'nag-'));
+}
+
+describe('the example app has no unacknowledged finding', () => {
+  test.each(PACKS)('%s', (_name, pack) => {
+    const { app } = buildExampleApp(tmpdir());
+    expect(findings(app, pack)).toEqual([]);
+  });
+});
+
+describe('the construct acknowledges only the documented wildcards of its execution role', () => {
+  test('each acknowledgement sits on the execution role policy and has a reason', () => {
+    const { stack } = buildExampleApp(tmpdir());
+    const entries = stack.airflow.executionRolePolicy.node.metadata
+      .filter(m => m.type === 'aws:cdk:acknowledged-rules')
+      .flatMap(m => Object.entries(m.data as Record<string, string>));
+    expect(entries.map(([id]) => id.replace(/^annotation::/i, '')).sort()).toEqual([
+      'AwsSolutions-IAM5[Action::kms:GenerateDataKey*]',
+      'AwsSolutions-IAM5[Action::s3:GetBucket*]',
+      'AwsSolutions-IAM5[Action::s3:GetObject*]',
+      'AwsSolutions-IAM5[Action::s3:List*]',
+      'AwsSolutions-IAM5[Resource::*]',
+      'AwsSolutions-IAM5[Resource::<AirflowSourceBucketCD7E6C32.Arn>/*]',
+      'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:logs:eu-west-1:111111111111:log-group:airflow-example-private-airflow-*]',
+      'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:sqs:eu-west-1:*:airflow-celery-*]',
+    ]);
+    for (const [, reason] of entries) {
+      expect(reason.length).toBeGreaterThan(20);
+    }
+  });
+
+  test('an added wildcard on the execution role is still reported', () => {
+    const stack = newStack();
+    const env = new PrivateMwaaEnvironment(stack, 'Airflow', { environmentName: 'test-env', vpc: newVpc(stack) });
+    env.addToRolePolicy(new iam.PolicyStatement({ actions: ['s3:PutObject*'], resources: ['*'] }));
+    const app = stack.node.root as App;
+    expect(findings(app, PACKS[0][1], env)).toContain('AwsSolutions-IAM5[Action::s3:PutObject*] on TestStack/Airflow/ExecutionRolePolicy/Resource');
+  });
+});
+
+describe('the check can fail', () => {
+  test('an unencrypted, unlogged bucket next to the environment is reported by every pack', () => {
+    const stack = newStack();
+    new s3.Bucket(stack, 'Careless');
+    const app = stack.node.root as App;
+    for (const [, pack] of PACKS) {
+      expect(findings(app, pack).some(f => f.endsWith('TestStack/Careless/Resource'))).toBe(true);
+    }
+  });
+
+  test('the default environment without access logs shows the logging finding to its user', () => {
+    const stack = newStack();
+    new PrivateMwaaEnvironment(stack, 'Airflow', { environmentName: 'test-env', vpc: newVpc(stack) });
+    expect(findings(stack.node.root as App, PACKS[0][1], stack)).toContain('AwsSolutions-S1 on TestStack/Airflow/SourceBucket/Resource');
+  });
+});
