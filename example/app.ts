@@ -1,4 +1,4 @@
-import { App, RemovalPolicy, Stack, StackProps, Validations } from 'aws-cdk-lib';
+import { App, ArnFormat, RemovalPolicy, Stack, StackProps, Validations } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -31,7 +31,7 @@ export class ExampleStack extends Stack {
       principals: [new iam.ServicePrincipal(`logs.${this.region}.amazonaws.com`)],
       actions: ['kms:Encrypt*', 'kms:Decrypt*', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:Describe*'],
       resources: ['*'],
-      conditions: { ArnLike: { 'kms:EncryptionContext:aws:logs:arn': this.formatArn({ service: 'logs', resource: 'log-group', resourceName: 'vpc-flow-logs-*', arnFormat: 0 }) } },
+      conditions: { ArnLike: { 'kms:EncryptionContext:aws:logs:arn': this.formatArn({ service: 'logs', resource: 'log-group', resourceName: 'vpc-flow-logs-*', arnFormat: ArnFormat.COLON_RESOURCE_NAME }) } },
     }));
     const flowLogGroup = new logs.LogGroup(this, 'FlowLogs', {
       logGroupName: 'vpc-flow-logs-mwaa-example',
