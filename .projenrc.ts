@@ -9,10 +9,12 @@ import { awscdk, javascript } from 'projen';
  * - CDK's native policy validation, `Validations.of(scope).addPlugins()`, arrived in 2.251.0 and
  *   `Validations.of(scope).acknowledge()` in 2.252.0: the synth-time checks and the acknowledged
  *   cdk-nag findings rely on them.
- * - cdk-nag 3, which runs on that framework and which our compliance tests use, needs 2.257.0. We
- *   claim only the floor we build and test against, so the floor is 2.257.0 rather than 2.252.0.
+ * - cdk-nag 3, which runs on that framework and which our compliance tests use, declares 2.257.0
+ *   but reads the construct tree from `IPolicyValidationContext.appConstruct`, which only 2.258.0
+ *   provides (on 2.257.0 every pack fails with "NagPack requires a construct tree"). We claim only
+ *   the floor we build and test against, so the floor is 2.258.0 rather than 2.252.0.
  */
-const CDK_VERSION = '2.257.0';
+const CDK_VERSION = '2.258.0';
 
 const project = new awscdk.AwsCdkConstructLibrary({
   name: 'cdk-private-mwaa',
