@@ -9,6 +9,9 @@
  * Prints a table and writes bench-results.json. Not part of the tests: timings depend on the
  * machine, so nothing here asserts on them.
  */
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
 import { App, Aws, Fn, Stack } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as events from 'aws-cdk-lib/aws-events';
@@ -18,9 +21,6 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as mwaa from 'aws-cdk-lib/aws-mwaa';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sns from 'aws-cdk-lib/aws-sns';
-import * as fs from 'fs';
-import * as os from 'os';
-import * as path from 'path';
 import { PrivateMwaaEnvironment } from '../src';
 
 const ENV = { account: '111111111111', region: 'eu-west-1' };
@@ -64,15 +64,19 @@ function l1App(count: number, outdir: string): App {
         Statement: [
           { Effect: 'Allow', Principal: { AWS: `arn:${p}:iam::${ENV.account}:root` }, Action: 'kms:*', Resource: '*' },
           {
-            Sid: 'AllowCloudWatchLogsForThisEnvironment', Effect: 'Allow',
+            Sid: 'AllowCloudWatchLogsForThisEnvironment',
+            Effect: 'Allow',
             Principal: { Service: `logs.${ENV.region}.${Aws.URL_SUFFIX}` },
             Action: ['kms:Encrypt*', 'kms:Decrypt*', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:Describe*'],
-            Resource: '*', Condition: { ArnLike: { 'kms:EncryptionContext:aws:logs:arn': logArn } },
+            Resource: '*',
+            Condition: { ArnLike: { 'kms:EncryptionContext:aws:logs:arn': logArn } },
           },
           {
-            Sid: 'AllowEventBridgeAndCloudWatchToPublishToTheEncryptedTopic', Effect: 'Allow',
+            Sid: 'AllowEventBridgeAndCloudWatchToPublishToTheEncryptedTopic',
+            Effect: 'Allow',
             Principal: { Service: ['events.amazonaws.com', 'cloudwatch.amazonaws.com'] },
-            Action: ['kms:Decrypt', 'kms:GenerateDataKey*'], Resource: '*',
+            Action: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+            Resource: '*',
           },
         ],
       },
@@ -103,7 +107,8 @@ function l1App(count: number, outdir: string): App {
       assumeRolePolicyDocument: {
         Version: '2012-10-17',
         Statement: [{
-          Effect: 'Allow', Action: 'sts:AssumeRole',
+          Effect: 'Allow',
+          Action: 'sts:AssumeRole',
           Principal: { Service: ['airflow.amazonaws.com', 'airflow-env.amazonaws.com'] },
           Condition: { ArnLike: { 'aws:SourceArn': envArn }, StringEquals: { 'aws:SourceAccount': ENV.account } },
         }],
@@ -123,7 +128,9 @@ function l1App(count: number, outdir: string): App {
           { Effect: 'Allow', Action: 'cloudwatch:PutMetricData', Resource: '*' },
           { Effect: 'Allow', Action: ['sqs:ChangeMessageVisibility', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:ReceiveMessage', 'sqs:SendMessage'], Resource: `arn:${p}:sqs:${ENV.region}:*:airflow-celery-*` },
           {
-            Effect: 'Allow', Action: ['kms:Decrypt', 'kms:DescribeKey', 'kms:GenerateDataKey*', 'kms:Encrypt'], Resource: keyArn,
+            Effect: 'Allow',
+            Action: ['kms:Decrypt', 'kms:DescribeKey', 'kms:GenerateDataKey*', 'kms:Encrypt'],
+            Resource: keyArn,
             Condition: { StringLike: { 'kms:ViaService': [`sqs.${ENV.region}.${Aws.URL_SUFFIX}`, `s3.${ENV.region}.${Aws.URL_SUFFIX}`] } },
           },
         ],
@@ -140,11 +147,21 @@ function l1App(count: number, outdir: string): App {
       });
     }
     const environment = new mwaa.CfnEnvironment(stack, `Env${i}`, {
-      name, airflowVersion: '3.0.6', environmentClass: 'mw1.small', executionRoleArn: role.attrArn,
-      sourceBucketArn: bucket.attrArn, kmsKey: keyArn, dagS3Path: 'dags',
+      name,
+      airflowVersion: '3.0.6',
+      environmentClass: 'mw1.small',
+      executionRoleArn: role.attrArn,
+      sourceBucketArn: bucket.attrArn,
+      kmsKey: keyArn,
+      dagS3Path: 'dags',
       networkConfiguration: { subnetIds: subnets, securityGroupIds: [sg.attrGroupId] },
-      webserverAccessMode: 'PRIVATE_ONLY', endpointManagement: 'SERVICE',
-      minWorkers: 1, maxWorkers: 10, schedulers: 2, minWebservers: 2, maxWebservers: 2,
+      webserverAccessMode: 'PRIVATE_ONLY',
+      endpointManagement: 'SERVICE',
+      minWorkers: 1,
+      maxWorkers: 10,
+      schedulers: 2,
+      minWebservers: 2,
+      maxWebservers: 2,
       loggingConfiguration: Object.fromEntries(['dagProcessingLogs', 'schedulerLogs', 'taskLogs', 'webserverLogs', 'workerLogs']
         .map(type => [type, { enabled: true, logLevel: 'INFO' }])),
     });

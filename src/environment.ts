@@ -1,4 +1,6 @@
-import { Annotations, ArnFormat, Aws, IResource, RemovalPolicy, Resource, Stack, Token } from 'aws-cdk-lib';
+import { Annotations, ArnFormat, Aws, Duration, IResource, RemovalPolicy, Resource, Stack, Token } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as cloudwatchActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -9,9 +11,11 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct } from 'constructs';
+import { AirflowComponent, EnvironmentDashboardOptions, RecommendedAlarmsOptions } from './monitoring';
 import { EnvironmentStatus, NotificationOptions } from './notifications';
 import { acknowledge, findingName } from './private/acknowledgements';
 import { executionPolicyStatements, logGroupArnPattern } from './private/execution-policy';
+import { AIRFLOW_NAMESPACE, ALARM_PERIOD, MWAA_NAMESPACE, periodsIn, STATISTICS } from './private/monitoring';
 import { MwaaServicePrincipals } from './private/principals';
 import { TopicTarget } from './private/topic-target';
 import * as v from './private/validation';
@@ -34,6 +38,118 @@ export interface IPrivateMwaaEnvironment extends IResource, ec2.IConnectable, ia
    * @attribute
    */
   readonly environmentArn: string;
+
+  /**
+   * An Apache Airflow metric of this environment, in the `AmazonMWAA` namespace.
+   *
+   * The `Environment` dimension is always this environment's name; give the others, such as
+   * `{ Function: 'Scheduler' }`, in `props.dimensionsMap`.
+   *
+   * @param metricName the metric, for example `TaskInstanceFailures`
+   * @see https://docs.aws.amazon.com/mwaa/latest/userguide/access-metrics-cw-202.html
+   */
+  metric(metricName: string, props?: cloudwatch.MetricOptions): cloudwatch.Metric;
+
+  /**
+   * Scheduler heartbeats (sum over 5 minutes); none means no scheduler is running.
+   */
+  metricSchedulerHeartbeat(props?: cloudwatch.MetricOptions): cloudwatch.Metric;
+
+  /**
+   * Tasks waiting in the executor queue (maximum over 5 minutes).
+   */
+  metricQueuedTasks(props?: cloudwatch.MetricOptions): cloudwatch.Metric;
+
+  /**
+   * Tasks running on the workers (maximum over 5 minutes).
+   */
+  metricRunningTasks(props?: cloudwatch.MetricOptions): cloudwatch.Metric;
+
+  /**
+   * Seconds spent parsing all DAG files (average over 5 minutes).
+   */
+  metricDagProcessingTotalParseTime(props?: cloudwatch.MetricOptions): cloudwatch.Metric;
+
+  /**
+   * DAG files that failed to import (maximum over 5 minutes).
+   */
+  metricDagImportErrors(props?: cloudwatch.MetricOptions): cloudwatch.Metric;
+
+  /**
+   * CPU utilization of one component, in percent (average over 5 minutes), in the `AWS/MWAA`
+   * namespace.
+   */
+  metricCpuUtilization(component: AirflowComponent, props?: cloudwatch.MetricOptions): cloudwatch.Metric;
+
+  /**
+   * Memory utilization of one component, in percent (average over 5 minutes), in the `AWS/MWAA`
+   * namespace.
+   */
+  metricMemoryUtilization(component: AirflowComponent, props?: cloudwatch.MetricOptions): cloudwatch.Metric;
+}
+
+/**
+ * What every environment, created or imported, can do: network access, grants and metrics.
+ */
+export abstract class PrivateMwaaEnvironmentBase extends Resource implements IPrivateMwaaEnvironment {
+  public abstract readonly environmentName: string;
+  public abstract readonly environmentArn: string;
+  public abstract readonly connections: ec2.Connections;
+  public abstract readonly grantPrincipal: iam.IPrincipal;
+
+  public metric(metricName: string, props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return new cloudwatch.Metric({
+      namespace: AIRFLOW_NAMESPACE,
+      metricName,
+      period: ALARM_PERIOD,
+      ...props,
+      dimensionsMap: { ...props?.dimensionsMap, Environment: this.environmentName },
+    });
+  }
+
+  private airflowMetric(metricName: string, airflowFunction: string, statistic: string, props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.metric(metricName, { statistic, ...props, dimensionsMap: { ...props?.dimensionsMap, Function: airflowFunction } });
+  }
+
+  public metricSchedulerHeartbeat(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.airflowMetric('SchedulerHeartbeat', 'Scheduler', STATISTICS.heartbeat, props);
+  }
+
+  public metricQueuedTasks(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.airflowMetric('QueuedTasks', 'Executor', STATISTICS.tasks, props);
+  }
+
+  public metricRunningTasks(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.airflowMetric('RunningTasks', 'Executor', STATISTICS.tasks, props);
+  }
+
+  public metricDagProcessingTotalParseTime(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.airflowMetric('TotalParseTime', 'DAG Processing', STATISTICS.parseTime, props);
+  }
+
+  public metricDagImportErrors(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.airflowMetric('ImportErrors', 'DAG Processing', STATISTICS.tasks, props);
+  }
+
+  public metricCpuUtilization(component: AirflowComponent, props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.componentMetric('CPUUtilization', component, props);
+  }
+
+  public metricMemoryUtilization(component: AirflowComponent, props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.componentMetric('MemoryUtilization', component, props);
+  }
+
+  private componentMetric(metricName: string, component: AirflowComponent, props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return new cloudwatch.Metric({
+      namespace: MWAA_NAMESPACE,
+      metricName,
+      period: ALARM_PERIOD,
+      statistic: STATISTICS.utilization,
+      unit: cloudwatch.Unit.PERCENT,
+      ...props,
+      dimensionsMap: { ...props?.dimensionsMap, Cluster: component, Environment: this.environmentName },
+    });
+  }
 }
 
 /**
@@ -486,7 +602,7 @@ const LOG_TYPES = [
  *
  * @resource AWS::MWAA::Environment
  */
-export class PrivateMwaaEnvironment extends Resource implements IPrivateMwaaEnvironment {
+export class PrivateMwaaEnvironment extends PrivateMwaaEnvironmentBase {
   /**
    * Refer to an environment defined elsewhere.
    */
@@ -495,7 +611,7 @@ export class PrivateMwaaEnvironment extends Resource implements IPrivateMwaaEnvi
     id: string,
     attrs: PrivateMwaaEnvironmentAttributes,
   ): IPrivateMwaaEnvironment {
-    class Import extends Resource implements IPrivateMwaaEnvironment {
+    class Import extends PrivateMwaaEnvironmentBase {
       public readonly environmentName = attrs.environmentName;
       public readonly environmentArn = Stack.of(scope).formatArn({
         service: 'airflow',
@@ -571,6 +687,8 @@ export class PrivateMwaaEnvironment extends Resource implements IPrivateMwaaEnvi
 
   /** The underlying CloudFormation resource. */
   private readonly resource: mwaa.CfnEnvironment;
+  /** The alarms `addRecommendedAlarms()` created. */
+  private readonly recommendedAlarms: cloudwatch.Alarm[] = [];
 
   constructor(scope: Construct, id: string, props: PrivateMwaaEnvironmentProps) {
     super(scope, id, { physicalName: props.environmentName });
@@ -772,6 +890,133 @@ export class PrivateMwaaEnvironment extends Resource implements IPrivateMwaaEnvi
       this.notificationTopic.addSubscription(subscription);
     }
     this.statusChangeRule = this.forwardStatusChanges(props.notifications?.statuses);
+  }
+
+  /**
+   * Create the recommended alarms, each notifying the environment's topic: the scheduler heartbeat
+   * is missing; tasks stay queued; CPU or memory of the base workers, the additional workers or
+   * the schedulers stays above 85 percent.
+   *
+   * The alarms are created after the environment, so that its creation does not set them off.
+   * Call it once.
+   *
+   * @returns the alarms
+   */
+  public addRecommendedAlarms(options: RecommendedAlarmsOptions = {}): cloudwatch.Alarm[] {
+    if (this.node.tryFindChild('RecommendedAlarms')) {
+      throw new Error('`addRecommendedAlarms()` can be called once per environment, got: a second call');
+    }
+    const cpu = options.cpuUtilizationPercent ?? 85;
+    const memory = options.memoryUtilizationPercent ?? 85;
+    for (const [prop, value] of [['cpuUtilizationPercent', cpu], ['memoryUtilizationPercent', memory]] as const) {
+      if (!Token.isUnresolved(value) && (value <= 0 || value > 100)) {
+        throw new Error(`\`${prop}\` must be a percentage above 0 and at most 100, got: ${value}`);
+      }
+    }
+    const sustained = periodsIn(options.sustainedFor ?? Duration.minutes(15));
+    const scope = new Construct(this, 'RecommendedAlarms');
+    const name = this.environmentName;
+    const alarms: cloudwatch.Alarm[] = [
+      new cloudwatch.Alarm(scope, 'SchedulerHeartbeatMissing', {
+        alarmDescription: `Amazon MWAA ${name}: no scheduler heartbeat, so no task is being scheduled.`,
+        metric: this.metricSchedulerHeartbeat(),
+        comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
+        threshold: 1,
+        evaluationPeriods: periodsIn(options.heartbeatMissingFor ?? Duration.minutes(15)),
+        treatMissingData: cloudwatch.TreatMissingData.BREACHING,
+      }),
+      new cloudwatch.Alarm(scope, 'TasksQueuedTooLong', {
+        alarmDescription: `Amazon MWAA ${name}: tasks have been waiting in the queue the whole time; the workers cannot keep up or are not running.`,
+        metric: this.metricQueuedTasks({ statistic: STATISTICS.queuedForAlarm }),
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+        threshold: 0,
+        evaluationPeriods: periodsIn(options.tasksQueuedFor ?? Duration.minutes(30)),
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      }),
+    ];
+    const components: Array<[string, AirflowComponent]> = [
+      ['BaseWorker', AirflowComponent.BASE_WORKER],
+      ['AdditionalWorker', AirflowComponent.ADDITIONAL_WORKER],
+      ['Scheduler', AirflowComponent.SCHEDULER],
+    ];
+    for (const [id, component] of components) {
+      alarms.push(
+        new cloudwatch.Alarm(scope, `${id}CpuHigh`, {
+          alarmDescription: `Amazon MWAA ${name}: ${component} CPU utilization above ${cpu}%.`,
+          metric: this.metricCpuUtilization(component),
+          comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+          threshold: cpu,
+          evaluationPeriods: sustained,
+          treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+        }),
+        new cloudwatch.Alarm(scope, `${id}MemoryHigh`, {
+          alarmDescription: `Amazon MWAA ${name}: ${component} memory utilization above ${memory}%.`,
+          metric: this.metricMemoryUtilization(component),
+          comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+          threshold: memory,
+          evaluationPeriods: sustained,
+          treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+        }),
+      );
+    }
+    const action = new cloudwatchActions.SnsAction(this.notificationTopic);
+    for (const alarm of alarms) {
+      alarm.addAlarmAction(action);
+    }
+    scope.node.addDependency(this.resource);
+    this.recommendedAlarms.push(...alarms);
+    return alarms;
+  }
+
+  /**
+   * Create a CloudWatch dashboard for the environment: scheduler heartbeat, queued and running
+   * tasks, DAG parsing and import errors, CPU and memory of each component, and the state of the
+   * recommended alarms if they exist. Call it once.
+   *
+   * @returns the dashboard
+   */
+  public addDashboard(options: EnvironmentDashboardOptions = {}): cloudwatch.Dashboard {
+    const period = options.period ?? ALARM_PERIOD;
+    const dashboard = new cloudwatch.Dashboard(this, 'Dashboard', {
+      dashboardName: options.dashboardName ?? `mwaa-${this.environmentName}`,
+      defaultInterval: Duration.hours(12),
+    });
+    const components = [AirflowComponent.BASE_WORKER, AirflowComponent.ADDITIONAL_WORKER, AirflowComponent.SCHEDULER, AirflowComponent.WEB_SERVER];
+    dashboard.addWidgets(
+      new cloudwatch.TextWidget({
+        markdown: `# Amazon MWAA ${this.environmentName}\nAirflow ${this.airflowVersion.version}, ${this.environmentClass.name}, ${this.webserverAccessMode}`,
+        width: 24,
+        height: 2,
+      }),
+    );
+    dashboard.addWidgets(
+      new cloudwatch.GraphWidget({ title: 'Scheduler heartbeat', left: [this.metricSchedulerHeartbeat({ period })], width: 8 }),
+      new cloudwatch.GraphWidget({ title: 'Tasks', left: [this.metricQueuedTasks({ period, label: 'Queued' }), this.metricRunningTasks({ period, label: 'Running' })], width: 8 }),
+      new cloudwatch.GraphWidget({
+        title: 'DAG processing',
+        left: [this.metricDagProcessingTotalParseTime({ period, label: 'Total parse time (s)' })],
+        right: [this.metricDagImportErrors({ period, label: 'Import errors' })],
+        width: 8,
+      }),
+    );
+    dashboard.addWidgets(
+      new cloudwatch.GraphWidget({
+        title: 'CPU utilization (%)',
+        left: components.map(c => this.metricCpuUtilization(c, { period, label: c })),
+        leftYAxis: { min: 0, max: 100 },
+        width: 12,
+      }),
+      new cloudwatch.GraphWidget({
+        title: 'Memory utilization (%)',
+        left: components.map(c => this.metricMemoryUtilization(c, { period, label: c })),
+        leftYAxis: { min: 0, max: 100 },
+        width: 12,
+      }),
+    );
+    if (this.recommendedAlarms.length > 0) {
+      dashboard.addWidgets(new cloudwatch.AlarmStatusWidget({ title: 'Recommended alarms', alarms: this.recommendedAlarms, width: 24 }));
+    }
+    return dashboard;
   }
 
   /**

@@ -1,3 +1,4 @@
 export * from './environment';
 export * from './versions';
 export * from './notifications';
+export * from './monitoring';

@@ -38,6 +38,15 @@ describe('the example app has no unacknowledged finding', () => {
   });
 });
 
+describe('the operations features add no finding', () => {
+  test.each(PACKS)('%s with the recommended alarms and the dashboard', (_name, pack) => {
+    const { app, stack } = buildExampleApp(tmpdir());
+    stack.airflow.addRecommendedAlarms();
+    stack.airflow.addDashboard();
+    expect(findings(app, pack)).toEqual([]);
+  });
+});
+
 describe('the construct acknowledges only the documented wildcards of its execution role', () => {
   test('each acknowledgement sits on the execution role policy and has a reason', () => {
     const { stack } = buildExampleApp(tmpdir());
