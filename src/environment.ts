@@ -11,6 +11,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct } from 'constructs';
+import { AccessProfile, AirflowRole, PeopleAccessOptions } from './access';
 import { AirflowComponent, EnvironmentDashboardOptions, RecommendedAlarmsOptions } from './monitoring';
 import { EnvironmentStatus, NotificationOptions } from './notifications';
 import { acknowledge, findingName } from './private/acknowledgements';
@@ -86,6 +87,40 @@ export interface IPrivateMwaaEnvironment extends IResource, ec2.IConnectable, ia
    * namespace.
    */
   metricMemoryUtilization(component: AirflowComponent, props?: cloudwatch.MetricOptions): cloudwatch.Metric;
+
+  /**
+   * Let the grantee log in to the Airflow UI as the given Airflow role
+   * (`airflow:CreateWebLoginToken`).
+   */
+  grantWebLogin(grantee: iam.IGrantable, role: AirflowRole): iam.Grant;
+
+  /**
+   * Let the grantee call the Airflow REST API as the given Airflow role (`airflow:InvokeRestApi`).
+   */
+  grantRestApi(grantee: iam.IGrantable, role: AirflowRole): iam.Grant;
+
+  /**
+   * Let the grantee get an Airflow CLI token (`airflow:CreateCliToken`). The CLI runs any Airflow
+   * command, so this is an administrator's permission.
+   */
+  grantCliToken(grantee: iam.IGrantable): iam.Grant;
+
+  /**
+   * Let the grantee read the environment's logs in CloudWatch Logs, including Logs Insights queries.
+   */
+  grantReadLogs(grantee: iam.IGrantable): iam.Grant;
+
+  /**
+   * Let the grantee see the environment in the console and the API (`GetEnvironment`,
+   * `ListEnvironments`, `ListTagsForResource`).
+   */
+  grantConsoleReadOnly(grantee: iam.IGrantable): iam.Grant;
+
+  /**
+   * Let the grantee update the environment (scheduler count, environment class, requirements and
+   * plugin versions, and every other setting `UpdateEnvironment` takes) and read it.
+   */
+  grantAdministration(grantee: iam.IGrantable): iam.Grant;
 }
 
 /**
@@ -137,6 +172,55 @@ export abstract class PrivateMwaaEnvironmentBase extends Resource implements IPr
 
   public metricMemoryUtilization(component: AirflowComponent, props?: cloudwatch.MetricOptions): cloudwatch.Metric {
     return this.componentMetric('MemoryUtilization', component, props);
+  }
+
+  public grantWebLogin(grantee: iam.IGrantable, role: AirflowRole): iam.Grant {
+    return iam.Grant.addToPrincipal({ grantee, actions: ['airflow:CreateWebLoginToken'], resourceArns: [this.airflowRoleArn(role)] });
+  }
+
+  public grantRestApi(grantee: iam.IGrantable, role: AirflowRole): iam.Grant {
+    return iam.Grant.addToPrincipal({ grantee, actions: ['airflow:InvokeRestApi'], resourceArns: [this.airflowRoleArn(role)] });
+  }
+
+  public grantCliToken(grantee: iam.IGrantable): iam.Grant {
+    return iam.Grant.addToPrincipal({ grantee, actions: ['airflow:CreateCliToken'], resourceArns: [this.arnForPolicies()] });
+  }
+
+  public grantReadLogs(grantee: iam.IGrantable): iam.Grant {
+    return iam.Grant.addToPrincipal({
+      grantee,
+      actions: ['logs:DescribeLogStreams', 'logs:GetLogEvents', 'logs:FilterLogEvents', 'logs:StartQuery', 'logs:GetLogGroupFields'],
+      resourceArns: [logGroupArnPattern(this, this.environmentName)],
+    }).combine(iam.Grant.addToPrincipal({
+      grantee,
+      // No resource-level permissions: listing the groups and reading the results of a query.
+      actions: ['logs:DescribeLogGroups', 'logs:GetQueryResults'],
+      resourceArns: ['*'],
+    }));
+  }
+
+  public grantConsoleReadOnly(grantee: iam.IGrantable): iam.Grant {
+    return iam.Grant.addToPrincipal({
+      grantee, actions: ['airflow:GetEnvironment', 'airflow:ListTagsForResource'], resourceArns: [this.arnForPolicies()],
+    }).combine(iam.Grant.addToPrincipal({
+      grantee, actions: ['airflow:ListEnvironments'], resourceArns: ['*'], // no resource-level permissions
+    }));
+  }
+
+  public grantAdministration(grantee: iam.IGrantable): iam.Grant {
+    return iam.Grant.addToPrincipal({
+      grantee, actions: ['airflow:GetEnvironment', 'airflow:UpdateEnvironment'], resourceArns: [this.arnForPolicies()],
+    });
+  }
+
+  /** The ARN of an Airflow role of this environment, for login and REST API grants. */
+  protected airflowRoleArn(role: AirflowRole): string {
+    return Stack.of(this).formatArn({ service: 'airflow', resource: 'role', resourceName: `${this.environmentName}/${role}`, arnFormat: ArnFormat.SLASH_RESOURCE_NAME });
+  }
+
+  /** The environment ARN formatted from its name, so that policies do not wait for the environment. */
+  protected arnForPolicies(): string {
+    return Stack.of(this).formatArn({ service: 'airflow', resource: 'environment', resourceName: this.environmentName, arnFormat: ArnFormat.SLASH_RESOURCE_NAME });
   }
 
   private componentMetric(metricName: string, component: AirflowComponent, props?: cloudwatch.MetricOptions): cloudwatch.Metric {
@@ -487,6 +571,31 @@ export interface PrivateMwaaEnvironmentProps {
   readonly notifications?: NotificationOptions;
 
   /**
+   * How people get access: one IAM group per access profile (by default), and existing roles,
+   * groups and users to give a profile.
+   *
+   * @default - one group per profile, no other assignment
+   */
+  readonly peopleAccess?: PeopleAccessOptions;
+
+  /**
+   * Networks that may reach the web server on TCP 443, such as the corporate data centre or VPN
+   * range (`ec2.Peer.ipv4('10.20.0.0/16')`).
+   *
+   * @default - none besides the environment itself
+   */
+  readonly webserverAccessPeers?: ec2.IPeer[];
+
+  /**
+   * Whether to notify the topic when someone calls `UpdateEnvironment` to make this environment's
+   * web server public. Needs CloudTrail management events in the account (most accounts have a
+   * trail).
+   *
+   * @default - true for a private web server
+   */
+  readonly publicAccessGuardrail?: boolean;
+
+  /**
    * What happens to the key, the bucket and the log groups the construct creates when they leave
    * the stack.
    *
@@ -578,6 +687,14 @@ export enum SelfReferencingIngress {
   /** All traffic from the group itself: the form the MWAA user guide shows. */
   ALL_TRAFFIC = 'ALL_TRAFFIC',
 }
+
+/** The access profiles, with their construct ids and group name suffixes. */
+const PROFILES = [
+  { key: AccessProfile.ADMINISTRATOR, id: 'Administrators', groupSuffix: 'administrators' },
+  { key: AccessProfile.DEVELOPER, id: 'Developers', groupSuffix: 'developers' },
+  { key: AccessProfile.OPERATOR, id: 'Operators', groupSuffix: 'operators' },
+  { key: AccessProfile.VIEWER, id: 'Viewers', groupSuffix: 'viewers' },
+];
 
 /** The keys of the status change event's detail that the rule matches on. */
 const STATUS_EVENT_FIELDS = { name: 'name', status: 'status' } as const;
@@ -684,11 +801,25 @@ export class PrivateMwaaEnvironment extends PrivateMwaaEnvironmentBase {
   public readonly notificationTopic: sns.ITopic;
   /** The rule that forwards the environment's status changes to the topic. */
   public readonly statusChangeRule: events.Rule;
+  /**
+   * The rule that notifies the topic when the web server is made public.
+   *
+   * @default - none, when `publicAccessGuardrail` is off
+   */
+  public readonly publicAccessGuardrailRule?: events.Rule;
+  /** The IAM groups created per access profile, by profile. Empty when groups are turned off. */
+  public readonly groups: { [profile: string]: iam.IGroup };
 
   /** The underlying CloudFormation resource. */
   private readonly resource: mwaa.CfnEnvironment;
   /** The alarms `addRecommendedAlarms()` created. */
   private readonly recommendedAlarms: cloudwatch.Alarm[] = [];
+  /** The managed policy of each access profile, created when first used. */
+  private readonly accessPolicies = new Map<AccessProfile, iam.ManagedPolicy>();
+  /** The keys of the dependency files in the source bucket. */
+  private readonly dependencyKeys: string[];
+  /** The DAG folder in the source bucket. */
+  private readonly dagFolder: string;
 
   constructor(scope: Construct, id: string, props: PrivateMwaaEnvironmentProps) {
     super(scope, id, { physicalName: props.environmentName });
@@ -890,6 +1021,143 @@ export class PrivateMwaaEnvironment extends PrivateMwaaEnvironmentBase {
       this.notificationTopic.addSubscription(subscription);
     }
     this.statusChangeRule = this.forwardStatusChanges(props.notifications?.statuses);
+
+    // People's access
+    this.dagFolder = dagS3Path.replace(/\/+$/, '');
+    this.dependencyKeys = [
+      props.requirementsS3Path ?? 'requirements.txt',
+      props.pluginsS3Path ?? 'plugins.zip',
+      props.startupScriptS3Path ?? 'startup.sh',
+    ];
+    this.groups = {};
+    if (props.peopleAccess?.createGroups ?? true) {
+      for (const profile of PROFILES) {
+        const group = new iam.Group(this, `${profile.id}Group`, {
+          groupName: `${this.environmentName}-${profile.groupSuffix}`,
+          managedPolicies: [this.accessPolicy(profile.key)],
+        });
+        const reason = 'The construct creates one group per access profile for the identity team to add people to; it is empty until they do.';
+        acknowledge(group, [{ id: 'HIPAA.Security-IAMGroupHasUsers', reason }, { id: 'PCI.DSS.321-IAMGroupHasUsers', reason }]);
+        this.groups[profile.key] = group;
+      }
+    }
+    for (const assignment of props.peopleAccess?.assignments ?? []) {
+      const policy = this.accessPolicy(assignment.profile);
+      assignment.roles?.forEach(role => policy.attachToRole(role));
+      assignment.groups?.forEach(group => policy.attachToGroup(group));
+      assignment.users?.forEach(user => policy.attachToUser(user));
+    }
+    for (const peer of props.webserverAccessPeers ?? []) {
+      this.allowWebserverAccessFrom(peer);
+    }
+    if (props.publicAccessGuardrail ?? this.webserverAccessMode === WebserverAccessMode.PRIVATE_ONLY) {
+      this.publicAccessGuardrailRule = this.guardPrivateAccess();
+    }
+  }
+
+  /**
+   * Let the grantee deploy DAGs: write, replace and delete objects under the DAG folder (and only
+   * there), list that folder, and use the key for it through S3.
+   */
+  public grantDagDeployment(grantee: iam.IGrantable): iam.Grant {
+    return this.grantBucketWrite(grantee, [`${this.dagFolder}/*`], ['s3:PutObject', 's3:DeleteObject', 's3:GetObject', 's3:GetObjectVersion'])
+      .combine(iam.Grant.addToPrincipal({
+        grantee,
+        actions: ['s3:ListBucket'],
+        resourceArns: [this.sourceBucket.bucketArn],
+        conditions: { StringLike: { 's3:prefix': [`${this.dagFolder}/*`, this.dagFolder] } },
+      }));
+  }
+
+  /**
+   * Let the grantee deploy the requirements file, the plugins archive and the startup script: write
+   * those three objects (at their configured keys, else `requirements.txt`, `plugins.zip` and
+   * `startup.sh`), read their versions to pin them, and use the key through S3.
+   */
+  public grantDependencyDeployment(grantee: iam.IGrantable): iam.Grant {
+    return this.grantBucketWrite(grantee, this.dependencyKeys, ['s3:PutObject', 's3:GetObject', 's3:GetObjectVersion'])
+      .combine(iam.Grant.addToPrincipal({
+        grantee,
+        actions: ['s3:ListBucketVersions'],
+        resourceArns: [this.sourceBucket.bucketArn],
+        conditions: { StringLike: { 's3:prefix': this.dependencyKeys } },
+      }));
+  }
+
+  /**
+   * The customer managed policy that holds an access profile's grants, named
+   * `<environment>-airflow-<profile>`. Attach it to roles, groups or users; reference it by name in
+   * an IAM Identity Center permission set (customer managed policy reference).
+   */
+  public accessPolicy(profile: AccessProfile): iam.ManagedPolicy {
+    const existing = this.accessPolicies.get(profile);
+    if (existing) {
+      return existing;
+    }
+    const spec = PROFILES.find(p => p.key === profile)!;
+    const policy = new iam.ManagedPolicy(this, `${spec.id}AccessPolicy`, {
+      managedPolicyName: `${this.environmentName}-airflow-${spec.groupSuffix}`,
+      description: `${spec.id} access to the Amazon MWAA environment ${this.environmentName}`,
+    });
+    this.grantAccessProfile(policy, profile);
+    this.acknowledgeAccessPolicyWildcards(policy, profile);
+    this.accessPolicies.set(profile, policy);
+    return policy;
+  }
+
+  /**
+   * Give the grantee every grant of an access profile.
+   *
+   * @returns the grants, one per capability
+   */
+  public grantAccessProfile(grantee: iam.IGrantable, profile: AccessProfile): iam.Grant[] {
+    switch (profile) {
+      case AccessProfile.ADMINISTRATOR:
+        return [
+          this.grantWebLogin(grantee, AirflowRole.ADMIN),
+          this.grantRestApi(grantee, AirflowRole.ADMIN),
+          this.grantCliToken(grantee),
+          this.grantAdministration(grantee),
+          this.grantDependencyDeployment(grantee),
+          this.grantReadLogs(grantee),
+          this.grantConsoleReadOnly(grantee),
+        ];
+      case AccessProfile.DEVELOPER:
+        return [
+          this.grantWebLogin(grantee, AirflowRole.USER),
+          this.grantDagDeployment(grantee),
+          this.grantReadLogs(grantee),
+          this.grantConsoleReadOnly(grantee),
+        ];
+      case AccessProfile.OPERATOR:
+        return [
+          this.grantWebLogin(grantee, AirflowRole.OP),
+          this.grantReadLogs(grantee),
+          this.grantConsoleReadOnly(grantee),
+        ];
+      case AccessProfile.VIEWER:
+        return [this.grantWebLogin(grantee, AirflowRole.VIEWER)];
+      default:
+        throw new Error(`\`profile\` must be an AccessProfile, got: ${profile}`);
+    }
+  }
+
+  /**
+   * Let a network reach the Airflow web server on TCP 443, recorded on the environment's security
+   * groups with a description.
+   */
+  public allowWebserverAccessFrom(peer: ec2.IPeer, description?: string): void {
+    this.connections.allowFrom(peer, ec2.Port.tcp(443), description ?? `Airflow web server of ${this.environmentName} from ${peer.uniqueId}`);
+  }
+
+  public grantAdministration(grantee: iam.IGrantable): iam.Grant {
+    // Updating an environment passes its execution role to MWAA.
+    return super.grantAdministration(grantee).combine(iam.Grant.addToPrincipal({
+      grantee,
+      actions: ['iam:PassRole'],
+      resourceArns: [this.executionRole.roleArn],
+      conditions: { StringEquals: { 'iam:PassedToService': 'airflow.amazonaws.com' } },
+    }));
   }
 
   /**
@@ -1047,6 +1315,62 @@ export class PrivateMwaaEnvironment extends PrivateMwaaEnvironmentBase {
       iam5(`Resource::${findingName(this, stack.formatArn({ service: 'sqs', account: '*', resource: 'airflow-celery-*' }))}`,
         'The Celery queues MWAA creates for the environment live in an account MWAA owns, so the account and queue suffix are not known in advance.'),
     ]);
+  }
+
+  private grantBucketWrite(grantee: iam.IGrantable, keyPatterns: string[], actions: string[]): iam.Grant {
+    return iam.Grant.addToPrincipal({
+      grantee,
+      actions,
+      resourceArns: keyPatterns.map(key => this.sourceBucket.arnForObjects(key)),
+    }).combine(iam.Grant.addToPrincipal({
+      grantee,
+      actions: ['kms:GenerateDataKey', 'kms:Decrypt'],
+      resourceArns: [this.kmsKey.keyArn],
+      conditions: { StringEquals: { 'kms:ViaService': `s3.${Stack.of(this).region}.${Aws.URL_SUFFIX}` } },
+    }));
+  }
+
+  private acknowledgeAccessPolicyWildcards(policy: iam.ManagedPolicy, profile: AccessProfile): void {
+    const iam5 = (finding: string, reason: string) => ({ id: `AwsSolutions-IAM5[${finding}]`, reason });
+    const findings = [];
+    if (profile !== AccessProfile.VIEWER) {
+      findings.push(
+        iam5('Resource::*', 'logs:DescribeLogGroups, logs:GetQueryResults and airflow:ListEnvironments have no resource-level permissions.'),
+        iam5(`Resource::${findingName(this, logGroupArnPattern(this, this.environmentName))}`, 'Reading the five log groups of this environment, airflow-<name>-*.'),
+      );
+    }
+    if (profile === AccessProfile.DEVELOPER) {
+      findings.push(iam5(`Resource::${findingName(this, this.sourceBucket.arnForObjects(`${this.dagFolder}/*`))}`, 'Deploying DAGs: objects under the DAG folder of this environment\'s bucket only.'));
+    }
+    acknowledge(policy, findings);
+  }
+
+  /**
+   * A rule on the CloudTrail record of `UpdateEnvironment` that makes this environment's web
+   * server public. The request parameters are matched in both spellings CloudTrail may use.
+   */
+  private guardPrivateAccess(): events.Rule {
+    const rule = new events.Rule(this, 'PublicAccessGuardrail', {
+      description: `Someone made the web server of the Amazon MWAA environment ${this.environmentName} public`,
+      eventPattern: {
+        source: ['aws.airflow'],
+        detailType: ['AWS API Call via CloudTrail'],
+        detail: {
+          eventSource: ['airflow.amazonaws.com'],
+          eventName: ['UpdateEnvironment'],
+          $or: [
+            { requestParameters: { Name: [this.environmentName], WebserverAccessMode: [WebserverAccessMode.PUBLIC_ONLY] } },
+            { requestParameters: { name: [this.environmentName], webserverAccessMode: [WebserverAccessMode.PUBLIC_ONLY] } },
+          ],
+        },
+      },
+    });
+    rule.addTarget(new TopicTarget(this.notificationTopic, events.RuleTargetInput.fromText(
+      `Guardrail: ${events.EventField.fromPath('$.detail.userIdentity.arn')} called UpdateEnvironment to make the web server `
+      + `of Amazon MWAA environment ${this.environmentName} public (account ${events.EventField.account}, Region ${events.EventField.region}, `
+      + `at ${events.EventField.time}). Set it back to PRIVATE_ONLY if this was not intended.`,
+    )));
+    return rule;
   }
 
   private createNotificationTopic(): sns.Topic {

@@ -2,3 +2,4 @@ export * from './environment';
 export * from './versions';
 export * from './notifications';
 export * from './monitoring';
+export * from './access';

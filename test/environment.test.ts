@@ -261,8 +261,10 @@ describe('the environment with its defaults', () => {
   test('uses stable construct ids for every resource', () => {
     const ids = env.node.children.map(c => c.node.id).sort();
     expect(ids).toEqual([
-      'DagProcessingLogs', 'ExecutionRole', 'ExecutionRolePolicy', 'Key', 'NotificationTopic', 'Resource', 'SchedulerLogs',
-      'SecurityGroup', 'SourceBucket', 'StatusChangeRule', 'TaskLogs', 'WebserverLogs', 'WorkerLogs',
+      'AdministratorsAccessPolicy', 'AdministratorsGroup', 'DagProcessingLogs', 'DevelopersAccessPolicy', 'DevelopersGroup',
+      'ExecutionRole', 'ExecutionRolePolicy', 'Key', 'NotificationTopic', 'OperatorsAccessPolicy', 'OperatorsGroup',
+      'PublicAccessGuardrail', 'Resource', 'SchedulerLogs', 'SecurityGroup', 'SourceBucket', 'StatusChangeRule', 'TaskLogs',
+      'ViewersAccessPolicy', 'ViewersGroup', 'WebserverLogs', 'WorkerLogs',
     ]);
   });
 });

@@ -105,7 +105,11 @@ describe('recommended alarms', () => {
   test('thresholds and durations can be set', () => {
     const other = newEnvironment();
     other.env.addRecommendedAlarms({
-      cpuUtilizationPercent: 70, memoryUtilizationPercent: 90, sustainedFor: Duration.minutes(30), tasksQueuedFor: Duration.hours(1), heartbeatMissingFor: Duration.minutes(10),
+      cpuUtilizationPercent: 70,
+      memoryUtilizationPercent: 90,
+      sustainedFor: Duration.minutes(30),
+      tasksQueuedFor: Duration.hours(1),
+      heartbeatMissingFor: Duration.minutes(10),
     });
     const t = Template.fromStack(other.stack);
     t.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'CPUUtilization', Threshold: 70, EvaluationPeriods: 6 });
@@ -134,7 +138,9 @@ describe('dashboard', () => {
     expect(Object.keys(dashboards)).toHaveLength(1);
     const alarmArns = Object.fromEntries(Object.keys(template.findResources('AWS::CloudWatch::Alarm'))
       .map(id => [id, `arn:aws:cloudwatch:${REGION}:${ACCOUNT}:alarm:${id}`]));
-    const body = resolveIntrinsics(Object.values(dashboards)[0].Properties.DashboardBody, { account: ACCOUNT, region: REGION, refs: {}, arns: alarmArns });
+    const body = resolveIntrinsics(Object.values(dashboards)[0].Properties.DashboardBody, {
+      account: ACCOUNT, region: REGION, refs: {}, arns: alarmArns,
+    });
     return JSON.parse(body);
   }
 

@@ -51,7 +51,7 @@ describe('the notification topic', () => {
   });
 
   test('forwards failures of this environment to the topic with a readable message', () => {
-    template.resourceCountIs('AWS::Events::Rule', 1);
+    template.resourceCountIs('AWS::Events::Rule', 2); // status changes and the public access guardrail
     template.hasResourceProperties('AWS::Events::Rule', {
       EventPattern: {
         'source': ['aws.airflow'],

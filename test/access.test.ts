@@ -1,0 +1,246 @@
+import { runSimulation } from '@cloud-copilot/iam-simulate';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { AccessProfile, AirflowRole, PrivateMwaaEnvironment, WebserverAccessMode } from '../src';
+import { ACCOUNT, newEnvironment, newStack, newVpc, REGION } from './support/fixtures';
+import { resolveIntrinsics } from './support/resolve-template';
+
+const ENV = 'test-env';
+const BUCKET = 'test-env-dags';
+const KEY_ARN = `arn:aws:kms:${REGION}:${ACCOUNT}:key/1234abcd-12ab-34cd-56ef-1234567890ab`;
+const EXEC_ROLE_ARN = `arn:aws:iam::${ACCOUNT}:role/TestEnvExecution`;
+const ENV_ARN = `arn:aws:airflow:${REGION}:${ACCOUNT}:environment/${ENV}`;
+const OTHER_ENV_ARN = `arn:aws:airflow:${REGION}:${ACCOUNT}:environment/other-env`;
+const PERSON = `arn:aws:sts::${ACCOUNT}:assumed-role/AWSReservedSSO_Airflow_abc/jane`;
+const role = (env: string, airflowRole: string) => `arn:aws:airflow:${REGION}:${ACCOUNT}:role/${env}/${airflowRole}`;
+const object = (key: string) => `arn:aws:s3:::${BUCKET}/${key}`;
+const logStream = (env: string) => `arn:aws:logs:${REGION}:${ACCOUNT}:log-group:airflow-${env}-Task:log-stream:dag/run/1.log`;
+
+/** The managed policy of each profile, resolved to concrete ARNs. */
+function profilePolicies(): { policies: Record<AccessProfile, any>; keyPolicy: any } {
+  const { stack, env } = newEnvironment();
+  const template = Template.fromStack(stack).toJSON();
+  const id = (c: { node: { defaultChild?: unknown } }) => stack.getLogicalId(c.node.defaultChild as any);
+  const options = {
+    account: ACCOUNT,
+    region: REGION,
+    refs: {},
+    arns: { [id(env.sourceBucket)]: `arn:aws:s3:::${BUCKET}`, [id(env.kmsKey)]: KEY_ARN, [id(env.executionRole)]: EXEC_ROLE_ARN },
+  };
+  const out: Partial<Record<AccessProfile, any>> = {};
+  for (const profile of Object.values(AccessProfile)) {
+    out[profile] = resolveIntrinsics(template.Resources[id(env.accessPolicy(profile))].Properties.PolicyDocument, options);
+  }
+  const keyPolicyDocument = resolveIntrinsics(template.Resources[id(env.kmsKey)].Properties.KeyPolicy, options);
+  return { policies: out as Record<AccessProfile, any>, keyPolicy: keyPolicyDocument };
+}
+
+const { policies, keyPolicy } = profilePolicies();
+
+interface Call {
+  readonly action: string;
+  readonly resource: string;
+  readonly context?: { [key: string]: string };
+}
+
+async function decide(profile: AccessProfile, call: Call): Promise<string> {
+  const response = await runSimulation({
+    identityPolicies: [{ name: profile, policy: policies[profile] }],
+    serviceControlPolicies: [],
+    resourceControlPolicies: [],
+    // A key is governed by its key policy, which delegates to IAM policies of the account.
+    resourcePolicy: call.resource === KEY_ARN ? keyPolicy : undefined,
+    request: {
+      principal: PERSON,
+      action: call.action,
+      resource: { resource: call.resource, accountId: call.resource.split(':')[4] || ACCOUNT },
+      contextVariables: call.context ?? {},
+    },
+  }, {});
+  if (response.resultType === 'error') {
+    throw new Error(`simulation rejected: ${JSON.stringify(response.errors)}`);
+  }
+  return response.overallResult;
+}
+
+const viaS3 = { 'kms:ViaService': `s3.${REGION}.amazonaws.com` };
+const A = 'Allowed';
+const D = 'ImplicitlyDenied';
+
+const cases: Array<[AccessProfile, string, Call, string]> = [
+  // Developers
+  [AccessProfile.DEVELOPER, 'log in as User', { action: 'airflow:CreateWebLoginToken', resource: role(ENV, 'User') }, A],
+  [AccessProfile.DEVELOPER, 'log in as Admin', { action: 'airflow:CreateWebLoginToken', resource: role(ENV, 'Admin') }, D],
+  [AccessProfile.DEVELOPER, 'log in as User to another environment', { action: 'airflow:CreateWebLoginToken', resource: role('other-env', 'User') }, D],
+  [AccessProfile.DEVELOPER, 'update the environment', { action: 'airflow:UpdateEnvironment', resource: ENV_ARN }, D],
+  [AccessProfile.DEVELOPER, 'put a DAG', { action: 's3:PutObject', resource: object('dags/etl.py') }, A],
+  [AccessProfile.DEVELOPER, 'delete a DAG', { action: 's3:DeleteObject', resource: object('dags/old/etl.py') }, A],
+  [AccessProfile.DEVELOPER, 'put requirements.txt', { action: 's3:PutObject', resource: object('requirements.txt') }, D],
+  [AccessProfile.DEVELOPER, 'put an object next to the DAG folder', { action: 's3:PutObject', resource: object('dagsx/etl.py') }, D],
+  [AccessProfile.DEVELOPER, 'list the DAG folder', { action: 's3:ListBucket', resource: `arn:aws:s3:::${BUCKET}`, context: { 's3:prefix': 'dags/' } }, A],
+  [AccessProfile.DEVELOPER, 'list the whole bucket', { action: 's3:ListBucket', resource: `arn:aws:s3:::${BUCKET}`, context: { 's3:prefix': '' } }, D],
+  [AccessProfile.DEVELOPER, 'encrypt a DAG upload through S3', { action: 'kms:GenerateDataKey', resource: KEY_ARN, context: viaS3 }, A],
+  [AccessProfile.DEVELOPER, 'use the key directly', { action: 'kms:Decrypt', resource: KEY_ARN }, D],
+  [AccessProfile.DEVELOPER, 'read task logs', { action: 'logs:GetLogEvents', resource: logStream(ENV) }, A],
+  [AccessProfile.DEVELOPER, 'read another environment\'s logs', { action: 'logs:GetLogEvents', resource: logStream('other-env') }, D],
+  [AccessProfile.DEVELOPER, 'see the environment', { action: 'airflow:GetEnvironment', resource: ENV_ARN }, A],
+  [AccessProfile.DEVELOPER, 'get a CLI token', { action: 'airflow:CreateCliToken', resource: ENV_ARN }, D],
+  // Administrators
+  [AccessProfile.ADMINISTRATOR, 'log in as Admin', { action: 'airflow:CreateWebLoginToken', resource: role(ENV, 'Admin') }, A],
+  [AccessProfile.ADMINISTRATOR, 'call the REST API as Admin', { action: 'airflow:InvokeRestApi', resource: role(ENV, 'Admin') }, A],
+  [AccessProfile.ADMINISTRATOR, 'update this environment', { action: 'airflow:UpdateEnvironment', resource: ENV_ARN }, A],
+  [AccessProfile.ADMINISTRATOR, 'update another environment', { action: 'airflow:UpdateEnvironment', resource: OTHER_ENV_ARN }, D],
+  [AccessProfile.ADMINISTRATOR, 'delete the environment', { action: 'airflow:DeleteEnvironment', resource: ENV_ARN }, D],
+  [AccessProfile.ADMINISTRATOR, 'get a CLI token', { action: 'airflow:CreateCliToken', resource: ENV_ARN }, A],
+  [AccessProfile.ADMINISTRATOR, 'put requirements.txt', { action: 's3:PutObject', resource: object('requirements.txt') }, A],
+  [AccessProfile.ADMINISTRATOR, 'put plugins.zip', { action: 's3:PutObject', resource: object('plugins.zip') }, A],
+  [AccessProfile.ADMINISTRATOR, 'read the requirements version', { action: 's3:GetObjectVersion', resource: object('requirements.txt') }, A],
+  [AccessProfile.ADMINISTRATOR, 'put a DAG', { action: 's3:PutObject', resource: object('dags/etl.py') }, D],
+  [AccessProfile.ADMINISTRATOR, 'pass the execution role to MWAA', { action: 'iam:PassRole', resource: EXEC_ROLE_ARN, context: { 'iam:PassedToService': 'airflow.amazonaws.com' } }, A],
+  [AccessProfile.ADMINISTRATOR, 'pass the execution role to Lambda', { action: 'iam:PassRole', resource: EXEC_ROLE_ARN, context: { 'iam:PassedToService': 'lambda.amazonaws.com' } }, D],
+  [AccessProfile.ADMINISTRATOR, 'read scheduler logs', { action: 'logs:FilterLogEvents', resource: `arn:aws:logs:${REGION}:${ACCOUNT}:log-group:airflow-${ENV}-Scheduler` }, A],
+  // Operators
+  [AccessProfile.OPERATOR, 'log in as Op', { action: 'airflow:CreateWebLoginToken', resource: role(ENV, 'Op') }, A],
+  [AccessProfile.OPERATOR, 'log in as Admin', { action: 'airflow:CreateWebLoginToken', resource: role(ENV, 'Admin') }, D],
+  [AccessProfile.OPERATOR, 'update the environment', { action: 'airflow:UpdateEnvironment', resource: ENV_ARN }, D],
+  [AccessProfile.OPERATOR, 'put a DAG', { action: 's3:PutObject', resource: object('dags/etl.py') }, D],
+  [AccessProfile.OPERATOR, 'read task logs', { action: 'logs:GetLogEvents', resource: logStream(ENV) }, A],
+  // Viewers
+  [AccessProfile.VIEWER, 'log in as Viewer', { action: 'airflow:CreateWebLoginToken', resource: role(ENV, 'Viewer') }, A],
+  [AccessProfile.VIEWER, 'log in as User', { action: 'airflow:CreateWebLoginToken', resource: role(ENV, 'User') }, D],
+  [AccessProfile.VIEWER, 'log in as Public', { action: 'airflow:CreateWebLoginToken', resource: role(ENV, 'Public') }, D],
+  [AccessProfile.VIEWER, 'see the environment', { action: 'airflow:GetEnvironment', resource: ENV_ARN }, D],
+  [AccessProfile.VIEWER, 'read task logs', { action: 'logs:GetLogEvents', resource: logStream(ENV) }, D],
+  [AccessProfile.VIEWER, 'read a DAG', { action: 's3:GetObject', resource: object('dags/etl.py') }, D],
+];
+
+describe('each access profile may do exactly its job (IAM simulation)', () => {
+  test.each(cases)('%s: %s', async (profile, _name, call, expected) => {
+    expect(await decide(profile, call)).toBe(expected);
+  });
+
+  test('a viewer\'s policy has exactly one statement', () => {
+    expect(policies[AccessProfile.VIEWER].Statement).toEqual([
+      { Action: 'airflow:CreateWebLoginToken', Effect: 'Allow', Resource: role(ENV, 'Viewer') },
+    ]);
+  });
+});
+
+describe('groups, managed policies and assignments', () => {
+  test('one group per profile, named from the environment, with the profile policy', () => {
+    const { stack, env } = newEnvironment();
+    const template = Template.fromStack(stack);
+    template.resourceCountIs('AWS::IAM::Group', 4);
+    for (const [suffix, profile] of [['administrators', AccessProfile.ADMINISTRATOR], ['developers', AccessProfile.DEVELOPER],
+      ['operators', AccessProfile.OPERATOR], ['viewers', AccessProfile.VIEWER]] as const) {
+      template.hasResourceProperties('AWS::IAM::Group', {
+        GroupName: `test-env-${suffix}`,
+        ManagedPolicyArns: [{ Ref: stack.getLogicalId(env.accessPolicy(profile).node.defaultChild as iam.CfnManagedPolicy) }],
+      });
+      template.hasResourceProperties('AWS::IAM::ManagedPolicy', { ManagedPolicyName: `test-env-airflow-${suffix}` });
+    }
+    expect(Object.keys(env.groups).sort()).toEqual(['ADMINISTRATOR', 'DEVELOPER', 'OPERATOR', 'VIEWER']);
+  });
+
+  test('groups can be turned off; no policy is created until used', () => {
+    const { stack, env } = newEnvironment({ peopleAccess: { createGroups: false } });
+    const template = Template.fromStack(stack);
+    template.resourceCountIs('AWS::IAM::Group', 0);
+    expect(Object.keys(template.findResources('AWS::IAM::ManagedPolicy'))).toHaveLength(1); // the execution role's
+    expect(env.groups).toEqual({});
+  });
+
+  test('a single-sign-on role, a group and a user get the profile policy attached', () => {
+    const stack = newStack();
+    const vpc = newVpc(stack);
+    const sso = iam.Role.fromRoleArn(stack, 'Sso', `arn:aws:iam::${ACCOUNT}:role/aws-reserved/sso.amazonaws.com/AWSReservedSSO_DataEngineer_0123456789abcdef`);
+    const team = iam.Group.fromGroupName(stack, 'Team', 'data-platform');
+    const user = iam.User.fromUserName(stack, 'Jane', 'jane');
+    const env = new PrivateMwaaEnvironment(stack, 'Airflow', {
+      environmentName: ENV,
+      vpc,
+      peopleAccess: { createGroups: false, assignments: [{ profile: AccessProfile.DEVELOPER, roles: [sso], groups: [team], users: [user] }] },
+    });
+    Template.fromStack(stack).hasResourceProperties('AWS::IAM::ManagedPolicy', {
+      ManagedPolicyName: 'test-env-airflow-developers',
+      Roles: ['AWSReservedSSO_DataEngineer_0123456789abcdef'],
+      Groups: ['data-platform'],
+      Users: ['jane'],
+    });
+    expect(env.accessPolicy(AccessProfile.DEVELOPER)).toBe(env.accessPolicy(AccessProfile.DEVELOPER));
+  });
+
+  test('grantAccessProfile gives any grantee a profile; every grant lands on its principal', () => {
+    const { stack, env } = newEnvironment({ peopleAccess: { createGroups: false } });
+    const robot = new iam.Role(stack, 'Ci', { assumedBy: new iam.ServicePrincipal('codebuild.amazonaws.com') });
+    const grants = env.grantAccessProfile(robot, AccessProfile.DEVELOPER);
+    expect(grants).toHaveLength(4);
+    expect(grants.every(g => g.success)).toBe(true);
+    Template.fromStack(stack).hasResourceProperties('AWS::IAM::Policy', {
+      Roles: [{ Ref: stack.getLogicalId(robot.node.defaultChild as iam.CfnRole) }],
+      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Action: 'airflow:CreateWebLoginToken', Resource: Match.anyValue() })]) },
+    });
+  });
+
+  test('an imported environment grants login and administration by name', () => {
+    const stack = newStack();
+    const imported = PrivateMwaaEnvironment.fromEnvironmentAttributes(stack, 'Legacy', { environmentName: 'legacy' });
+    const user = new iam.User(stack, 'Ops');
+    imported.grantWebLogin(user, AirflowRole.OP);
+    imported.grantAdministration(user);
+    const doc = resolveIntrinsics(Object.values(Template.fromStack(stack).findResources('AWS::IAM::Policy'))[0].Properties.PolicyDocument,
+      { account: ACCOUNT, region: REGION, refs: {}, arns: {} });
+    expect(doc.Statement).toEqual([
+      { Action: 'airflow:CreateWebLoginToken', Effect: 'Allow', Resource: role('legacy', 'Op') },
+      { Action: ['airflow:GetEnvironment', 'airflow:UpdateEnvironment'], Effect: 'Allow', Resource: `arn:aws:airflow:${REGION}:${ACCOUNT}:environment/legacy` },
+    ]);
+  });
+});
+
+describe('web server reachability', () => {
+  test('networks given by prop or method may reach 443, with a description', () => {
+    const { stack, env } = newEnvironment({ webserverAccessPeers: [ec2.Peer.ipv4('10.20.0.0/16')] });
+    env.allowWebserverAccessFrom(ec2.Peer.ipv4('192.168.50.0/24'), 'Corporate VPN');
+    Template.fromStack(stack).hasResourceProperties('AWS::EC2::SecurityGroup', {
+      SecurityGroupIngress: [
+        { CidrIp: '10.20.0.0/16', FromPort: 443, ToPort: 443, IpProtocol: 'tcp', Description: 'Airflow web server of test-env from 10.20.0.0/16' },
+        { CidrIp: '192.168.50.0/24', FromPort: 443, ToPort: 443, IpProtocol: 'tcp', Description: 'Corporate VPN' },
+      ],
+    });
+  });
+});
+
+describe('the public access guardrail', () => {
+  test('catches UpdateEnvironment making this web server public and notifies the topic', () => {
+    const { stack, env } = newEnvironment();
+    Template.fromStack(stack).hasResourceProperties('AWS::Events::Rule', {
+      EventPattern: {
+        'source': ['aws.airflow'],
+        'detail-type': ['AWS API Call via CloudTrail'],
+        'detail': {
+          eventSource: ['airflow.amazonaws.com'],
+          eventName: ['UpdateEnvironment'],
+          $or: [
+            { requestParameters: { Name: ['test-env'], WebserverAccessMode: ['PUBLIC_ONLY'] } },
+            { requestParameters: { name: ['test-env'], webserverAccessMode: ['PUBLIC_ONLY'] } },
+          ],
+        },
+      },
+      Targets: [Match.objectLike({
+        Arn: { Ref: stack.getLogicalId(env.notificationTopic.node.defaultChild as any) },
+        InputTransformer: Match.objectLike({ InputPathsMap: Match.objectLike({ 'detail-userIdentity-arn': '$.detail.userIdentity.arn' }) }),
+      })],
+    });
+    expect(env.publicAccessGuardrailRule).toBeDefined();
+  });
+
+  test('is off for a public web server unless asked for, and can be turned off', () => {
+    const pub = newEnvironment({ webserverAccessMode: WebserverAccessMode.PUBLIC_ONLY });
+    expect(pub.env.publicAccessGuardrailRule).toBeUndefined();
+    Annotations.fromStack(pub.stack); // synthesizes
+    const off = newEnvironment({ publicAccessGuardrail: false });
+    expect(off.env.publicAccessGuardrailRule).toBeUndefined();
+    Template.fromStack(off.stack).resourceCountIs('AWS::Events::Rule', 1);
+  });
+});
