@@ -696,6 +696,11 @@ const PROFILES = [
   { key: AccessProfile.VIEWER, id: 'Viewers', groupSuffix: 'viewers' },
 ];
 
+/** The name of the managed policy of an access profile: `<environment>-airflow-<profile>`. */
+function accessPolicyName(environmentName: string, profile: AccessProfile): string {
+  return `${environmentName}-airflow-${PROFILES.find(p => p.key === profile)!.groupSuffix}`;
+}
+
 /** The keys of the status change event's detail that the rule matches on. */
 const STATUS_EVENT_FIELDS = { name: 'name', status: 'status' } as const;
 
@@ -1043,7 +1048,14 @@ export class PrivateMwaaEnvironment extends PrivateMwaaEnvironmentBase {
     }
     for (const assignment of props.peopleAccess?.assignments ?? []) {
       const policy = this.accessPolicy(assignment.profile);
-      assignment.roles?.forEach(role => policy.attachToRole(role));
+      for (const role of assignment.roles ?? []) {
+        if (!Token.isUnresolved(role.roleName) && role.roleName.startsWith('AWSReservedSSO_')) {
+          Annotations.of(this).addWarningV2('cdk-private-mwaa:ssoRole',
+            `\`peopleAccess.assignments\`: ${role.roleName} is an IAM Identity Center role, which IAM does not let anyone attach policies to, so the deployment would fail. Reference the customer managed policy ${accessPolicyName(this.environmentName, assignment.profile)} in the permission set instead.`);
+          continue;
+        }
+        policy.attachToRole(role);
+      }
       assignment.groups?.forEach(group => policy.attachToGroup(group));
       assignment.users?.forEach(user => policy.attachToUser(user));
     }
@@ -1096,7 +1108,7 @@ export class PrivateMwaaEnvironment extends PrivateMwaaEnvironmentBase {
     }
     const spec = PROFILES.find(p => p.key === profile)!;
     const policy = new iam.ManagedPolicy(this, `${spec.id}AccessPolicy`, {
-      managedPolicyName: `${this.environmentName}-airflow-${spec.groupSuffix}`,
+      managedPolicyName: accessPolicyName(this.environmentName, profile),
       description: `${spec.id} access to the Amazon MWAA environment ${this.environmentName}`,
     });
     this.grantAccessProfile(policy, profile);

@@ -151,10 +151,10 @@ describe('groups, managed policies and assignments', () => {
     expect(env.groups).toEqual({});
   });
 
-  test('a single-sign-on role, a group and a user get the profile policy attached', () => {
+  test('a role, a group and a user get the profile policy attached', () => {
     const stack = newStack();
     const vpc = newVpc(stack);
-    const sso = iam.Role.fromRoleArn(stack, 'Sso', `arn:aws:iam::${ACCOUNT}:role/aws-reserved/sso.amazonaws.com/AWSReservedSSO_DataEngineer_0123456789abcdef`);
+    const sso = iam.Role.fromRoleArn(stack, 'Sso', `arn:aws:iam::${ACCOUNT}:role/data-engineer`);
     const team = iam.Group.fromGroupName(stack, 'Team', 'data-platform');
     const user = iam.User.fromUserName(stack, 'Jane', 'jane');
     const env = new PrivateMwaaEnvironment(stack, 'Airflow', {
@@ -164,11 +164,25 @@ describe('groups, managed policies and assignments', () => {
     });
     Template.fromStack(stack).hasResourceProperties('AWS::IAM::ManagedPolicy', {
       ManagedPolicyName: 'test-env-airflow-developers',
-      Roles: ['AWSReservedSSO_DataEngineer_0123456789abcdef'],
+      Roles: ['data-engineer'],
       Groups: ['data-platform'],
       Users: ['jane'],
     });
     expect(env.accessPolicy(AccessProfile.DEVELOPER)).toBe(env.accessPolicy(AccessProfile.DEVELOPER));
+  });
+
+  test('an IAM Identity Center role is not attached to, with a warning that names the policy to reference', () => {
+    const stack = newStack();
+    const vpc = newVpc(stack);
+    const sso = iam.Role.fromRoleArn(stack, 'Sso', `arn:aws:iam::${ACCOUNT}:role/aws-reserved/sso.amazonaws.com/eu-west-1/AWSReservedSSO_DataEngineer_0123456789abcdef`);
+    new PrivateMwaaEnvironment(stack, 'Airflow', {
+      environmentName: ENV, vpc, peopleAccess: { createGroups: false, assignments: [{ profile: AccessProfile.DEVELOPER, roles: [sso] }] },
+    });
+    const template = Template.fromStack(stack);
+    template.hasResourceProperties('AWS::IAM::ManagedPolicy', { ManagedPolicyName: 'test-env-airflow-developers', Roles: Match.absent() });
+    const warnings = Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp('cdk-private-mwaa:ssoRole'));
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0].entry.data).toContain('Reference the customer managed policy test-env-airflow-developers in the permission set');
   });
 
   test('grantAccessProfile gives any grantee a profile; every grant lands on its principal', () => {
