@@ -3,3 +3,4 @@ export * from './versions';
 export * from './notifications';
 export * from './monitoring';
 export * from './access';
+export * from './checks';

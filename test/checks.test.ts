@@ -1,0 +1,335 @@
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { App, Stack, Validations } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as mwaa from 'aws-cdk-lib/aws-mwaa';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import {
+  EndpointManagement,
+  MwaaChecks,
+  PrivateMwaaEnvironment,
+  SelfReferencingIngress,
+  WebserverAccessMode,
+} from '../src';
+import { ACCOUNT, REGION } from './support/fixtures';
+
+/**
+ * An environment written with plain L1 resources, the way a team that does not use this library
+ * would, that passes every rule. Each failing case below breaks one thing in it.
+ */
+interface L1Environment {
+  readonly app: App;
+  readonly stack: Stack;
+  readonly env: mwaa.CfnEnvironment;
+  readonly subnetA: ec2.CfnSubnet;
+  readonly subnetB: ec2.CfnSubnet;
+  readonly tableA: ec2.CfnRouteTable;
+  readonly tableB: ec2.CfnRouteTable;
+  readonly natRoutes: ec2.CfnRoute[];
+  readonly sg: ec2.CfnSecurityGroup;
+  readonly selfRules: ec2.CfnSecurityGroupIngress[];
+  readonly role: iam.CfnRole;
+  readonly policy: iam.CfnManagedPolicy;
+  readonly key: kms.CfnKey;
+  readonly bucket: s3.CfnBucket;
+}
+
+const POLICY_STATEMENTS = (bucketArn: string, keyArn: string) => [
+  { Effect: 'Allow', Action: 'airflow:PublishMetrics', Resource: `arn:aws:airflow:${REGION}:${ACCOUNT}:environment/l1-env` },
+  { Effect: 'Deny', Action: 's3:ListAllMyBuckets', Resource: [bucketArn, `${bucketArn}/*`] },
+  { Effect: 'Allow', Action: ['s3:GetObject*', 's3:GetBucket*', 's3:List*'], Resource: [bucketArn, `${bucketArn}/*`] },
+  { Effect: 'Allow', Action: ['logs:CreateLogStream', 'logs:CreateLogGroup', 'logs:PutLogEvents', 'logs:GetLogEvents'], Resource: `arn:aws:logs:${REGION}:${ACCOUNT}:log-group:airflow-l1-env-*` },
+  { Effect: 'Allow', Action: 'logs:DescribeLogGroups', Resource: '*' },
+  { Effect: 'Allow', Action: 'cloudwatch:PutMetricData', Resource: '*' },
+  { Effect: 'Allow', Action: ['sqs:ChangeMessageVisibility', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:ReceiveMessage', 'sqs:SendMessage'], Resource: `arn:aws:sqs:${REGION}:*:airflow-celery-*` },
+  {
+    Effect: 'Allow',
+    Action: ['kms:Decrypt', 'kms:DescribeKey', 'kms:GenerateDataKey*', 'kms:Encrypt'],
+    Resource: keyArn,
+    Condition: { StringLike: { 'kms:ViaService': [`sqs.${REGION}.amazonaws.com`, `s3.${REGION}.amazonaws.com`] } },
+  },
+];
+
+function l1Environment(): L1Environment {
+  const app = new App({ outdir: fs.mkdtempSync(path.join(os.tmpdir(), 'checks-')) });
+  const stack = new Stack(app, 'TeamStack', { env: { account: ACCOUNT, region: REGION } });
+  const vpc = new ec2.CfnVPC(stack, 'Vpc', { cidrBlock: '10.0.0.0/16' });
+  const subnetA = new ec2.CfnSubnet(stack, 'SubnetA', { vpcId: vpc.ref, cidrBlock: '10.0.0.0/24', availabilityZone: 'eu-west-1a' });
+  const subnetB = new ec2.CfnSubnet(stack, 'SubnetB', { vpcId: vpc.ref, cidrBlock: '10.0.1.0/24', availabilityZone: 'eu-west-1b' });
+  const tableA = new ec2.CfnRouteTable(stack, 'TableA', { vpcId: vpc.ref });
+  const tableB = new ec2.CfnRouteTable(stack, 'TableB', { vpcId: vpc.ref });
+  new ec2.CfnSubnetRouteTableAssociation(stack, 'AssocA', { subnetId: subnetA.ref, routeTableId: tableA.ref });
+  new ec2.CfnSubnetRouteTableAssociation(stack, 'AssocB', { subnetId: subnetB.ref, routeTableId: tableB.ref });
+  const natRoutes = [tableA, tableB].map((t, i) => new ec2.CfnRoute(stack, `Nat${i}`, {
+    routeTableId: t.ref, destinationCidrBlock: '0.0.0.0/0', natGatewayId: 'nat-0123456789abcdef0',
+  }));
+  const sg = new ec2.CfnSecurityGroup(stack, 'Sg', { groupDescription: 'mwaa', vpcId: vpc.ref });
+  const selfRules = [443, 5432].map(port => new ec2.CfnSecurityGroupIngress(stack, `Self${port}`, {
+    groupId: sg.attrGroupId, sourceSecurityGroupId: sg.attrGroupId, ipProtocol: 'tcp', fromPort: port, toPort: port,
+  }));
+  const key = new kms.CfnKey(stack, 'Key', {
+    keyPolicy: {
+      Version: '2012-10-17',
+      Statement: [
+        { Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${ACCOUNT}:root` }, Action: 'kms:*', Resource: '*' },
+        { Effect: 'Allow', Principal: { Service: `logs.${REGION}.amazonaws.com` }, Action: ['kms:Encrypt*', 'kms:Decrypt*', 'kms:GenerateDataKey*'], Resource: '*' },
+      ],
+    },
+  });
+  const bucket = new s3.CfnBucket(stack, 'Bucket', {
+    versioningConfiguration: { status: 'Enabled' },
+    publicAccessBlockConfiguration: { blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true },
+    bucketEncryption: { serverSideEncryptionConfiguration: [{ serverSideEncryptionByDefault: { sseAlgorithm: 'aws:kms', kmsMasterKeyId: key.attrArn } }] },
+  });
+  const role = new iam.CfnRole(stack, 'Role', {
+    assumeRolePolicyDocument: {
+      Version: '2012-10-17',
+      Statement: [{
+        Effect: 'Allow',
+        Action: 'sts:AssumeRole',
+        Principal: { Service: ['airflow.amazonaws.com', 'airflow-env.amazonaws.com'] },
+        Condition: { ArnLike: { 'aws:SourceArn': `arn:aws:airflow:${REGION}:${ACCOUNT}:environment/l1-env` }, StringEquals: { 'aws:SourceAccount': ACCOUNT } },
+      }],
+    },
+  });
+  const policy = new iam.CfnManagedPolicy(stack, 'Policy', {
+    roles: [role.ref], policyDocument: { Version: '2012-10-17', Statement: POLICY_STATEMENTS(bucket.attrArn, key.attrArn) },
+  });
+  const info = { enabled: true, logLevel: 'INFO' };
+  const env = new mwaa.CfnEnvironment(stack, 'Env', {
+    name: 'l1-env',
+    executionRoleArn: role.attrArn,
+    sourceBucketArn: bucket.attrArn,
+    kmsKey: key.attrArn,
+    dagS3Path: 'dags',
+    networkConfiguration: { subnetIds: [subnetA.ref, subnetB.ref], securityGroupIds: [sg.attrGroupId] },
+    webserverAccessMode: 'PRIVATE_ONLY',
+    loggingConfiguration: { dagProcessingLogs: info, schedulerLogs: info, taskLogs: info, webserverLogs: info, workerLogs: info },
+  });
+  return { app, stack, env, subnetA, subnetB, tableA, tableB, natRoutes, sg, selfRules, role, policy, key, bucket };
+}
+
+interface Finding {
+  readonly rule: string;
+  readonly path?: string;
+  readonly message: string;
+}
+
+function check(app: App, plugin = new MwaaChecks()): Finding[] {
+  const assembly = app.synth();
+  const report = plugin.validate({ templatePaths: assembly.stacks.map(s => s.templateFullPath), appConstruct: app });
+  expect(report.success).toBe(report.violations.length === 0);
+  return report.violations.flatMap(v => v.violatingResources.map(r => ({ rule: v.ruleName, path: r.constructPath, message: v.fix ?? '' })));
+}
+
+function rules(findings: Finding[]): string[] {
+  return [...new Set(findings.map(f => f.rule))].sort();
+}
+
+test('the L1 environment passes every rule', () => {
+  expect(check(l1Environment().app)).toEqual([]);
+});
+
+type Breaker = (e: L1Environment) => void;
+const failing: Array<[string, Breaker, RegExp]> = [
+  ['MWAA-Subnets-Count', e => e.env.addPropertyOverride('NetworkConfiguration.SubnetIds', [e.subnetA.ref]),
+    /has 1 subnet\(s\)\. Give NetworkConfiguration\.SubnetIds exactly two private subnets/],
+  ['MWAA-Subnets-DistinctAz', e => e.subnetB.availabilityZone = 'eu-west-1a', /Both subnets are in eu-west-1a/],
+  ['MWAA-Subnets-SupportedAz', e => { e.subnetA.availabilityZone = undefined; e.subnetA.availabilityZoneId = 'use1-az3'; },
+    /Subnet SubnetA is in use1-az3, which MWAA does not support/],
+  ['MWAA-Subnets-Private', e => {
+    const igw = new ec2.CfnInternetGateway(e.stack, 'Igw');
+    new ec2.CfnRoute(e.stack, 'ToInternet', { routeTableId: e.tableA.ref, destinationCidrBlock: '0.0.0.0/0', gatewayId: igw.ref });
+  }, /Subnet SubnetA routes to an internet gateway, so it is public/],
+  ['MWAA-Network-Endpoints', e => e.natRoutes.forEach(r => e.stack.node.tryRemoveChild(r.node.id)),
+    /The subnets have no NAT route: No interface endpoint for sqs\. .*No S3 endpoint/],
+  ['MWAA-SecurityGroup-SelfReference', e => e.stack.node.tryRemoveChild(e.selfRules[1].node.id),
+    /No self-referencing rule lets TCP 5432 through/],
+  ['MWAA-SecurityGroup-Egress', e => e.sg.securityGroupEgress = [{ cidrIp: '255.255.255.255/32', ipProtocol: 'icmp', fromPort: 252, toPort: 86 }],
+    /No security group of the environment allows outbound traffic/],
+  ['MWAA-Network-Acl', e => {
+    const acl = new ec2.CfnNetworkAcl(e.stack, 'Acl', { vpcId: e.subnetA.vpcId });
+    new ec2.CfnSubnetNetworkAclAssociation(e.stack, 'AclAssoc', { subnetId: e.subnetA.ref, networkAclId: acl.ref });
+    new ec2.CfnNetworkAclEntry(e.stack, 'In443', { networkAclId: acl.ref, ruleNumber: 100, protocol: 6, ruleAction: 'allow', cidrBlock: '10.0.0.0/16', portRange: { from: 443, to: 443 } });
+    new ec2.CfnNetworkAclEntry(e.stack, 'Out', { networkAclId: acl.ref, ruleNumber: 100, protocol: -1, ruleAction: 'allow', egress: true, cidrBlock: '10.0.0.0/16' });
+  }, /Network ACL Acl of subnet SubnetA does not allow inbound TCP 5432/],
+  ['MWAA-ExecutionRole-Trust', e => e.role.assumeRolePolicyDocument = {
+    Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'sts:AssumeRole', Principal: { Service: ['airflow.amazonaws.com', 'airflow-env.amazonaws.com'] } }],
+  }, /The trust statement for airflow\.amazonaws\.com has no aws:SourceArn condition/],
+  ['MWAA-ExecutionRole-Permissions', e => e.policy.policyDocument = {
+    Version: '2012-10-17', Statement: POLICY_STATEMENTS(e.bucket.attrArn, e.key.attrArn).filter(s => !JSON.stringify(s.Action).includes('sqs:')),
+  }, /The execution role is not allowed sqs:SendMessage/],
+  ['MWAA-ExecutionRole-WildcardWrite', e => e.policy.policyDocument = {
+    Version: '2012-10-17', Statement: [...POLICY_STATEMENTS(e.bucket.attrArn, e.key.attrArn), { Effect: 'Allow', Action: 's3:PutObject', Resource: '*' }],
+  }, /The execution role may s3:PutObject on every resource/],
+  ['MWAA-Key-LogsAccess', e => e.key.keyPolicy = {
+    Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${ACCOUNT}:root` }, Action: 'kms:*', Resource: '*' }],
+  }, /The key policy does not let CloudWatch Logs/],
+  ['MWAA-Bucket-Versioning', e => e.bucket.versioningConfiguration = { status: 'Suspended' }, /The source bucket is not versioned/],
+  ['MWAA-Bucket-PublicAccessBlock', e => e.bucket.publicAccessBlockConfiguration = { blockPublicAcls: true, ignorePublicAcls: true },
+    /does not block all public access \(BlockPublicPolicy, RestrictPublicBuckets not set\)/],
+  ['MWAA-Bucket-SameKey', e => {
+    const other = new kms.CfnKey(e.stack, 'OtherKey', { keyPolicy: e.key.keyPolicy });
+    e.bucket.bucketEncryption = { serverSideEncryptionConfiguration: [{ serverSideEncryptionByDefault: { sseAlgorithm: 'aws:kms', kmsMasterKeyId: other.attrArn } }] };
+  }, /The source bucket is encrypted with OtherKey, the environment with Key/],
+  ['MWAA-Logging-Info', e => e.env.addPropertyOverride('LoggingConfiguration.TaskLogs', { Enabled: true, LogLevel: 'WARNING' }), /TaskLogs is at WARNING\. Enable it at INFO/],
+  ['MWAA-Config-WorkerConcurrency', e => e.env.airflowConfigurationOptions = { 'celery.worker_concurrency': '16' }, /celery\.worker_concurrency is set/],
+  ['MWAA-Config-LazyLoadPlugins', e => { e.env.pluginsS3Path = 'plugins.zip'; e.env.pluginsS3ObjectVersion = 'v1'; },
+    /Plugins are used but core\.lazy_load_plugins is not False/],
+  ['MWAA-Webserver-Public', e => e.env.webserverAccessMode = 'PUBLIC_ONLY', /The web server is reachable from the internet/],
+];
+
+describe('each rule fails on an L1 environment that breaks it, and only that rule', () => {
+  test.each(failing)('%s', (rule, breakIt, message) => {
+    const e = l1Environment();
+    breakIt(e);
+    const findings = check(e.app);
+    expect(rules(findings)).toEqual([rule]);
+    expect(findings[0].path).toBe('TeamStack/Env');
+    expect(findings[0].message).toMatch(message);
+  });
+
+  test('every rule has a failing case', () => {
+    expect(failing.map(([rule]) => rule).sort()).toEqual([...MwaaChecks.RULE_IDS].sort());
+  });
+});
+
+describe('passing variants', () => {
+  test.each([
+    ['all-traffic self rule', (e: L1Environment) => e.selfRules.forEach((r, i) => {
+      if (i === 0) { r.ipProtocol = '-1'; r.fromPort = undefined; r.toPort = undefined; } else { e.stack.node.tryRemoveChild(r.node.id); }
+    })],
+    ['isolated subnets with the endpoints', (e: L1Environment) => {
+      e.natRoutes.forEach(r => e.stack.node.tryRemoveChild(r.node.id));
+      for (const service of ['sqs', 'logs', 'monitoring', 'kms']) {
+        new ec2.CfnVPCEndpoint(e.stack, `Ep${service}`, {
+          vpcId: e.subnetA.vpcId,
+          serviceName: `com.amazonaws.${REGION}.${service}`,
+          vpcEndpointType: 'Interface',
+          privateDnsEnabled: true,
+          subnetIds: [e.subnetA.ref, e.subnetB.ref],
+          securityGroupIds: [e.sg.attrGroupId],
+        });
+      }
+      new ec2.CfnVPCEndpoint(e.stack, 'EpS3', { vpcId: e.subnetA.vpcId, serviceName: `com.amazonaws.${REGION}.s3`, routeTableIds: [e.tableA.ref, e.tableB.ref] });
+    }],
+    ['network ACLs that allow both ports both ways', (e: L1Environment) => {
+      const acl = new ec2.CfnNetworkAcl(e.stack, 'Acl', { vpcId: e.subnetA.vpcId });
+      new ec2.CfnSubnetNetworkAclAssociation(e.stack, 'AclAssoc', { subnetId: e.subnetA.ref, networkAclId: acl.ref });
+      for (const egress of [false, true]) {
+        new ec2.CfnNetworkAclEntry(e.stack, `Vpc${egress}`, { networkAclId: acl.ref, ruleNumber: 100, protocol: -1, ruleAction: 'allow', egress, cidrBlock: '10.0.0.0/16' });
+      }
+    }],
+    ['plugins with core.lazy_load_plugins False', (e: L1Environment) => {
+      e.env.pluginsS3Path = 'plugins.zip';
+      e.env.pluginsS3ObjectVersion = 'v1';
+      e.env.airflowConfigurationOptions = { 'core.lazy_load_plugins': 'False' };
+    }],
+    ['an imported role, key and bucket (nothing to look into)', (e: L1Environment) => {
+      e.env.executionRoleArn = `arn:aws:iam::${ACCOUNT}:role/team`;
+      e.env.kmsKey = `arn:aws:kms:${REGION}:${ACCOUNT}:key/1234abcd-12ab-34cd-56ef-1234567890ab`;
+      e.env.sourceBucketArn = 'arn:aws:s3:::team-dags';
+    }],
+  ])('%s', (_name, vary) => {
+    const e = l1Environment();
+    vary(e);
+    expect(check(e.app)).toEqual([]);
+  });
+});
+
+describe('acknowledgements and options', () => {
+  test('a rule acknowledged on one environment is not reported for it, and still is for another', () => {
+    const e = l1Environment();
+    e.env.webserverAccessMode = 'PUBLIC_ONLY';
+    new mwaa.CfnEnvironment(e.stack, 'Other', {
+      name: 'other',
+      executionRoleArn: e.role.attrArn,
+      sourceBucketArn: e.bucket.attrArn,
+      kmsKey: e.key.attrArn,
+      dagS3Path: 'dags',
+      networkConfiguration: e.env.networkConfiguration,
+      loggingConfiguration: e.env.loggingConfiguration,
+      webserverAccessMode: 'PUBLIC_ONLY',
+    });
+    Validations.of(e.env).acknowledge({ id: 'MWAA-Webserver-Public', reason: 'A public sandbox.' });
+    const findings = check(e.app);
+    expect(findings.filter(f => f.rule === 'MWAA-Webserver-Public').map(f => f.path)).toEqual(['TeamStack/Other']);
+  });
+
+  test('skipRules leaves a rule out everywhere; unknown ids are rejected', () => {
+    const e = l1Environment();
+    e.env.webserverAccessMode = 'PUBLIC_ONLY';
+    expect(check(e.app, new MwaaChecks({ skipRules: ['MWAA-Webserver-Public'] }))).toEqual([]);
+    expect(() => new MwaaChecks({ skipRules: ['MWAA-Nope'] })).toThrow(/^`skipRules` must name rules of MwaaChecks \(MWAA-Subnets-Count, .*\), got: MWAA-Nope$/);
+  });
+
+  test('registered on the app, a finding fails synthesis with a report', () => {
+    const e = l1Environment();
+    e.bucket.versioningConfiguration = undefined;
+    Validations.of(e.app).addPlugins(new MwaaChecks());
+    const errors = jest.spyOn(console, 'error').mockImplementation(() => undefined);
+    try {
+      e.app.synth();
+      const reportFile = ['validation-report.json', 'policy-validation-report.json'].map(f => path.join(e.app.outdir, f)).find(f => fs.existsSync(f));
+      expect(reportFile).toBeDefined();
+      const report = JSON.parse(fs.readFileSync(reportFile!, 'utf-8'));
+      const plugin2 = report.pluginReports.find((r: any) => r.pluginName === 'cdk-private-mwaa-MwaaChecks');
+      expect(plugin2.conclusion).toBe('failure');
+      const violated = (v: any) => v.violatingConstructs[0];
+      expect(plugin2.violations.map((v: any) => [v.ruleName, violated(v).constructPath, violated(v).cloudFormationResource.propertyPaths]))
+        .toEqual([['MWAA-Bucket-Versioning', 'TeamStack/Env', ['Properties.SourceBucketArn']]]);
+    } finally {
+      errors.mockRestore();
+    }
+  });
+});
+
+describe('PrivateMwaaEnvironment passes every rule', () => {
+  function privateStack(): { app: App; stack: Stack; vpc: ec2.Vpc } {
+    const app = new App({ outdir: fs.mkdtempSync(path.join(os.tmpdir(), 'checks-')) });
+    const stack = new Stack(app, 'Lib', { env: { account: ACCOUNT, region: REGION } });
+    const vpc = new ec2.Vpc(stack, 'Vpc', { maxAzs: 2, natGateways: 1 });
+    return { app, stack, vpc };
+  }
+
+  test.each([
+    ['its defaults', {}],
+    ['the all-traffic self rule', { selfReferencingIngress: SelfReferencingIngress.ALL_TRAFFIC }],
+    ['customer-managed endpoints', { endpointManagement: EndpointManagement.CUSTOMER }],
+    ['plugins and requirements', {
+      pluginsS3Path: 'plugins.zip',
+      pluginsS3ObjectVersion: 'v1',
+      requirementsS3Path: 'requirements.txt',
+      requirementsS3ObjectVersion: 'v2',
+      airflowConfigurationOptions: { 'core.lazy_load_plugins': 'False' },
+    }],
+  ])('with %s', (_name, props) => {
+    const { app, stack, vpc } = privateStack();
+    const env = new PrivateMwaaEnvironment(stack, 'Airflow', { environmentName: 'lib-env', vpc, ...props });
+    env.addRecommendedAlarms();
+    expect(check(app)).toEqual([]);
+  });
+
+  test('with an imported key, bucket and role', () => {
+    const { app, stack, vpc } = privateStack();
+    new PrivateMwaaEnvironment(stack, 'Airflow', {
+      environmentName: 'lib-env',
+      vpc,
+      kmsKey: kms.Key.fromKeyArn(stack, 'Key', `arn:aws:kms:${REGION}:${ACCOUNT}:key/1234abcd-12ab-34cd-56ef-1234567890ab`),
+      sourceBucket: s3.Bucket.fromBucketName(stack, 'Bucket', 'team-dags'),
+      executionRole: iam.Role.fromRoleArn(stack, 'Role', `arn:aws:iam::${ACCOUNT}:role/team-airflow`),
+    });
+    expect(check(app)).toEqual([]);
+  });
+
+  test('with a public web server it is flagged, and the flag can be acknowledged', () => {
+    const { app, stack, vpc } = privateStack();
+    const env = new PrivateMwaaEnvironment(stack, 'Airflow', { environmentName: 'lib-env', vpc, webserverAccessMode: WebserverAccessMode.PUBLIC_ONLY });
+    expect(rules(check(app))).toEqual(['MWAA-Webserver-Public']);
+    Validations.of(env).acknowledge({ id: 'MWAA-Webserver-Public', reason: 'Sandbox without data.' });
+    expect(check(app)).toEqual([]);
+  });
+});
