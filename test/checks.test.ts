@@ -7,6 +7,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as mwaa from 'aws-cdk-lib/aws-mwaa';
 import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as s3deploy from 'aws-cdk-lib/aws-s3-deployment';
 import {
   EndpointManagement,
   MwaaChecks,
@@ -133,6 +134,19 @@ test('the L1 environment passes every rule', () => {
   expect(check(l1Environment().app)).toEqual([]);
 });
 
+/** Deploy a requirements file from a local folder to the environment's bucket, the usual way. */
+function deployRequirements(e: L1Environment, content: string): void {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'requirements-'));
+  fs.writeFileSync(path.join(dir, 'requirements.txt'), content);
+  new s3deploy.BucketDeployment(e.stack, 'Deps', {
+    sources: [s3deploy.Source.asset(dir)],
+    destinationBucket: s3.Bucket.fromCfnBucket(e.bucket),
+    destinationKeyPrefix: 'deps',
+  });
+  e.env.requirementsS3Path = 'deps/requirements.txt';
+  e.env.requirementsS3ObjectVersion = 'v1';
+}
+
 type Breaker = (e: L1Environment) => void;
 const failing: Array<[string, Breaker, RegExp]> = [
   ['MWAA-Subnets-Count', e => e.env.addPropertyOverride('NetworkConfiguration.SubnetIds', [e.subnetA.ref]),
@@ -179,6 +193,8 @@ const failing: Array<[string, Breaker, RegExp]> = [
   ['MWAA-Config-WorkerConcurrency', e => e.env.airflowConfigurationOptions = { 'celery.worker_concurrency': '16' }, /celery\.worker_concurrency is set/],
   ['MWAA-Config-LazyLoadPlugins', e => { e.env.pluginsS3Path = 'plugins.zip'; e.env.pluginsS3ObjectVersion = 'v1'; },
     /Plugins are used but core\.lazy_load_plugins is not False/],
+  ['MWAA-Requirements-Constraint', e => deployRequirements(e, 'apache-airflow-providers-snowflake==5.7.0\n'),
+    /deps\/requirements\.txt has no --constraint line/],
   ['MWAA-Webserver-Public', e => e.env.webserverAccessMode = 'PUBLIC_ONLY', /The web server is reachable from the internet/],
 ];
 
@@ -223,6 +239,8 @@ describe('passing variants', () => {
         new ec2.CfnNetworkAclEntry(e.stack, `Vpc${egress}`, { networkAclId: acl.ref, ruleNumber: 100, protocol: -1, ruleAction: 'allow', egress, cidrBlock: '10.0.0.0/16' });
       }
     }],
+    ['requirements with a --constraint line', (e: L1Environment) => deployRequirements(e,
+      '--constraint "https://raw.githubusercontent.com/apache/airflow/constraints-2.10.3/constraints-3.11.txt"\napache-airflow-providers-snowflake\n')],
     ['plugins with core.lazy_load_plugins False', (e: L1Environment) => {
       e.env.pluginsS3Path = 'plugins.zip';
       e.env.pluginsS3ObjectVersion = 'v1';

@@ -1,3 +1,5 @@
+import * as fs from 'fs';
+import * as path from 'path';
 import { actionMatches, CfnResourceJson, list, TemplateView, text } from './template';
 
 /** One environment in one template, as the rules see it. */
@@ -78,6 +80,38 @@ function roleStatements(t: TemplateView, roleId: string): any[] {
 
 function allows(statements: any[], action: string): boolean {
   return statements.some(s => s.Effect === 'Allow' && list<string>(s.Action).some(a => actionMatches(a, action)));
+}
+
+/**
+ * The local file a requirements path comes from, when the app deploys it to the environment's
+ * bucket from an asset (a `BucketDeployment` of `Source.asset(...)`) whose staged copy is in the
+ * cloud assembly next to the template.
+ */
+function requirementsFile(env: EnvironmentUnderCheck): string | undefined {
+  const key = env.props.RequirementsS3Path;
+  const t = env.template;
+  const bucketId = t.target(env.props.SourceBucketArn);
+  if (typeof key !== 'string' || bucketId === undefined) {
+    return undefined;
+  }
+  for (const [, deployment] of t.ofType('Custom::CDKBucketDeployment')) {
+    const p = deployment.Properties ?? {};
+    if (!t.refersTo(p.DestinationBucketName, bucketId)) {
+      continue;
+    }
+    const prefix = typeof p.DestinationBucketKeyPrefix === 'string' ? p.DestinationBucketKeyPrefix.replace(/\/?$/, '/') : '';
+    if (prefix !== '/' && !key.startsWith(prefix)) {
+      continue;
+    }
+    const relative = prefix === '/' ? key : key.slice(prefix.length);
+    for (const objectKey of list(p.SourceObjectKeys).filter((k): k is string => typeof k === 'string')) {
+      const staged = path.join(path.dirname(t.path), `asset.${objectKey.replace(/\.zip$/, '')}`, relative);
+      if (fs.existsSync(staged) && fs.statSync(staged).isFile()) {
+        return staged;
+      }
+    }
+  }
+  return undefined;
 }
 
 const WRITE_VERBS = /^(put|delete|create|update|send|write|attach|detach|pass|modify|tag|untag|remove|add|set|change|start|stop|invoke|publish|run|restore|replace|associate|disassociate|enable|disable|terminate|import|copy|upload|reboot|revoke|authorize|\*)/i;
@@ -410,6 +444,22 @@ export const MWAA_RULES: MwaaRuleSpec[] = [
       }
       const value = env.props.AirflowConfigurationOptions?.['core.lazy_load_plugins'];
       return typeof value === 'string' && value.toLowerCase() === 'false' ? [] : ['Plugins are used but core.lazy_load_plugins is not False, so changed plugins may not load. Set it to False.'];
+    },
+  },
+  {
+    id: 'MWAA-Requirements-Constraint',
+    description: 'A requirements file deployed from the app pins its dependencies with a --constraint line.',
+    severity: 'error',
+    location: 'Properties.RequirementsS3Path',
+    check: env => {
+      const file = requirementsFile(env);
+      if (file === undefined) {
+        return [];
+      }
+      const lines = fs.readFileSync(file, 'utf-8').split(/\r?\n/).map(l => l.trim());
+      return lines.some(l => /^(--constraint|-c)[\s=]/.test(l)) ? [] : [
+        `${env.props.RequirementsS3Path} has no --constraint line. Add the constraints file of your Airflow and Python versions, for example --constraint "https://raw.githubusercontent.com/apache/airflow/constraints-<airflow>/constraints-<python>.txt".`,
+      ];
     },
   },
   {
