@@ -289,8 +289,11 @@ describe('acknowledgements and options', () => {
     e.bucket.versioningConfiguration = undefined;
     Validations.of(e.app).addPlugins(new MwaaChecks());
     const errors = jest.spyOn(console, 'error').mockImplementation(() => undefined);
+    const exitCode = process.exitCode;
     try {
       e.app.synth();
+      // CDK marks the process as failed rather than throwing, so that every report is printed.
+      expect(process.exitCode).toBe(1);
       const reportFile = ['validation-report.json', 'policy-validation-report.json'].map(f => path.join(e.app.outdir, f)).find(f => fs.existsSync(f));
       expect(reportFile).toBeDefined();
       const report = JSON.parse(fs.readFileSync(reportFile!, 'utf-8'));
@@ -300,6 +303,7 @@ describe('acknowledgements and options', () => {
       expect(plugin2.violations.map((v: any) => [v.ruleName, violated(v).constructPath, violated(v).cloudFormationResource.propertyPaths]))
         .toEqual([['MWAA-Bucket-Versioning', 'TeamStack/Env', ['Properties.SourceBucketArn']]]);
     } finally {
+      process.exitCode = exitCode;
       errors.mockRestore();
     }
   });

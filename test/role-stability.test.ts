@@ -1,11 +1,15 @@
 import { RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as sns from 'aws-cdk-lib/aws-sns';
 import {
+  AccessProfile,
   AirflowVersion,
+  EnvironmentStatus,
   EndpointManagement,
   EnvironmentClass,
   LogLevel,
@@ -50,6 +54,13 @@ const changes: Array<[string, Change]> = [
     sourceBucket: new s3.Bucket(stack, 'OwnBucket', { versioned: true, blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL }),
   })],
   ['sourceBucketAccessLogs', (stack) => ({ sourceBucketAccessLogs: new s3.Bucket(stack, 'AccessLogs') })],
+  ['notificationTopic', (stack) => ({ notificationTopic: new sns.Topic(stack, 'OpsTopic') })],
+  ['notifications', () => ({ notifications: { emails: ['ops@example.com'], statuses: [EnvironmentStatus.AVAILABLE] } })],
+  ['peopleAccess', (stack) => ({
+    peopleAccess: { createGroups: false, assignments: [{ profile: AccessProfile.DEVELOPER, roles: [iam.Role.fromRoleName(stack, 'Dev', 'dev')] }] },
+  })],
+  ['webserverAccessPeers', () => ({ webserverAccessPeers: [ec2.Peer.ipv4('10.20.0.0/16')] })],
+  ['publicAccessGuardrail', () => ({ publicAccessGuardrail: false })],
 ];
 
 interface RoleIdentity {

@@ -61,6 +61,14 @@ function executionRole(env: EnvironmentUnderCheck): string | undefined {
   return id && env.template.resources[id].Type === 'AWS::IAM::Role' ? id : undefined;
 }
 
+/** A check of the execution role, run only when the role is defined in the app. */
+function onExecutionRole(check: (env: EnvironmentUnderCheck, roleId: string) => string[]): (env: EnvironmentUnderCheck) => string[] {
+  return env => {
+    const roleId = executionRole(env);
+    return roleId ? check(env, roleId) : [];
+  };
+}
+
 /** Every statement of every policy attached to the role in the template. */
 function roleStatements(t: TemplateView, roleId: string): any[] {
   const role = t.resources[roleId];
@@ -284,11 +292,7 @@ export const MWAA_RULES: MwaaRuleSpec[] = [
     description: 'The execution role trusts airflow.amazonaws.com and airflow-env.amazonaws.com with aws:SourceArn and aws:SourceAccount conditions.',
     severity: 'error',
     location: 'Properties.ExecutionRoleArn',
-    check: env => {
-      const roleId = executionRole(env);
-      if (!roleId) {
-        return [];
-      }
+    check: onExecutionRole((env, roleId) => {
       const statements = list(env.template.resources[roleId].Properties?.AssumeRolePolicyDocument?.Statement)
         .filter((s: any) => s.Effect === 'Allow' && list<string>(s.Action).some(a => actionMatches(a, 'sts:AssumeRole')));
       const problems: string[] = [];
@@ -306,18 +310,14 @@ export const MWAA_RULES: MwaaRuleSpec[] = [
         }
       }
       return problems;
-    },
+    }),
   },
   {
     id: 'MWAA-ExecutionRole-Permissions',
     description: 'The execution role may do what MWAA needs, and listing all buckets is denied.',
     severity: 'error',
     location: 'Properties.ExecutionRoleArn',
-    check: env => {
-      const roleId = executionRole(env);
-      if (!roleId) {
-        return [];
-      }
+    check: onExecutionRole((env, roleId) => {
       const statements = roleStatements(env.template, roleId);
       const needed = [
         'airflow:PublishMetrics', 'sqs:SendMessage', 'sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:GetQueueUrl',
@@ -337,24 +337,20 @@ export const MWAA_RULES: MwaaRuleSpec[] = [
         problems.push('The execution role policy does not deny s3:ListAllMyBuckets, which the documented policy does.');
       }
       return problems;
-    },
+    }),
   },
   {
     id: 'MWAA-ExecutionRole-WildcardWrite',
     description: 'The execution role has no write action on every resource.',
     severity: 'error',
     location: 'Properties.ExecutionRoleArn',
-    check: env => {
-      const roleId = executionRole(env);
-      if (!roleId) {
-        return [];
-      }
+    check: onExecutionRole((env, roleId) => {
       return roleStatements(env.template, roleId)
         .filter(s => s.Effect === 'Allow' && list(s.Resource).includes('*'))
         .flatMap(s => list<string>(s.Action))
         .filter(a => !STAR_WRITES_MWAA_NEEDS.includes(a) && (a === '*' || WRITE_VERBS.test(a.split(':')[1] ?? '')))
         .map(a => `The execution role may ${a} on every resource (*). Scope it to the resources the environment uses.`);
-    },
+    }),
   },
   {
     id: 'MWAA-Key-LogsAccess',
