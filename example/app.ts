@@ -5,7 +5,16 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
-import { PrivateMwaaEnvironment } from '../src';
+import { PrivateMwaaEnvironment, PrivateMwaaEnvironmentProps } from '../src';
+
+/** Props of the example's environment beyond its name and VPC, for variations in tests. */
+export type ExampleAirflowProps = Omit<PrivateMwaaEnvironmentProps, 'environmentName' | 'vpc'>;
+
+/** Props of {@link ExampleStack}. */
+export interface ExampleStackProps extends StackProps {
+  /** Added to the environment's props. */
+  readonly airflow?: ExampleAirflowProps;
+}
 
 /**
  * The bundled example: a VPC with two private subnets and a `PrivateMwaaEnvironment` with its
@@ -18,7 +27,7 @@ import { PrivateMwaaEnvironment } from '../src';
 export class ExampleStack extends Stack {
   public readonly airflow: PrivateMwaaEnvironment;
 
-  constructor(scope: Construct, id: string, props?: StackProps) {
+  constructor(scope: Construct, id: string, props?: ExampleStackProps) {
     super(scope, id, props);
 
     // VPC flow logs, encrypted with a key of their own.
@@ -67,6 +76,7 @@ export class ExampleStack extends Stack {
       environmentName: 'example-private-airflow',
       vpc,
       sourceBucketAccessLogs: accessLogs,
+      ...props?.airflow,
     });
 
     this.acknowledgeExampleFindings(vpc, accessLogs);
@@ -102,10 +112,11 @@ export class ExampleStack extends Stack {
 }
 
 /** Build the example app, ready to synthesize. */
-export function buildExampleApp(outdir?: string): { app: App; stack: ExampleStack } {
+export function buildExampleApp(outdir?: string, airflow?: ExampleAirflowProps): { app: App; stack: ExampleStack } {
   const app = new App({ outdir });
   const stack = new ExampleStack(app, 'PrivateMwaaExample', {
     env: { account: '111111111111', region: 'eu-west-1' },
+    airflow,
   });
   return { app, stack };
 }

@@ -1,3 +1,4 @@
+import * as fs from 'fs';
 import { Annotations, ArnFormat, Aws, Duration, IResource, RemovalPolicy, Resource, Stack, Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as cloudwatchActions from 'aws-cdk-lib/aws-cloudwatch-actions';
@@ -8,14 +9,19 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as mwaa from 'aws-cdk-lib/aws-mwaa';
 import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as s3assets from 'aws-cdk-lib/aws-s3-assets';
+import * as s3deploy from 'aws-cdk-lib/aws-s3-deployment';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
+import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
 import { AccessProfile, AirflowRole, PeopleAccessOptions } from './access';
+import { SecretsManagerBackendOptions } from './delivery';
 import { AirflowComponent, EnvironmentDashboardOptions, RecommendedAlarmsOptions } from './monitoring';
 import { EnvironmentStatus, NotificationOptions } from './notifications';
 import { acknowledge, findingName } from './private/acknowledgements';
-import { executionPolicyStatements, logGroupArnPattern } from './private/execution-policy';
+import { listFiles, parseRequirements, pathKind, PinnedUpload, PLUGINS_MOUNT, SECRETS_MANAGER_BACKEND_CLASS, zipEntries, isZipArchive } from './private/delivery';
+import { executionPolicyStatements, logGroupArnPattern, secretArnPattern } from './private/execution-policy';
 import { AIRFLOW_NAMESPACE, ALARM_PERIOD, MWAA_NAMESPACE, periodsIn, STATISTICS } from './private/monitoring';
 import { MwaaServicePrincipals } from './private/principals';
 import { TopicTarget } from './private/topic-target';
@@ -539,6 +545,67 @@ export interface PrivateMwaaEnvironmentProps {
   readonly startupScriptS3ObjectVersion?: string;
 
   /**
+   * A local folder of DAGs to upload to `dagS3Path` on every deployment.
+   *
+   * MWAA picks DAG changes up by itself within about a minute, so changing a DAG never updates the
+   * environment resource. Python caches (`__pycache__`, `*.pyc`) are not uploaded.
+   *
+   * @default - nothing is uploaded; deploy DAGs another way (see `grantDagDeployment`)
+   */
+  readonly dagsLocalPath?: string;
+
+  /**
+   * Whether uploading `dagsLocalPath` deletes objects under `dagS3Path` that are not in the local
+   * folder. Only objects under `dagS3Path` are ever deleted.
+   *
+   * @default true
+   */
+  readonly pruneDags?: boolean;
+
+  /**
+   * A local `requirements.txt` to upload to `requirementsS3Path` (default `requirements.txt`).
+   *
+   * The environment is given the S3 object version of the upload, read at deploy time, so a changed
+   * file updates the environment once and an unchanged one not at all. Do not set
+   * `requirementsS3ObjectVersion` with it.
+   *
+   * @default - no requirements uploaded
+   */
+  readonly requirementsLocalPath?: string;
+
+  /**
+   * A local plugins folder (zipped at synth time) or `plugins.zip` to upload to `pluginsS3Path`
+   * (default `plugins.zip`), pinned to the uploaded version like `requirementsLocalPath`.
+   *
+   * The folder may hold Python wheels that `requirements.txt` installs from
+   * `/usr/local/airflow/plugins`, which is how an environment without internet access gets its
+   * dependencies.
+   *
+   * @default - no plugins uploaded
+   */
+  readonly pluginsLocalPath?: string;
+
+  /**
+   * A local startup shell script to upload to `startupScriptS3Path` (default `startup.sh`), pinned to
+   * the uploaded version like `requirementsLocalPath`.
+   *
+   * @default - no startup script uploaded
+   */
+  readonly startupScriptLocalPath?: string;
+
+  /**
+   * Read Airflow connections and variables from AWS Secrets Manager.
+   *
+   * Sets `secrets.backend` and `secrets.backend_kwargs` in the Airflow configuration and lets the
+   * execution role read the secrets under the two prefixes (and decrypt them with the environment's
+   * key, through Secrets Manager only).
+   *
+   * @default - connections and variables live in the Airflow metadata database
+   * @see https://docs.aws.amazon.com/mwaa/latest/userguide/connections-secrets-manager.html
+   */
+  readonly secretsBackend?: SecretsManagerBackendOptions;
+
+  /**
    * The execution role MWAA assumes.
    *
    * A role you provide gets the same least-privilege policy attached as the one the construct
@@ -697,6 +764,21 @@ const PROFILES = [
 ];
 
 /** The name of the managed policy of an access profile: `<environment>-airflow-<profile>`. */
+/** Where a dependency file comes from: a key with a version, or a local path to upload. */
+interface DependencySource {
+  readonly key?: string;
+  readonly version?: string;
+  readonly localPath?: string;
+}
+
+/** The secret name prefixes the Secrets Manager backend reads, if it is on. */
+function secretPrefixes(backend?: SecretsManagerBackendOptions): string[] {
+  if (backend === undefined) {
+    return [];
+  }
+  return [backend.connectionsPrefix ?? 'airflow/connections', backend.variablesPrefix ?? 'airflow/variables'];
+}
+
 function accessPolicyName(environmentName: string, profile: AccessProfile): string {
   return `${environmentName}-airflow-${PROFILES.find(p => p.key === profile)!.groupSuffix}`;
 }
@@ -815,6 +897,32 @@ export class PrivateMwaaEnvironment extends PrivateMwaaEnvironmentBase {
   /** The IAM groups created per access profile, by profile. Empty when groups are turned off. */
   public readonly groups: { [profile: string]: iam.IGroup };
 
+  /**
+   * The deployment that uploads `dagsLocalPath`.
+   *
+   * @default - none, when `dagsLocalPath` is not set
+   */
+  public readonly dagsDeployment?: s3deploy.BucketDeployment;
+  /**
+   * The object version of `requirements.txt` the environment uses: the one given, or the version of
+   * the upload of `requirementsLocalPath`, resolved at deploy time.
+   *
+   * @default - none, when there are no requirements
+   */
+  public readonly requirementsS3ObjectVersion?: string;
+  /**
+   * The object version of `plugins.zip` the environment uses, given or uploaded.
+   *
+   * @default - none, when there are no plugins
+   */
+  public readonly pluginsS3ObjectVersion?: string;
+  /**
+   * The object version of the startup script the environment uses, given or uploaded.
+   *
+   * @default - none, when there is no startup script
+   */
+  public readonly startupScriptS3ObjectVersion?: string;
+
   /** The underlying CloudFormation resource. */
   private readonly resource: mwaa.CfnEnvironment;
   /** The alarms `addRecommendedAlarms()` created. */
@@ -852,16 +960,21 @@ export class PrivateMwaaEnvironment extends PrivateMwaaEnvironmentBase {
     this.validateSchedulers(schedulers);
     this.validateWebservers(minWebservers, maxWebservers);
     this.validateMaintenanceWindow(props.weeklyMaintenanceWindowStart);
-    this.validateConfigurationOptions(props.airflowConfigurationOptions ?? {}, props.pluginsS3Path);
+    const configurationOptions = this.withSecretsBackend(props.airflowConfigurationOptions, props.secretsBackend);
     this.validateS3Path('dagS3Path', dagS3Path);
-    this.validateObjectVersionPair('requirementsS3Path', props.requirementsS3Path, 'requirementsS3ObjectVersion', props.requirementsS3ObjectVersion);
-    this.validateObjectVersionPair('pluginsS3Path', props.pluginsS3Path, 'pluginsS3ObjectVersion', props.pluginsS3ObjectVersion);
-    this.validateObjectVersionPair('startupScriptS3Path', props.startupScriptS3Path, 'startupScriptS3ObjectVersion', props.startupScriptS3ObjectVersion);
+    this.validateDagsSource(props.dagsLocalPath, props.pruneDags);
+    const requirements = this.dependencySource('requirements', 'requirements.txt', props.requirementsS3Path, props.requirementsS3ObjectVersion, props.requirementsLocalPath);
+    const plugins = this.dependencySource('plugins', 'plugins.zip', props.pluginsS3Path, props.pluginsS3ObjectVersion, props.pluginsLocalPath);
+    const startupScript = this.dependencySource('startupScript', 'startup.sh', props.startupScriptS3Path, props.startupScriptS3ObjectVersion, props.startupScriptLocalPath);
+    this.validateConfigurationOptions(configurationOptions ?? {}, plugins.key);
     this.validateSecurityGroups(props.securityGroups, props.selfReferencingIngress);
     this.validateAccessMode(this.webserverAccessMode);
     this.validateEndpointManagement(this.endpointManagement);
     this.validateLogging(props.loggingConfiguration ?? {});
     this.subnets = this.selectSubnets(props.vpc, props.vpcSubnets);
+    if (props.requirementsLocalPath !== undefined) {
+      this.checkRequirements(props.requirementsLocalPath, props.pluginsLocalPath, plugins.key, this.hasNoInternetRoute(props.vpc));
+    }
     if (props.sourceBucket) {
       this.validateSourceBucket(props.sourceBucket, props.sourceBucketAccessLogs);
     }
@@ -942,11 +1055,32 @@ export class PrivateMwaaEnvironment extends PrivateMwaaEnvironmentBase {
         environmentName: this.environmentName,
         bucketArn: this.sourceBucket.bucketArn,
         keyArn: this.kmsKey.keyArn,
+        secretPrefixes: secretPrefixes(props.secretsBackend),
       }),
       roles: [this.executionRole],
     });
     this.grantPrincipal = this.executionRole;
-    this.acknowledgeDocumentedWildcards();
+    this.acknowledgeDocumentedWildcards(secretPrefixes(props.secretsBackend));
+
+    // DAGs, requirements, plugins and the startup script from local paths
+    const bucketKey = this.sourceBucket.encryptionKey ?? this.kmsKey;
+    let dagsAsset: s3assets.Asset | undefined;
+    if (props.dagsLocalPath !== undefined) {
+      dagsAsset = new s3assets.Asset(this, 'DagsAsset', { path: props.dagsLocalPath, exclude: ['__pycache__', '*.pyc'] });
+      this.dagsDeployment = new s3deploy.BucketDeployment(this, 'DagsDeployment', {
+        sources: [s3deploy.Source.bucket(dagsAsset.bucket, dagsAsset.s3ObjectKey)],
+        destinationBucket: this.sourceBucket,
+        destinationKeyPrefix: `${dagS3Path.replace(/\/+$/, '')}/`,
+        prune: props.pruneDags ?? true,
+        retainOnDelete: true,
+      });
+    }
+    const upload = (uploadId: string, source: DependencySource) => source.localPath === undefined ? source.version
+      : new PinnedUpload(this, uploadId, { path: source.localPath, bucket: this.sourceBucket, key: source.key!, encryptionKey: bucketKey }).versionId;
+    this.requirementsS3ObjectVersion = upload('RequirementsUpload', requirements);
+    this.pluginsS3ObjectVersion = upload('PluginsUpload', plugins);
+    this.startupScriptS3ObjectVersion = upload('StartupScriptUpload', startupScript);
+    this.acknowledgeDeliveryFunctions(dagsAsset);
 
     // Network
     this.securityGroups = props.securityGroups ?? [this.createSecurityGroup(props.vpc, props.selfReferencingIngress)];
@@ -969,12 +1103,12 @@ export class PrivateMwaaEnvironment extends PrivateMwaaEnvironmentBase {
       sourceBucketArn: this.sourceBucket.bucketArn,
       kmsKey: this.kmsKey.keyArn,
       dagS3Path,
-      requirementsS3Path: props.requirementsS3Path,
-      requirementsS3ObjectVersion: props.requirementsS3ObjectVersion,
-      pluginsS3Path: props.pluginsS3Path,
-      pluginsS3ObjectVersion: props.pluginsS3ObjectVersion,
-      startupScriptS3Path: props.startupScriptS3Path,
-      startupScriptS3ObjectVersion: props.startupScriptS3ObjectVersion,
+      requirementsS3Path: requirements.key,
+      requirementsS3ObjectVersion: this.requirementsS3ObjectVersion,
+      pluginsS3Path: plugins.key,
+      pluginsS3ObjectVersion: this.pluginsS3ObjectVersion,
+      startupScriptS3Path: startupScript.key,
+      startupScriptS3ObjectVersion: this.startupScriptS3ObjectVersion,
       networkConfiguration: {
         subnetIds: this.subnets.map(s => s.subnetId),
         securityGroupIds: this.securityGroups.map(sg => sg.securityGroupId),
@@ -988,7 +1122,7 @@ export class PrivateMwaaEnvironment extends PrivateMwaaEnvironmentBase {
       maxWebservers,
       weeklyMaintenanceWindowStart: props.weeklyMaintenanceWindowStart,
       workerReplacementStrategy: props.workerReplacementStrategy,
-      airflowConfigurationOptions: props.airflowConfigurationOptions,
+      airflowConfigurationOptions: configurationOptions,
       loggingConfiguration: {
         dagProcessingLogs: logConfig(logging.dagProcessingLogs),
         schedulerLogs: logConfig(logging.schedulerLogs),
@@ -1030,9 +1164,9 @@ export class PrivateMwaaEnvironment extends PrivateMwaaEnvironmentBase {
     // People's access
     this.dagFolder = dagS3Path.replace(/\/+$/, '');
     this.dependencyKeys = [
-      props.requirementsS3Path ?? 'requirements.txt',
-      props.pluginsS3Path ?? 'plugins.zip',
-      props.startupScriptS3Path ?? 'startup.sh',
+      requirements.key ?? 'requirements.txt',
+      plugins.key ?? 'plugins.zip',
+      startupScript.key ?? 'startup.sh',
     ];
     this.groups = {};
     if (props.peopleAccess?.createGroups ?? true) {
@@ -1313,20 +1447,62 @@ export class PrivateMwaaEnvironment extends PrivateMwaaEnvironmentBase {
    * either scoped to this environment's own resources or required by MWAA. Acknowledge exactly
    * those findings on exactly this policy, each with its reason.
    */
-  private acknowledgeDocumentedWildcards(): void {
+  private acknowledgeDocumentedWildcards(secretNamePrefixes: string[]): void {
     const iam5 = (finding: string, reason: string) => ({ id: `AwsSolutions-IAM5[${finding}]`, reason });
     const stack = Stack.of(this);
+    acknowledge(this.executionRolePolicy, secretNamePrefixes.map(prefix => iam5(`Resource::${findingName(this, secretArnPattern(this, prefix))}`,
+      `Secrets Manager backend: the secrets under the configured connections or variables prefix (${prefix}/), read-only.`)));
     acknowledge(this.executionRolePolicy, [
       iam5('Action::s3:GetObject*', 'Documented MWAA execution role: read-only object actions, scoped to the source bucket.'),
       iam5('Action::s3:GetBucket*', 'Documented MWAA execution role: read-only bucket actions, scoped to the source bucket.'),
       iam5('Action::s3:List*', 'Documented MWAA execution role: list actions, scoped to the source bucket.'),
       iam5('Action::kms:GenerateDataKey*', 'Documented MWAA execution role: data keys of the environment key only, and only through SQS and S3 (kms:ViaService).'),
-      iam5('Resource::*', 'logs:DescribeLogGroups, s3:GetAccountPublicAccessBlock and cloudwatch:PutMetricData have no resource-level permissions.'),
+      iam5('Resource::*', 'logs:DescribeLogGroups, s3:GetAccountPublicAccessBlock, cloudwatch:PutMetricData (and secretsmanager:ListSecrets) have no resource-level permissions.'),
       iam5(`Resource::${findingName(this, `${this.sourceBucket.bucketArn}/*`)}`, 'Objects of this environment\'s own source bucket, read-only.'),
       iam5(`Resource::${findingName(this, logGroupArnPattern(this, this.environmentName))}`, 'The five log groups of this environment, airflow-<name>-*, and their streams.'),
       iam5(`Resource::${findingName(this, stack.formatArn({ service: 'sqs', account: '*', resource: 'airflow-celery-*' }))}`,
         'The Celery queues MWAA creates for the environment live in an account MWAA owns, so the account and queue suffix are not known in advance.'),
     ]);
+  }
+
+  /**
+   * The functions CDK provides for the uploads run once per deployment, called by CloudFormation:
+   * their findings are acknowledged on them, with the reasons. The singleton functions are shared
+   * with any other BucketDeployment or AwsCustomResource of the stack.
+   */
+  private acknowledgeDeliveryFunctions(dagsAsset?: s3assets.Asset): void {
+    const stack = Stack.of(this);
+    const packs = ['HIPAA.Security', 'NIST.800.53.R5', 'PCI.DSS.321'];
+    const each = (rule: string, reason: string, only = packs) => only.map(pack => ({ id: `${pack}-${rule}`, reason }));
+    const functionFindings = [
+      { id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]', reason: 'The deployment function CDK provides writes its own logs with the AWS managed basic execution policy.' },
+      { id: 'AwsSolutions-L1', reason: 'The deployment function\'s runtime is chosen by aws-cdk-lib and moves with it.' },
+      ...each('LambdaConcurrency', 'Called only by CloudFormation during a deployment, once per changed resource.', packs.slice(0, 2)),
+      ...each('LambdaDLQ', 'Called synchronously by CloudFormation, which reports a failure as a failed deployment.', packs.slice(0, 2)),
+      ...each('LambdaInsideVPC', 'A deploy-time function that talks to S3 and CloudFormation only; it runs outside the VPC so that a VPC without internet access needs no endpoint for it.'),
+    ];
+    const customResourceFunction = stack.node.tryFindChild(`AWS${cr.AwsCustomResource.PROVIDER_FUNCTION_UUID.replace(/-/g, '')}`);
+    if (customResourceFunction) {
+      acknowledge(customResourceFunction, functionFindings);
+    }
+    for (const id of ['RequirementsUpload', 'PluginsUpload', 'StartupScriptUpload']) {
+      const upload = this.node.tryFindChild(id);
+      if (upload) {
+        acknowledge(upload, each('IAMNoInlinePolicy', 'AwsCustomResource grants its function this inline policy: read the one staged asset, write the one object key, encrypt through S3.'));
+      }
+    }
+    if (this.dagsDeployment) {
+      const iam5 = (finding: string, reason: string) => ({ id: `AwsSolutions-IAM5[${finding}]`, reason });
+      const bucketDeploymentFunction = this.dagsDeployment.handlerRole.node.scope!;
+      acknowledge(bucketDeploymentFunction, [
+        ...functionFindings,
+        ...each('IAMNoInlinePolicy', 'The inline policy BucketDeployment gives its function: read the staged DAGs, write the destination bucket.'),
+        ...['s3:GetObject*', 's3:GetBucket*', 's3:List*', 's3:DeleteObject*', 's3:Abort*', 'kms:GenerateDataKey*', 'kms:ReEncrypt*'].map(action =>
+          iam5(`Action::${action}`, 'BucketDeployment grants its function read and write on the destination bucket and its key, to synchronise the DAG folder.')),
+        iam5(`Resource::${findingName(this, `${this.sourceBucket.bucketArn}/*`)}`, 'BucketDeployment grants on the whole bucket; it writes and prunes only under the DAG folder.'),
+        iam5(`Resource::${findingName(this, dagsAsset!.bucket.arnForObjects('*'))}`, 'BucketDeployment reads the staged DAGs from the CDK assets bucket.'),
+      ]);
+    }
   }
 
   private grantBucketWrite(grantee: iam.IGrantable, keyPatterns: string[], actions: string[]): iam.Grant {
@@ -1598,6 +1774,132 @@ export class PrivateMwaaEnvironment extends PrivateMwaaEnvironmentBase {
     if (path.length < 1 || path.length > 1024 || path.startsWith('/') || path.startsWith('s3://')) {
       throw new Error(`\`${prop}\` must be a key relative to the source bucket, 1 to 1,024 characters, without a leading '/' or 's3://', got: '${path}'`);
     }
+  }
+
+  private validateDagsSource(localPath?: string, prune?: boolean): void {
+    if (localPath === undefined) {
+      if (prune !== undefined) {
+        throw new Error(`\`pruneDags\` only applies to the upload of \`dagsLocalPath\`, which is not set, got: ${prune}`);
+      }
+      return;
+    }
+    const kind = pathKind(localPath);
+    if (kind !== 'directory') {
+      throw new Error(`\`dagsLocalPath\` must be an existing folder of DAG files, got: '${localPath}' (${kind === 'missing' ? 'not found' : 'a file'})`);
+    }
+  }
+
+  /**
+   * Works out where a dependency file comes from: a key and version given, or a local path to
+   * upload (to the given key, else the default one).
+   */
+  private dependencySource(name: string, defaultKey: string, s3Path?: string, version?: string, localPath?: string): DependencySource {
+    const [pathProp, versionProp, localProp] = [`${name}S3Path`, `${name}S3ObjectVersion`, `${name}LocalPath`];
+    if (localPath === undefined) {
+      this.validateObjectVersionPair(pathProp, s3Path, versionProp, version);
+      return { key: s3Path, version };
+    }
+    if (version !== undefined) {
+      throw new Error(`\`${versionProp}\` must not be set together with \`${localProp}\`: the version of the upload is read at deploy time, got: '${version}'`);
+    }
+    const key = s3Path ?? defaultKey;
+    this.validateS3Path(pathProp, key);
+    const kind = pathKind(localPath);
+    if (name === 'plugins') {
+      if (kind === 'missing') {
+        throw new Error(`\`pluginsLocalPath\` must be an existing plugins folder or .zip file, got: '${localPath}' (not found)`);
+      }
+      if (kind === 'file' && (!localPath.toLowerCase().endsWith('.zip') || !isZipArchive(localPath))) {
+        throw new Error(`\`pluginsLocalPath\` must be a plugins folder or a .zip file (MWAA reads plugins from a zip archive), got: '${localPath}'`);
+      }
+      const files = (kind === 'directory' ? listFiles(localPath) : zipEntries(localPath))?.filter(f => !f.endsWith('/') && !f.split('/').includes('__pycache__'));
+      if (files !== undefined) {
+        if (!files.some(f => f.endsWith('.py') || f.endsWith('.whl'))) {
+          const sample = files.slice(0, 5).join(', ');
+          throw new Error(`\`pluginsLocalPath\` must contain Python files (.py modules or .whl wheels) for MWAA to load, got: ${files.length} file(s)${sample ? ` (${sample}${files.length > 5 ? ', ...' : ''})` : ''} in '${localPath}'`);
+        }
+      }
+    } else if (kind !== 'file') {
+      throw new Error(`\`${localProp}\` must be an existing file, got: '${localPath}' (${kind === 'missing' ? 'not found' : 'a folder'})`);
+    }
+    return { key, localPath };
+  }
+
+  /**
+   * Looks at a local requirements file: a constraints file is expected, files it takes from the
+   * plugins folder must be there, and without an internet route nothing may need a package index.
+   */
+  private checkRequirements(localPath: string, pluginsLocalPath: string | undefined, pluginsKey: string | undefined, noInternet: boolean): void {
+    const summary = parseRequirements(fs.readFileSync(localPath, 'utf-8'));
+    if (summary.constraints.length === 0) {
+      Annotations.of(this).addWarningV2('cdk-private-mwaa:requirementsConstraint',
+        `\`requirementsLocalPath\` has no '--constraint' line; from Airflow 2.7.2 MWAA expects one, or pip may install versions that break Airflow (got: '${localPath}').`);
+    }
+    if (summary.pluginReferences.length > 0) {
+      if (pluginsKey === undefined) {
+        throw new Error(`\`requirementsLocalPath\` installs files from ${PLUGINS_MOUNT} but the environment has no plugins (set \`pluginsLocalPath\`), got: ${summary.pluginReferences.join(', ')}`);
+      }
+      const kind = pluginsLocalPath === undefined ? 'missing' : pathKind(pluginsLocalPath);
+      const contents = kind === 'directory' ? listFiles(pluginsLocalPath!) : kind === 'file' ? zipEntries(pluginsLocalPath!) : undefined;
+      if (contents !== undefined) {
+        const present = new Set(contents);
+        const missing = summary.pluginReferences.filter(f => !present.has(f));
+        if (missing.length > 0) {
+          throw new Error(`\`requirementsLocalPath\` refers to files under ${PLUGINS_MOUNT} that \`pluginsLocalPath\` does not contain, got: ${missing.join(', ')} missing from '${pluginsLocalPath}'`);
+        }
+      }
+    }
+    if (noInternet) {
+      const problems: string[] = [];
+      if (summary.packages.length > 0 && !summary.noIndex && summary.indexUrls.length === 0) {
+        const sample = summary.packages.slice(0, 3).join(', ');
+        problems.push(`it installs ${summary.packages.length} package(s) from the default index (${sample}${summary.packages.length > 3 ? ', ...' : ''}) without '--no-index'`);
+      }
+      const remote = summary.constraints.filter(c => /^https?:\/\//.test(c));
+      if (remote.length > 0) {
+        problems.push(`its constraints file is downloaded (${remote.join(', ')})`);
+      }
+      if (problems.length > 0) {
+        Annotations.of(this).addWarningV2('cdk-private-mwaa:requirementsNeedIndex',
+          `\`requirementsLocalPath\`: the environment's subnets have no internet route, but ${problems.join(' and ')}. Ship wheels and the constraints file in plugins and use '--no-index' with '--find-links ${PLUGINS_MOUNT}', or add an '--index-url' reachable from the VPC (got: '${localPath}').`);
+      }
+    }
+  }
+
+  /** Whether every subnet of the environment is an isolated one (no route to the internet). */
+  private hasNoInternetRoute(vpc: ec2.IVpc): boolean {
+    const isolatedIds = new Set(vpc.isolatedSubnets.filter(s => !Token.isUnresolved(s.subnetId)).map(s => s.subnetId));
+    return this.subnets.every(s => vpc.isolatedSubnets.includes(s) || (!Token.isUnresolved(s.subnetId) && isolatedIds.has(s.subnetId)));
+  }
+
+  /**
+   * The Airflow configuration with the Secrets Manager backend added, if asked for.
+   */
+  private withSecretsBackend(options?: { [key: string]: string }, backend?: SecretsManagerBackendOptions): { [key: string]: string } | undefined {
+    if (backend === undefined) {
+      return options;
+    }
+    const prefixes = {
+      connections_prefix: backend.connectionsPrefix ?? 'airflow/connections',
+      variables_prefix: backend.variablesPrefix ?? 'airflow/variables',
+    };
+    for (const [prop, prefix] of [['connectionsPrefix', prefixes.connections_prefix], ['variablesPrefix', prefixes.variables_prefix]]) {
+      if (Token.isUnresolved(prefix)) {
+        throw new Error(`\`secretsBackend.${prop}\` must be known at synth time (it goes into the Airflow configuration and the execution role policy), got: a token`);
+      }
+      if (prefix.length > 256 || !/^[A-Za-z0-9_+=.@-]+(\/[A-Za-z0-9_+=.@-]+)*$/.test(prefix)) {
+        throw new Error(`\`secretsBackend.${prop}\` must be a secret name prefix of at most 256 letters, digits and /_+=.@- without wildcards or a leading or trailing '/', got: '${prefix}'`);
+      }
+    }
+    const clash = Object.keys(options ?? {}).filter(key => key === 'secrets.backend' || key === 'secrets.backend_kwargs');
+    if (clash.length > 0) {
+      throw new Error(`\`airflowConfigurationOptions\` must not set the secrets backend when \`secretsBackend\` does, got: ${clash.map(k => `'${k}'`).join(' and ')}`);
+    }
+    return {
+      ...options,
+      'secrets.backend': SECRETS_MANAGER_BACKEND_CLASS,
+      'secrets.backend_kwargs': JSON.stringify(prefixes),
+    };
   }
 
   private validateObjectVersionPair(pathProp: string, path: string | undefined, versionProp: string, version: string | undefined): void {

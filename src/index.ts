@@ -4,3 +4,4 @@ export * from './notifications';
 export * from './monitoring';
 export * from './access';
 export * from './checks';
+export * from './delivery';

@@ -3,7 +3,7 @@ import { Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
-import { PrivateMwaaEnvironment } from '../src';
+import { PrivateMwaaEnvironment, PrivateMwaaEnvironmentProps } from '../src';
 import { ACCOUNT, newStack, newVpc, REGION } from './support/fixtures';
 import { resolveIntrinsics } from './support/resolve-template';
 
@@ -32,10 +32,10 @@ const LOG_GROUP = (env: string, type: string) => `arn:aws:logs:${REGION}:${ACCOU
 
 type Result = 'Allowed' | 'ImplicitlyDenied' | 'ExplicitlyDenied';
 
-function synthesize() {
+function synthesize(extra: Partial<PrivateMwaaEnvironmentProps> = {}) {
   const stack = newStack();
   const vpc = newVpc(stack);
-  const env = new PrivateMwaaEnvironment(stack, 'Airflow', { environmentName: ENV, vpc });
+  const env = new PrivateMwaaEnvironment(stack, 'Airflow', { environmentName: ENV, vpc, ...extra });
   const template = Template.fromStack(stack).toJSON();
   const id = (c: { node: { defaultChild?: unknown } }) => stack.getLogicalId(c.node.defaultChild as any);
   const keyId = id(env.kmsKey);
@@ -64,12 +64,12 @@ interface Call {
 }
 
 /** A call by the execution role's session, with the resource policy the resource would have. */
-async function asExecutionRole(call: Call): Promise<Result> {
+async function asExecutionRole(call: Call, synthesized: typeof policies = policies): Promise<Result> {
   let resourcePolicy: any;
   let accountId = ACCOUNT;
   if (call.resource.startsWith('arn:aws:kms:')) {
     // Same-account keys are governed by their key policy; a key elsewhere trusts only its own account.
-    resourcePolicy = call.resource === KEY_ARN ? policies.keyPolicy : undefined;
+    resourcePolicy = call.resource === KEY_ARN ? synthesized.keyPolicy : undefined;
     accountId = call.resource.split(':')[4];
   } else if (call.resource.startsWith('arn:aws:sqs:')) {
     // The Celery queue lives in an account MWAA owns, whose queue policy admits the execution role.
@@ -80,7 +80,7 @@ async function asExecutionRole(call: Call): Promise<Result> {
     };
   }
   return simulate({
-    identityPolicies: [{ name: 'ExecutionRolePolicy', policy: policies.identityPolicy }],
+    identityPolicies: [{ name: 'ExecutionRolePolicy', policy: synthesized.identityPolicy }],
     serviceControlPolicies: [],
     resourceControlPolicies: [],
     resourcePolicy,
@@ -248,5 +248,53 @@ describe('a role the user brings gets the same permissions', () => {
       { account: ACCOUNT, region: REGION, refs: {}, arns: {} },
     );
     expect(policy).toEqual(policies.identityPolicy);
+  });
+});
+
+describe('with the Secrets Manager backend, the role reads the secrets under its prefixes and no others', () => {
+  const withBackend = synthesize({ secretsBackend: { connectionsPrefix: 'teams/data/connections', variablesPrefix: 'teams/data/variables' } });
+  const secret = (name: string) => `arn:aws:secretsmanager:${REGION}:${ACCOUNT}:secret:${name}-AbCdEf`;
+  const viaSecretsManager = { 'kms:ViaService': `secretsmanager.${REGION}.amazonaws.com` };
+
+  test.each([
+    ['read a connection', { action: 'secretsmanager:GetSecretValue', resource: secret('teams/data/connections/warehouse') }],
+    ['read a variable', { action: 'secretsmanager:GetSecretValue', resource: secret('teams/data/variables/region') }],
+    ['describe a connection secret', { action: 'secretsmanager:DescribeSecret', resource: secret('teams/data/connections/warehouse') }],
+    ['list the versions of a variable secret', { action: 'secretsmanager:ListSecretVersionIds', resource: secret('teams/data/variables/region') }],
+    ['read the resource policy of a connection secret', { action: 'secretsmanager:GetResourcePolicy', resource: secret('teams/data/connections/warehouse') }],
+    ['list secrets', { action: 'secretsmanager:ListSecrets', resource: '*' }],
+    ['decrypt a secret through Secrets Manager', { action: 'kms:Decrypt', resource: KEY_ARN, context: viaSecretsManager }],
+  ])('may %s', async (_name, call) => {
+    expect(await asExecutionRole(call, withBackend)).toBe('Allowed');
+  });
+
+  test.each([
+    ['read a secret outside the prefixes', { action: 'secretsmanager:GetSecretValue', resource: secret('teams/payments/connections/bank') }],
+    ['read a secret whose name only starts like the prefix', { action: 'secretsmanager:GetSecretValue', resource: secret('teams/data/connections-old/warehouse') }],
+    ['read a secret of the default prefix it was not given', { action: 'secretsmanager:GetSecretValue', resource: secret('airflow/connections/warehouse') }],
+    ['read a connection secret in another account', {
+      action: 'secretsmanager:GetSecretValue',
+      resource: `arn:aws:secretsmanager:${REGION}:444444444444:secret:teams/data/connections/warehouse-AbCdEf`,
+    }],
+    ['change a connection', { action: 'secretsmanager:PutSecretValue', resource: secret('teams/data/connections/warehouse') }],
+    ['delete a variable', { action: 'secretsmanager:DeleteSecret', resource: secret('teams/data/variables/region') }],
+    ['create a secret', { action: 'secretsmanager:CreateSecret', resource: secret('teams/data/connections/new') }],
+    ['encrypt through Secrets Manager', { action: 'kms:Encrypt', resource: KEY_ARN, context: viaSecretsManager }],
+    ['decrypt through Lambda', { action: 'kms:Decrypt', resource: KEY_ARN, context: { 'kms:ViaService': `lambda.${REGION}.amazonaws.com` } }],
+  ])('may not %s', async (_name, call) => {
+    expect(await asExecutionRole(call, withBackend)).not.toBe('Allowed');
+  });
+
+  test('without the backend it may read no secret and decrypt nothing through Secrets Manager', async () => {
+    expect(await asExecutionRole({ action: 'secretsmanager:GetSecretValue', resource: secret('airflow/connections/warehouse') })).not.toBe('Allowed');
+    expect(await asExecutionRole({ action: 'secretsmanager:ListSecrets', resource: '*' })).not.toBe('Allowed');
+    expect(await asExecutionRole({ action: 'kms:Decrypt', resource: KEY_ARN, context: viaSecretsManager })).not.toBe('Allowed');
+  });
+
+  test('with the default prefixes it reads airflow/connections and airflow/variables', async () => {
+    const defaults = synthesize({ secretsBackend: {} });
+    expect(await asExecutionRole({ action: 'secretsmanager:GetSecretValue', resource: secret('airflow/connections/warehouse') }, defaults)).toBe('Allowed');
+    expect(await asExecutionRole({ action: 'secretsmanager:GetSecretValue', resource: secret('airflow/variables/region') }, defaults)).toBe('Allowed');
+    expect(await asExecutionRole({ action: 'secretsmanager:GetSecretValue', resource: secret('airflow/config/sql_alchemy_conn') }, defaults)).not.toBe('Allowed');
   });
 });

@@ -8,6 +8,7 @@ import { AwsSolutionsChecks, HIPAASecurityChecks, NagPack, NIST80053R5Checks, PC
 import { IConstruct } from 'constructs';
 import { buildExampleApp } from '../example/app';
 import { PrivateMwaaEnvironment } from '../src';
+import { sampleProject } from './support/files';
 import { newStack, newVpc } from './support/fixtures';
 
 /**
@@ -43,6 +44,22 @@ describe('the operations features add no finding', () => {
     const { app, stack } = buildExampleApp(tmpdir());
     stack.airflow.addRecommendedAlarms();
     stack.airflow.addDashboard();
+    expect(findings(app, pack)).toEqual([]);
+  });
+});
+
+describe('delivering DAGs, requirements, plugins and a startup script adds no finding', () => {
+  const project = sampleProject();
+  const delivery = {
+    dagsLocalPath: path.join(project, 'dags'),
+    requirementsLocalPath: path.join(project, 'requirements.txt'),
+    pluginsLocalPath: path.join(project, 'plugins'),
+    startupScriptLocalPath: path.join(project, 'startup.sh'),
+    airflowConfigurationOptions: { 'core.lazy_load_plugins': 'False' },
+    secretsBackend: {},
+  };
+  test.each(PACKS)('%s', (_name, pack) => {
+    const { app } = buildExampleApp(tmpdir(), delivery);
     expect(findings(app, pack)).toEqual([]);
   });
 });

@@ -19,7 +19,10 @@ import {
   WebserverAccessMode,
   WorkerReplacementStrategy,
 } from '../src';
+import { sampleProject } from './support/files';
 import { newStack, newVpc } from './support/fixtures';
+
+const project = sampleProject();
 
 /**
  * The execution role of a live environment must never be replaced. A role is replaced when its
@@ -61,6 +64,11 @@ const changes: Array<[string, Change]> = [
   })],
   ['webserverAccessPeers', () => ({ webserverAccessPeers: [ec2.Peer.ipv4('10.20.0.0/16')] })],
   ['publicAccessGuardrail', () => ({ publicAccessGuardrail: false })],
+  ['dagsLocalPath', () => ({ dagsLocalPath: `${project}/dags`, pruneDags: false })],
+  ['requirementsLocalPath', () => ({ requirementsLocalPath: `${project}/requirements.txt` })],
+  ['pluginsLocalPath', () => ({ pluginsLocalPath: `${project}/plugins` })],
+  ['startupScriptLocalPath', () => ({ startupScriptLocalPath: `${project}/startup.sh` })],
+  ['secretsBackend', () => ({ secretsBackend: { connectionsPrefix: 'data/connections' } })],
 ];
 
 interface RoleIdentity {

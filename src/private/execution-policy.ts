@@ -14,6 +14,21 @@ export interface ExecutionPolicyScope {
   readonly keyArn: string;
   /** The environment name. */
   readonly environmentName: string;
+  /** The secret name prefixes of the Secrets Manager backend; none when it is off. */
+  readonly secretPrefixes?: string[];
+}
+
+/**
+ * The ARN pattern of every secret under a name prefix. Secrets Manager appends a hyphen and six
+ * random characters to a secret's name in its ARN, which the trailing wildcard covers.
+ */
+export function secretArnPattern(scope: IConstruct, prefix: string): string {
+  return Stack.of(scope).formatArn({
+    service: 'secretsmanager',
+    resource: 'secret',
+    resourceName: `${prefix}/*`,
+    arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+  });
 }
 
 /**
@@ -35,6 +50,48 @@ export function logGroupArnPattern(scope: IConstruct, environmentName: string): 
  * @see https://docs.aws.amazon.com/mwaa/latest/userguide/mwaa-create-role.html
  */
 export function executionPolicyStatements(scope: IConstruct, s: ExecutionPolicyScope): iam.PolicyStatement[] {
+  return [...documentedStatements(scope, s), ...secretsBackendStatements(scope, s)];
+}
+
+/**
+ * What the Secrets Manager backend needs: read the secrets under its prefixes, list secrets (which
+ * has no resource-level permission), and decrypt them with the environment key through Secrets
+ * Manager only.
+ *
+ * @see https://docs.aws.amazon.com/mwaa/latest/userguide/connections-secrets-manager.html
+ */
+function secretsBackendStatements(scope: IConstruct, s: ExecutionPolicyScope): iam.PolicyStatement[] {
+  const prefixes = s.secretPrefixes ?? [];
+  if (prefixes.length === 0) {
+    return [];
+  }
+  const stack = Stack.of(scope);
+  return [
+    new iam.PolicyStatement({
+      sid: 'ReadAirflowSecrets',
+      actions: [
+        'secretsmanager:GetResourcePolicy',
+        'secretsmanager:GetSecretValue',
+        'secretsmanager:DescribeSecret',
+        'secretsmanager:ListSecretVersionIds',
+      ],
+      resources: prefixes.map(prefix => secretArnPattern(scope, prefix)),
+    }),
+    new iam.PolicyStatement({
+      sid: 'ListSecrets',
+      actions: ['secretsmanager:ListSecrets'],
+      resources: ['*'],
+    }),
+    new iam.PolicyStatement({
+      sid: 'DecryptSecretsViaSecretsManager',
+      actions: ['kms:Decrypt'],
+      resources: [s.keyArn],
+      conditions: { StringEquals: { 'kms:ViaService': `secretsmanager.${stack.region}.${Aws.URL_SUFFIX}` } },
+    }),
+  ];
+}
+
+function documentedStatements(scope: IConstruct, s: ExecutionPolicyScope): iam.PolicyStatement[] {
   const stack = Stack.of(scope);
   const objects = `${s.bucketArn}/*`;
   return [

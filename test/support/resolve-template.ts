@@ -45,6 +45,10 @@ export function resolveIntrinsics(value: unknown, options: ResolveOptions): any 
     const [separator, parts] = obj['Fn::Join'] as [string, unknown[]];
     return parts.map(p => resolveIntrinsics(p, options)).join(separator);
   }
+  if (keys.length === 1 && keys[0] === 'Fn::Sub' && typeof obj['Fn::Sub'] === 'string') {
+    // Only the pseudo parameters and resource names, as CDK's asset locations use them.
+    return (obj['Fn::Sub'] as string).replace(/\$\{([^}]+)\}/g, (_m, name: string) => resolveIntrinsics({ Ref: name }, options));
+  }
   if (keys.some(k => k.startsWith('Fn::'))) {
     throw new Error(`unsupported intrinsic ${keys.join(', ')}`);
   }

@@ -1,0 +1,235 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { Aws, Stack } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as s3assets from 'aws-cdk-lib/aws-s3-assets';
+import * as cr from 'aws-cdk-lib/custom-resources';
+import { Construct } from 'constructs';
+
+/** The Airflow class that reads connections and variables from Secrets Manager. */
+export const SECRETS_MANAGER_BACKEND_CLASS = 'airflow.providers.amazon.aws.secrets.secrets_manager.SecretsManagerBackend';
+
+/** Where MWAA unpacks plugins.zip on every Airflow container. */
+export const PLUGINS_MOUNT = '/usr/local/airflow/plugins';
+
+/**
+ * What a requirements file asks pip to do, as far as the library cares.
+ */
+export interface RequirementsSummary {
+  /** `-c`/`--constraint` targets. */
+  readonly constraints: string[];
+  /** Whether `--no-index` is given. */
+  readonly noIndex: boolean;
+  /** `-i`/`--index-url`/`--extra-index-url` targets. */
+  readonly indexUrls: string[];
+  /** Requirement lines that name a package to be found on an index (not a local wheel). */
+  readonly packages: string[];
+  /** Files under the plugins mount the file refers to (wheels, constraints, find-links folders), relative to it. */
+  readonly pluginReferences: string[];
+}
+
+/**
+ * Reads the lines of a pip requirements file that matter here. Comments and blank lines are
+ * skipped; options may be written `--opt value`, `--opt=value` or, for short ones, `-cvalue`.
+ */
+export function parseRequirements(text: string): RequirementsSummary {
+  const constraints: string[] = [];
+  const indexUrls: string[] = [];
+  const packages: string[] = [];
+  const pluginReferences: string[] = [];
+  let noIndex = false;
+  const mounted = (target: string) => {
+    const normal = path.posix.normalize(target);
+    if (normal === PLUGINS_MOUNT || normal.startsWith(`${PLUGINS_MOUNT}/`)) {
+      pluginReferences.push(normal.slice(PLUGINS_MOUNT.length + 1));
+    }
+  };
+  for (const raw of text.split(/\r?\n/)) {
+    const line = raw.replace(/(^|\s)#.*$/, '').trim();
+    if (line === '') {
+      continue;
+    }
+    const option = /^(-c|--constraint|-i|--index-url|--extra-index-url|-f|--find-links)(?:[= ]\s*|(?<=^-[cif]))(\S+)/.exec(line);
+    if (option) {
+      const [, name, quoted] = option;
+      const target = quoted.replace(/^(["'])(.*)\1$/, '$2');
+      if (name === '-c' || name === '--constraint') {
+        constraints.push(target);
+        mounted(target.replace(/^file:\/\//, ''));
+      } else if (name !== '-f' && name !== '--find-links') {
+        // A find-links folder is only a place to look, not a file that must exist.
+        indexUrls.push(target);
+      }
+      continue;
+    }
+    if (line === '--no-index') {
+      noIndex = true;
+      continue;
+    }
+    if (line.startsWith('-')) {
+      continue;
+    }
+    const local = line.replace(/^file:\/\//, '');
+    if (local.startsWith('/')) {
+      mounted(local.split(/\s|;/)[0]);
+      continue;
+    }
+    packages.push(line);
+  }
+  return { constraints, noIndex, indexUrls, packages, pluginReferences };
+}
+
+/**
+ * The files under a folder, as POSIX paths relative to it.
+ */
+export function listFiles(root: string): string[] {
+  const out: string[] = [];
+  const walk = (dir: string) => {
+    for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+      const full = path.join(dir, entry.name);
+      if (entry.isDirectory()) {
+        walk(full);
+      } else {
+        out.push(path.relative(root, full).split(path.sep).join('/'));
+      }
+    }
+  };
+  walk(root);
+  return out;
+}
+
+/** Whether a file starts like a zip archive (a local file header, or the record of an empty one). */
+export function isZipArchive(file: string): boolean {
+  const fd = fs.openSync(file, 'r');
+  try {
+    const head = Buffer.alloc(4);
+    const read = fs.readSync(fd, head, 0, 4, 0);
+    return read === 4 && (head.readUInt32LE(0) === 0x04034b50 || head.readUInt32LE(0) === 0x06054b50);
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+/**
+ * The names of the entries of a zip archive, read from its central directory; `undefined` when
+ * the file is not a zip archive this reader understands (ZIP64 archives, for one).
+ */
+export function zipEntries(file: string): string[] | undefined {
+  const data = fs.readFileSync(file);
+  // The end of central directory record is at least 22 bytes, followed by a comment of up to 64 KiB.
+  for (let eocd = data.length - 22; eocd >= Math.max(0, data.length - 22 - 0xffff); eocd--) {
+    if (data.readUInt32LE(eocd) !== 0x06054b50) {
+      continue;
+    }
+    const count = data.readUInt16LE(eocd + 10);
+    let offset = data.readUInt32LE(eocd + 16);
+    if (count === 0xffff || offset === 0xffffffff) {
+      return undefined;
+    }
+    const names: string[] = [];
+    for (let i = 0; i < count; i++) {
+      if (offset + 46 > data.length || data.readUInt32LE(offset) !== 0x02014b50) {
+        return undefined;
+      }
+      const nameLength = data.readUInt16LE(offset + 28);
+      const extraLength = data.readUInt16LE(offset + 30);
+      const commentLength = data.readUInt16LE(offset + 32);
+      names.push(data.toString('utf-8', offset + 46, offset + 46 + nameLength));
+      offset += 46 + nameLength + extraLength + commentLength;
+    }
+    return names;
+  }
+  return undefined;
+}
+
+/**
+ * What kind of thing is at a local path: `file`, `directory`, or `missing`.
+ */
+export function pathKind(p: string): 'file' | 'directory' | 'missing' {
+  try {
+    const stat = fs.statSync(p);
+    return stat.isDirectory() ? 'directory' : 'file';
+  } catch {
+    return 'missing';
+  }
+}
+
+/**
+ * Props of {@link PinnedUpload}.
+ */
+export interface PinnedUploadProps {
+  /** The local file or folder. A folder is zipped; a file is uploaded as it is. */
+  readonly path: string;
+  /** The bucket to put the object in (versioned). */
+  readonly bucket: s3.IBucket;
+  /** The object key in that bucket. */
+  readonly key: string;
+  /** The key the bucket encrypts objects with. */
+  readonly encryptionKey: kms.IKey;
+}
+
+/**
+ * Puts one local file (or a folder, zipped) at a fixed key of a versioned bucket and returns the
+ * version id S3 gave the new object.
+ *
+ * The file is staged as an ordinary CDK asset, then a custom resource copies it to its key with
+ * `CopyObject`, whose response carries the new object's `VersionId`. The custom resource's
+ * parameters name the asset by its content hash, so an unchanged file leaves the template, and so
+ * the environment, untouched, and a changed one produces exactly one new version. Older versions
+ * are kept (the bucket is versioned, and nothing is deleted when the resource is), so a rollback
+ * can go back to them.
+ */
+export class PinnedUpload extends Construct {
+  /** The S3 version id of the uploaded object, resolved at deploy time. */
+  public readonly versionId: string;
+  /** The staged asset. */
+  public readonly asset: s3assets.Asset;
+  /** The custom resource that copies the asset into place. */
+  public readonly copy: cr.AwsCustomResource;
+
+  constructor(scope: Construct, id: string, props: PinnedUploadProps) {
+    super(scope, id);
+    const stack = Stack.of(this);
+    this.asset = new s3assets.Asset(this, 'Asset', { path: props.path });
+    const call: cr.AwsSdkCall = {
+      service: 'S3',
+      action: 'copyObject',
+      parameters: {
+        Bucket: props.bucket.bucketName,
+        Key: props.key,
+        CopySource: `${this.asset.s3BucketName}/${this.asset.s3ObjectKey}`,
+        // Do not carry the asset's tags over: that would need tagging permissions on both sides.
+        TaggingDirective: 'REPLACE',
+      },
+      physicalResourceId: cr.PhysicalResourceId.fromResponse('VersionId'),
+      outputPaths: ['VersionId'],
+    };
+    this.copy = new cr.AwsCustomResource(this, 'Copy', {
+      onCreate: call,
+      onUpdate: call,
+      // Nothing on delete: the object versions stay, like the bucket they are in.
+      installLatestAwsSdk: false,
+      policy: cr.AwsCustomResourcePolicy.fromStatements([
+        new iam.PolicyStatement({
+          sid: 'ReadStagedAsset',
+          actions: ['s3:GetObject'],
+          resources: [this.asset.bucket.arnForObjects(this.asset.s3ObjectKey)],
+        }),
+        new iam.PolicyStatement({
+          sid: 'WriteThisObjectOnly',
+          actions: ['s3:PutObject'],
+          resources: [props.bucket.arnForObjects(props.key)],
+        }),
+        new iam.PolicyStatement({
+          sid: 'EncryptThroughS3',
+          actions: ['kms:GenerateDataKey'],
+          resources: [props.encryptionKey.keyArn],
+          conditions: { StringEquals: { 'kms:ViaService': `s3.${stack.region}.${Aws.URL_SUFFIX}` } },
+        }),
+      ]),
+    });
+    this.versionId = this.copy.getResponseField('VersionId');
+  }
+}

@@ -1,0 +1,461 @@
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { runSimulation } from '@cloud-copilot/iam-simulate';
+import { Annotations as CoreAnnotations, App, Stack } from 'aws-cdk-lib';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import { PrivateMwaaEnvironment, PrivateMwaaEnvironmentProps } from '../src';
+import { PINNED_REQUIREMENTS, sampleProject, writeTree, writeZip } from './support/files';
+import { ACCOUNT, newVpc, REGION } from './support/fixtures';
+import { resolveIntrinsics } from './support/resolve-template';
+
+/**
+ * DAGs, requirements, plugins and the startup script delivered from local paths: what is
+ * synthesized, what a change to one file changes, the permissions of the upload, and the checks
+ * on what is delivered.
+ */
+
+type Props = Omit<PrivateMwaaEnvironmentProps, 'environmentName' | 'vpc'>;
+
+interface Built {
+  readonly app: App;
+  readonly stack: Stack;
+  readonly env: PrivateMwaaEnvironment;
+  readonly template: Template;
+  readonly outdir: string;
+}
+
+/** Everything delivered from a project folder made by `sampleProject`. */
+function fromProject(root: string): Props {
+  return {
+    dagsLocalPath: path.join(root, 'dags'),
+    requirementsLocalPath: path.join(root, 'requirements.txt'),
+    pluginsLocalPath: path.join(root, 'plugins'),
+    startupScriptLocalPath: path.join(root, 'startup.sh'),
+    airflowConfigurationOptions: { 'core.lazy_load_plugins': 'False' },
+  };
+}
+
+function build(props: Props, options: { isolated?: boolean } = {}): Built {
+  const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'mwaa-out-'));
+  const app = new App({ outdir });
+  const stack = new Stack(app, 'TestStack', { env: { account: ACCOUNT, region: REGION } });
+  const vpc = options.isolated
+    ? new ec2.Vpc(stack, 'Vpc', { maxAzs: 2, natGateways: 0, subnetConfiguration: [{ name: 'Isolated', subnetType: ec2.SubnetType.PRIVATE_ISOLATED }] })
+    : newVpc(stack);
+  const env = new PrivateMwaaEnvironment(stack, 'Airflow', { environmentName: 'test-env', vpc, ...props });
+  return { app, stack, env, template: Template.fromStack(stack), outdir };
+}
+
+/** The logical id of the resource at a construct path under the environment. */
+function logicalId(built: Built, ...pathUnderEnv: string[]): string {
+  let node = built.env.node;
+  for (const id of pathUnderEnv) {
+    node = node.findChild(id).node;
+  }
+  const resource = (node.defaultChild ?? node.findChild('Resource').node.defaultChild) as any;
+  return built.stack.getLogicalId(resource);
+}
+
+/**
+ * The SDK call a `Custom::AWS` resource makes on create, with every intrinsic replaced by a
+ * readable placeholder (`<Ref:Id>`, `<Sub:...>`), parsed.
+ */
+function sdkCall(built: Built, uploadId: string, phase: 'Create' | 'Update' = 'Create'): any {
+  const resource = built.template.toJSON().Resources[logicalId(built, uploadId, 'Copy', 'Resource')];
+  const value = resource.Properties[phase];
+  const render = (part: any): string => {
+    if (typeof part === 'string') {
+      return part;
+    }
+    if (part.Ref) {
+      return `<Ref:${part.Ref}>`;
+    }
+    if (part['Fn::Sub']) {
+      return `<Sub:${part['Fn::Sub']}>`;
+    }
+    throw new Error(`unexpected part ${JSON.stringify(part)}`);
+  };
+  const text = typeof value === 'string' ? value : (value['Fn::Join'][1] as any[]).map(render).join('');
+  return JSON.parse(text);
+}
+
+/** The logical ids whose resource differs between two templates (added, removed or changed). */
+function changedResources(a: Template, b: Template): string[] {
+  const [ra, rb] = [a.toJSON().Resources, b.toJSON().Resources];
+  const ids = new Set([...Object.keys(ra), ...Object.keys(rb)]);
+  return [...ids].filter(id => JSON.stringify(ra[id]) !== JSON.stringify(rb[id])).sort();
+}
+
+function environmentOf(built: Built): any {
+  return built.template.toJSON().Resources[logicalId(built)];
+}
+
+function copyTree(root: string): string {
+  const copy = fs.mkdtempSync(path.join(os.tmpdir(), 'mwaa-copy-'));
+  fs.cpSync(root, copy, { recursive: true });
+  return copy;
+}
+
+describe('requirements, plugins and the startup script are pinned to the version uploaded', () => {
+  const root = sampleProject();
+  const built = build(fromProject(root));
+  const env = environmentOf(built);
+
+  test.each([
+    ['RequirementsUpload', 'Requirements', 'requirements.txt'],
+    ['PluginsUpload', 'Plugins', 'plugins.zip'],
+    ['StartupScriptUpload', 'StartupScript', 'startup.sh'],
+  ])('%s puts the file at its key and the environment reads the version S3 gave it', (uploadId, property, key) => {
+    const copyId = logicalId(built, uploadId, 'Copy', 'Resource');
+    expect(env.Properties[`${property}S3Path`]).toBe(key);
+    expect(env.Properties[`${property}S3ObjectVersion`]).toEqual({ 'Fn::GetAtt': [copyId, 'VersionId'] });
+    const call = sdkCall(built, uploadId);
+    expect(call).toMatchObject({
+      service: 'S3',
+      action: 'copyObject',
+      parameters: { Bucket: `<Ref:${logicalId(built, 'SourceBucket')}>`, Key: key, TaggingDirective: 'REPLACE' },
+      physicalResourceId: { responsePath: 'VersionId' },
+      outputPaths: ['VersionId'],
+    });
+    expect(call.parameters.CopySource).toMatch(new RegExp(`^cdk-hnb659fds-assets-${ACCOUNT}-${REGION}/[0-9a-f]{64}\\.${key.split('.').pop()}$`));
+    // An update copies again (a new version); a delete leaves every version in place.
+    expect(sdkCall(built, uploadId, 'Update')).toEqual(call);
+    expect(built.template.toJSON().Resources[copyId].Properties.Delete).toBeUndefined();
+  });
+
+  test('the staged requirements asset is the local file, byte for byte', () => {
+    const key: string = sdkCall(built, 'RequirementsUpload').parameters.CopySource.split('/').pop();
+    const staged = path.join(built.outdir, `asset.${key}`);
+    expect(fs.readFileSync(staged, 'utf-8')).toBe(fs.readFileSync(path.join(root, 'requirements.txt'), 'utf-8'));
+  });
+
+  test('a plugins folder is zipped with its contents at the root of the archive', () => {
+    const key: string = sdkCall(built, 'PluginsUpload').parameters.CopySource.split('/').pop();
+    expect(key).toMatch(/\.zip$/);
+    const hash = key.replace(/\.zip$/, '');
+    const manifest = JSON.parse(fs.readFileSync(path.join(built.outdir, 'TestStack.assets.json'), 'utf-8'));
+    expect(manifest.files[hash].source.packaging).toBe('zip');
+    const staged = path.join(built.outdir, manifest.files[hash].source.path);
+    expect(fs.existsSync(path.join(staged, 'operators', 'custom.py'))).toBe(true);
+    expect(fs.existsSync(path.join(staged, 'wheels', 'tool-1.0-py3-none-any.whl'))).toBe(true);
+  });
+
+  test('a plugins.zip is uploaded as it is', () => {
+    const zipped = build({ pluginsLocalPath: writeZip({ 'operators/custom.py': 'class CustomOperator: ...\n' }), airflowConfigurationOptions: { 'core.lazy_load_plugins': 'False' } });
+    const key: string = sdkCall(zipped, 'PluginsUpload').parameters.CopySource.split('/').pop();
+    const manifest = JSON.parse(fs.readFileSync(path.join(zipped.outdir, 'TestStack.assets.json'), 'utf-8'));
+    expect(manifest.files[key.replace(/\.zip$/, '')].source.packaging).toBe('file');
+  });
+
+  test('a key given with a local path is where the file goes', () => {
+    const custom = build({ ...fromProject(root), requirementsS3Path: 'deps/requirements.txt' });
+    expect(sdkCall(custom, 'RequirementsUpload').parameters.Key).toBe('deps/requirements.txt');
+    expect(environmentOf(custom).Properties.RequirementsS3Path).toBe('deps/requirements.txt');
+  });
+
+  test('the versions are exposed for use elsewhere', () => {
+    const resolve = (value?: string) => built.stack.resolve(value);
+    expect(resolve(built.env.requirementsS3ObjectVersion)).toEqual(env.Properties.RequirementsS3ObjectVersion);
+    expect(resolve(built.env.pluginsS3ObjectVersion)).toEqual(env.Properties.PluginsS3ObjectVersion);
+    expect(resolve(built.env.startupScriptS3ObjectVersion)).toEqual(env.Properties.StartupScriptS3ObjectVersion);
+  });
+
+  test('without local paths nothing is uploaded', () => {
+    const plain = build({});
+    plain.template.resourceCountIs('Custom::AWS', 0);
+    plain.template.resourceCountIs('Custom::CDKBucketDeployment', 0);
+    expect(plain.env.dagsDeployment).toBeUndefined();
+  });
+});
+
+describe('DAGs are synchronised to the DAG folder', () => {
+  const root = sampleProject({ 'dags/__pycache__/etl.cpython-312.pyc': 'bytecode', 'dags/old.pyc': 'bytecode' });
+
+  test('to dagS3Path, pruning only there, keeping files when the stack goes', () => {
+    const built = build(fromProject(root));
+    built.template.hasResourceProperties('Custom::CDKBucketDeployment', {
+      DestinationBucketName: { Ref: logicalId(built, 'SourceBucket') },
+      DestinationBucketKeyPrefix: 'dags/',
+      Prune: true,
+    });
+    const deployment = Object.values<any>(built.template.findResources('Custom::CDKBucketDeployment'))[0];
+    expect(deployment.Properties.RetainOnDelete).toBe(true);
+  });
+
+  test('to a custom folder, and without pruning when asked', () => {
+    const built = build({ ...fromProject(root), dagS3Path: 'airflow/dags/', pruneDags: false });
+    built.template.hasResourceProperties('Custom::CDKBucketDeployment', { DestinationBucketKeyPrefix: 'airflow/dags/', Prune: false });
+  });
+
+  test('Python caches stay behind', () => {
+    const built = build(fromProject(root));
+    const manifest = JSON.parse(fs.readFileSync(path.join(built.outdir, 'TestStack.assets.json'), 'utf-8'));
+    const dagAsset = Object.values<any>(manifest.files).find(f => fs.existsSync(path.join(built.outdir, f.source.path, 'etl.py')));
+    const staged = path.join(built.outdir, dagAsset.source.path);
+    expect(fs.readdirSync(staged).sort()).toEqual(['etl.py', 'reports']);
+  });
+});
+
+describe('what a change to one file changes', () => {
+  test('nothing, when nothing changed', () => {
+    const root = sampleProject();
+    expect(changedResources(build(fromProject(root)).template, build(fromProject(copyTree(root))).template)).toEqual([]);
+  });
+
+  test('a DAG change changes the DAG deployment and not the environment', () => {
+    const root = sampleProject();
+    const before = build(fromProject(root));
+    const changed = copyTree(root);
+    fs.writeFileSync(path.join(changed, 'dags', 'etl.py'), 'from airflow import DAG  # now with a schedule\n');
+    const after = build(fromProject(changed));
+    const deploymentId = logicalId(before, 'DagsDeployment', 'CustomResource');
+    expect(changedResources(before.template, after.template)).toEqual([deploymentId]);
+    expect(environmentOf(after)).toEqual(environmentOf(before));
+  });
+
+  test.each([
+    ['requirements.txt', 'RequirementsUpload', 'RequirementsS3ObjectVersion', `${PINNED_REQUIREMENTS}apache-airflow-providers-slack\n`],
+    ['plugins/operators/custom.py', 'PluginsUpload', 'PluginsS3ObjectVersion', 'class CustomOperator:\n    retries = 3\n'],
+    ['startup.sh', 'StartupScriptUpload', 'StartupScriptS3ObjectVersion', '#!/bin/sh\nexport ENVIRONMENT_STAGE=prod\n'],
+  ])('a change to %s changes one upload, which the environment reads its version from', (file, uploadId, property, content) => {
+    const root = sampleProject();
+    const before = build(fromProject(root));
+    const changed = copyTree(root);
+    fs.writeFileSync(path.join(changed, file), content);
+    const after = build(fromProject(changed));
+    const copyId = logicalId(before, uploadId, 'Copy', 'Resource');
+    const policyId = logicalId(before, uploadId, 'Copy', 'CustomResourcePolicy');
+    // The copy runs again (one new object version) and its policy names the new staged asset.
+    expect(changedResources(before.template, after.template)).toEqual([copyId, policyId].sort());
+    expect(sdkCall(after, uploadId).parameters.CopySource).not.toEqual(sdkCall(before, uploadId).parameters.CopySource);
+    // The environment's own properties are the same reference, so it updates once, with the new version.
+    expect(environmentOf(after)).toEqual(environmentOf(before));
+    expect(environmentOf(after).Properties[property]).toEqual({ 'Fn::GetAtt': [copyId, 'VersionId'] });
+  });
+});
+
+describe('the upload may write its one object and nothing else', () => {
+  const BUCKET = 'test-env-source-bucket';
+  const KEY_ARN = `arn:aws:kms:${REGION}:${ACCOUNT}:key/1234abcd-12ab-34cd-56ef-1234567890ab`;
+  const ASSETS = `cdk-hnb659fds-assets-${ACCOUNT}-${REGION}`;
+  const built = build(fromProject(sampleProject()));
+  const policyId = logicalId(built, 'RequirementsUpload', 'Copy', 'CustomResourcePolicy');
+  const bucketId = logicalId(built, 'SourceBucket');
+  const keyId = logicalId(built, 'Key');
+  const document = resolveIntrinsics(built.template.toJSON().Resources[policyId].Properties.PolicyDocument, {
+    account: ACCOUNT,
+    region: REGION,
+    refs: { [bucketId]: BUCKET },
+    arns: { [bucketId]: `arn:aws:s3:::${BUCKET}`, [keyId]: KEY_ARN },
+  });
+  // KMS reads the key policy first: the key the construct creates delegates to IAM policies in its account.
+  const keyPolicy = resolveIntrinsics(built.template.toJSON().Resources[keyId].Properties.KeyPolicy, {
+    account: ACCOUNT,
+    region: REGION,
+    refs: {},
+    arns: {},
+  });
+  const stagedKey: string = sdkCall(built, 'RequirementsUpload').parameters.CopySource.split('/').pop();
+  const viaS3 = { 'kms:ViaService': `s3.${REGION}.amazonaws.com` };
+
+  async function call(action: string, resource: string, context: { [key: string]: string } = {}): Promise<string> {
+    const response = await runSimulation({
+      identityPolicies: [{ name: 'UploadPolicy', policy: document }],
+      serviceControlPolicies: [],
+      resourceControlPolicies: [],
+      resourcePolicy: resource.startsWith('arn:aws:kms:') ? keyPolicy : undefined,
+      request: {
+        principal: `arn:aws:iam::${ACCOUNT}:role/UploadFunctionRole`,
+        action,
+        resource: { resource, accountId: ACCOUNT },
+        contextVariables: context,
+      },
+    }, {});
+    if (response.resultType === 'error') {
+      throw new Error(JSON.stringify(response.errors));
+    }
+    return response.overallResult;
+  }
+
+  test.each([
+    ['read the staged requirements asset', 's3:GetObject', `arn:aws:s3:::${ASSETS}/${stagedKey}`, {}],
+    ['write requirements.txt', 's3:PutObject', `arn:aws:s3:::${BUCKET}/requirements.txt`, {}],
+    ['generate a data key through S3', 'kms:GenerateDataKey', KEY_ARN, viaS3],
+  ])('may %s', async (_name, action, resource, context) => {
+    expect(await call(action, resource, context)).toBe('Allowed');
+  });
+
+  test.each([
+    ['read another staged asset', 's3:GetObject', `arn:aws:s3:::${ASSETS}/${'0'.repeat(64)}.zip`, {}],
+    ['write into the assets bucket', 's3:PutObject', `arn:aws:s3:::${ASSETS}/${stagedKey}`, {}],
+    ['write a DAG', 's3:PutObject', `arn:aws:s3:::${BUCKET}/dags/etl.py`, {}],
+    ['write plugins.zip', 's3:PutObject', `arn:aws:s3:::${BUCKET}/plugins.zip`, {}],
+    ['write requirements.txt of another bucket', 's3:PutObject', 'arn:aws:s3:::another-bucket/requirements.txt', {}],
+    ['delete requirements.txt', 's3:DeleteObject', `arn:aws:s3:::${BUCKET}/requirements.txt`, {}],
+    ['read requirements.txt back', 's3:GetObject', `arn:aws:s3:::${BUCKET}/requirements.txt`, {}],
+    ['decrypt with the key', 'kms:Decrypt', KEY_ARN, viaS3],
+    ['generate a data key directly', 'kms:GenerateDataKey', KEY_ARN, {}],
+    ['generate a data key through SQS', 'kms:GenerateDataKey', KEY_ARN, { 'kms:ViaService': `sqs.${REGION}.amazonaws.com` }],
+  ])('may not %s', async (_name, action, resource, context) => {
+    expect(await call(action, resource, context)).not.toBe('Allowed');
+  });
+});
+
+describe('bad delivery input fails at synth', () => {
+  const root = sampleProject({
+    'notes/README.md': 'no python here\n',
+    'notes/data.csv': 'a,b\n',
+    'plugins.tar.gz': 'not a zip',
+    'fake/plugins.zip': 'a text file with a .zip name',
+  });
+  const wheelZip = writeZip({ 'wheels/tool-1.0-py3-none-any.whl': 'wheel', 'constraints.txt': 'apache-airflow==3.0.6\n' });
+  const cases: Array<[string, () => Props, RegExp]> = [
+    ['a missing DAG folder', () => ({ dagsLocalPath: path.join(root, 'nope') }), /`dagsLocalPath` must be an existing folder.*got: '.*nope' \(not found\)/],
+    ['a DAG "folder" that is a file', () => ({ dagsLocalPath: path.join(root, 'startup.sh') }), /`dagsLocalPath` must be an existing folder.*\(a file\)/],
+    ['pruneDags without DAGs to upload', () => ({ pruneDags: false }), /`pruneDags` only applies to the upload of `dagsLocalPath`.*got: false/],
+    ['a missing requirements file', () => ({ requirementsLocalPath: path.join(root, 'missing.txt') }), /`requirementsLocalPath` must be an existing file, got: '.*missing\.txt' \(not found\)/],
+    ['a requirements folder', () => ({ requirementsLocalPath: path.join(root, 'dags') }), /`requirementsLocalPath` must be an existing file.*\(a folder\)/],
+    ['a missing startup script', () => ({ startupScriptLocalPath: path.join(root, 'missing.sh') }), /`startupScriptLocalPath` must be an existing file/],
+    ['an object version with a local file', () => ({ requirementsLocalPath: path.join(root, 'requirements.txt'), requirementsS3ObjectVersion: 'abc123' }),
+      /`requirementsS3ObjectVersion` must not be set together with `requirementsLocalPath`.*got: 'abc123'/],
+    ['a plugins version with a local folder', () => ({ pluginsLocalPath: path.join(root, 'plugins'), pluginsS3ObjectVersion: 'v9' }),
+      /`pluginsS3ObjectVersion` must not be set together with `pluginsLocalPath`.*got: 'v9'/],
+    ['a requirements path outside the bucket', () => ({ requirementsLocalPath: path.join(root, 'requirements.txt'), requirementsS3Path: 's3://other-bucket/requirements.txt' }),
+      /`requirementsS3Path` must be a key relative to the source bucket.*got: 's3:\/\/other-bucket\/requirements\.txt'/],
+    ['a missing plugins path', () => ({ pluginsLocalPath: path.join(root, 'gone') }), /`pluginsLocalPath` must be an existing plugins folder or \.zip file, got: '.*gone' \(not found\)/],
+    ['a plugins archive that is not a zip', () => ({ pluginsLocalPath: path.join(root, 'plugins.tar.gz') }), /`pluginsLocalPath` must be a plugins folder or a \.zip file.*got: '.*plugins\.tar\.gz'/],
+    ['a plugins folder without Python files', () => ({ pluginsLocalPath: path.join(root, 'notes') }),
+      /`pluginsLocalPath` must contain Python files \(\.py modules or \.whl wheels\).*got: 2 file\(s\) \(README\.md, data\.csv\)/],
+    ['a .zip name on a file that is not a zip archive', () => ({ pluginsLocalPath: path.join(root, 'fake', 'plugins.zip') }),
+      /`pluginsLocalPath` must be a plugins folder or a \.zip file.*got: '.*fake\/plugins\.zip'/],
+    ['a plugins.zip without Python files', () => ({ pluginsLocalPath: writeZip({ 'docs/README.md': 'hello', 'docs/': '' }) }),
+      /`pluginsLocalPath` must contain Python files.*got: 1 file\(s\) \(docs\/README\.md\)/],
+    ['requirements taking a wheel the plugins.zip lacks', () => ({
+      requirementsLocalPath: writeRequirements('-c /usr/local/airflow/plugins/constraints.txt\n/usr/local/airflow/plugins/wheels/other-1.0-py3-none-any.whl\n'),
+      pluginsLocalPath: wheelZip,
+    }), /`pluginsLocalPath` does not contain, got: wheels\/other-1\.0-py3-none-any\.whl missing from '.*plugins\.zip'/],
+    ['requirements taking a wheel the plugins folder lacks', () => ({
+      requirementsLocalPath: writeRequirements('-c /usr/local/airflow/plugins/constraints.txt\n/usr/local/airflow/plugins/wheels/missing-2.0-py3-none-any.whl\n'),
+      pluginsLocalPath: path.join(root, 'plugins'),
+    }), /`requirementsLocalPath` refers to files under \/usr\/local\/airflow\/plugins that `pluginsLocalPath` does not contain, got: constraints\.txt, wheels\/missing-2\.0-py3-none-any\.whl missing/],
+    ['requirements taking a wheel with no plugins at all', () => ({
+      requirementsLocalPath: writeRequirements('/usr/local/airflow/plugins/tool-1.0-py3-none-any.whl\n'),
+    }), /`requirementsLocalPath` installs files from \/usr\/local\/airflow\/plugins but the environment has no plugins.*got: tool-1\.0-py3-none-any\.whl/],
+  ];
+
+  test.each(cases)('%s', (_name, props, message) => {
+    expect(() => build(props())).toThrow(message);
+  });
+});
+
+function writeRequirements(content: string): string {
+  return path.join(writeTree({ 'requirements.txt': content }), 'requirements.txt');
+}
+
+describe('requirements that would fail on the environment earn a warning', () => {
+  function warnings(built: Built, id: string) {
+    return Annotations.fromStack(built.stack).findWarning('*', Match.stringLikeRegexp(`\\[ack: cdk-private-mwaa:${id}\\]`));
+  }
+  const plugins = sampleProject({ 'plugins/constraints.txt': 'apache-airflow==3.0.6\n', 'plugins/snowflake-3.0-py3-none-any.whl': 'wheel' });
+  const offline = [
+    '--constraint /usr/local/airflow/plugins/constraints.txt',
+    '--no-index',
+    '--find-links /usr/local/airflow/plugins',
+    'apache-airflow-providers-snowflake',
+    '/usr/local/airflow/plugins/snowflake-3.0-py3-none-any.whl',
+  ].join('\n');
+
+  test.each([
+    ['no --constraint line', 'requirementsConstraint', 'apache-airflow-providers-slack\n', false, /has no '--constraint' line/],
+    ['a package from the default index without internet', 'requirementsNeedIndex', PINNED_REQUIREMENTS, true,
+      /no internet route, but it installs 1 package\(s\) from the default index \(apache-airflow-providers-snowflake\) without '--no-index' and its constraints file is downloaded/],
+    ['a downloaded constraints file without internet', 'requirementsNeedIndex',
+      '--constraint https://raw.githubusercontent.com/apache/airflow/constraints-3.0.6/constraints-3.12.txt\n--no-index\n', true, /its constraints file is downloaded \(https:/],
+  ])('%s', (_name, id, content, isolated, message) => {
+    const built = build({ requirementsLocalPath: writeRequirements(content) }, { isolated });
+    const found = warnings(built, id);
+    expect(found).toHaveLength(1);
+    expect(found[0].entry.data).toMatch(message);
+  });
+
+  test.each([
+    ['pinned requirements with internet', PINNED_REQUIREMENTS, false],
+    ['wheels from plugins without internet', offline, true],
+    ['a private index reachable from the VPC', '-c /usr/local/airflow/plugins/constraints.txt\n--index-url https://repo.example.com/simple/\nsnowflake\n', true],
+    ['options written with = and short ones run together', '--constraint=/usr/local/airflow/plugins/constraints.txt\n--no-index\n-f/usr/local/airflow/plugins\nsnowflake\n', true],
+  ])('none for %s', (_name, content, isolated) => {
+    const built = build({
+      requirementsLocalPath: writeRequirements(content),
+      pluginsLocalPath: path.join(plugins, 'plugins'),
+      airflowConfigurationOptions: { 'core.lazy_load_plugins': 'False' },
+    }, { isolated });
+    expect(warnings(built, 'requirementsConstraint')).toHaveLength(0);
+    expect(warnings(built, 'requirementsNeedIndex')).toHaveLength(0);
+  });
+
+  test('none for wheels and constraints that are inside plugins.zip', () => {
+    const built = build({
+      requirementsLocalPath: writeRequirements('-c /usr/local/airflow/plugins/constraints.txt\n--no-index\n/usr/local/airflow/plugins/wheels/tool-1.0-py3-none-any.whl\n'),
+      pluginsLocalPath: writeZip({ 'wheels/tool-1.0-py3-none-any.whl': 'wheel', 'constraints.txt': 'apache-airflow==3.0.6\n' }),
+      airflowConfigurationOptions: { 'core.lazy_load_plugins': 'False' },
+    }, { isolated: true });
+    expect(Annotations.fromStack(built.stack).findWarning('*', Match.anyValue())).toHaveLength(0);
+  });
+
+  test('the warning can be acknowledged', () => {
+    const stack = new Stack(new App(), 'TestStack', { env: { account: ACCOUNT, region: REGION } });
+    const env = new PrivateMwaaEnvironment(stack, 'Airflow', {
+      environmentName: 'test-env',
+      vpc: newVpc(stack),
+      requirementsLocalPath: writeRequirements('snowflake\n'),
+    });
+    CoreAnnotations.of(env).acknowledgeWarning('cdk-private-mwaa:requirementsConstraint', 'pinned in the wheel set');
+    expect(Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp('requirementsConstraint'))).toHaveLength(0);
+  });
+
+  test('uploaded plugins without lazy loading turned off earn the lazy-loading warning', () => {
+    const built = build({ pluginsLocalPath: path.join(plugins, 'plugins') });
+    expect(warnings(built, 'lazyLoadPlugins')).toHaveLength(1);
+  });
+});
+
+describe('the Secrets Manager backend', () => {
+  test('sets the backend and its prefixes in the Airflow configuration, next to the user\'s options', () => {
+    const built = build({
+      secretsBackend: { connectionsPrefix: 'teams/data/connections', variablesPrefix: 'teams/data/variables' },
+      airflowConfigurationOptions: { 'core.default_timezone': 'utc' },
+    });
+    const options = environmentOf(built).Properties.AirflowConfigurationOptions;
+    expect(options['core.default_timezone']).toBe('utc');
+    expect(options['secrets.backend']).toBe('airflow.providers.amazon.aws.secrets.secrets_manager.SecretsManagerBackend');
+    expect(JSON.parse(options['secrets.backend_kwargs'])).toEqual({
+      connections_prefix: 'teams/data/connections',
+      variables_prefix: 'teams/data/variables',
+    });
+  });
+
+  test('defaults to airflow/connections and airflow/variables', () => {
+    const options = environmentOf(build({ secretsBackend: {} })).Properties.AirflowConfigurationOptions;
+    expect(JSON.parse(options['secrets.backend_kwargs'])).toEqual({ connections_prefix: 'airflow/connections', variables_prefix: 'airflow/variables' });
+  });
+
+  test('is not configured unless asked for', () => {
+    expect(environmentOf(build({})).Properties.AirflowConfigurationOptions).toBeUndefined();
+  });
+
+  test.each([
+    ['a leading slash', { connectionsPrefix: '/airflow/connections' }, /`secretsBackend\.connectionsPrefix` must be a secret name prefix.*got: '\/airflow\/connections'/],
+    ['a trailing slash', { variablesPrefix: 'airflow/variables/' }, /`secretsBackend\.variablesPrefix` must be a secret name prefix.*got: 'airflow\/variables\/'/],
+    ['a wildcard', { connectionsPrefix: 'airflow/*' }, /`secretsBackend\.connectionsPrefix`.*without wildcards.*got: 'airflow\/\*'/],
+    ['an empty prefix', { variablesPrefix: '' }, /`secretsBackend\.variablesPrefix` must be a secret name prefix.*got: ''/],
+  ])('rejects a prefix with %s', (_name, backend, message) => {
+    expect(() => build({ secretsBackend: backend })).toThrow(message);
+  });
+
+  test('rejects a backend also set by hand', () => {
+    expect(() => build({ secretsBackend: {}, airflowConfigurationOptions: { 'secrets.backend': 'my.Backend' } }))
+      .toThrow("`airflowConfigurationOptions` must not set the secrets backend when `secretsBackend` does, got: 'secrets.backend'");
+  });
+});
