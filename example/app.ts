@@ -14,6 +14,14 @@ export type ExampleAirflowProps = Omit<PrivateMwaaEnvironmentProps, 'environment
 export interface ExampleStackProps extends StackProps {
   /** Added to the environment's props. */
   readonly airflow?: ExampleAirflowProps;
+
+  /**
+   * A VPC without internet access: two isolated subnets in two Availability Zones, no NAT gateway,
+   * and the VPC endpoints and network ACL the environment creates for itself.
+   *
+   * @default false
+   */
+  readonly isolated?: boolean;
 }
 
 /**
@@ -43,7 +51,7 @@ export class ExampleStack extends Stack {
       conditions: { ArnLike: { 'kms:EncryptionContext:aws:logs:arn': this.formatArn({ service: 'logs', resource: 'log-group', resourceName: 'vpc-flow-logs-*', arnFormat: ArnFormat.COLON_RESOURCE_NAME }) } },
     }));
     const flowLogGroup = new logs.LogGroup(this, 'FlowLogs', {
-      logGroupName: 'vpc-flow-logs-mwaa-example',
+      logGroupName: props?.isolated ? 'vpc-flow-logs-mwaa-isolated-example' : 'vpc-flow-logs-mwaa-example',
       encryptionKey: flowLogKey,
       retention: logs.RetentionDays.ONE_YEAR,
       removalPolicy: RemovalPolicy.RETAIN,
@@ -51,11 +59,13 @@ export class ExampleStack extends Stack {
 
     const vpc = new ec2.Vpc(this, 'Vpc', {
       maxAzs: 2,
-      natGateways: 1,
-      subnetConfiguration: [
-        { name: 'Public', subnetType: ec2.SubnetType.PUBLIC, cidrMask: 24, mapPublicIpOnLaunch: false },
-        { name: 'Airflow', subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS, cidrMask: 22 },
-      ],
+      natGateways: props?.isolated ? 0 : 1,
+      subnetConfiguration: props?.isolated
+        ? [{ name: 'Airflow', subnetType: ec2.SubnetType.PRIVATE_ISOLATED, cidrMask: 22 }]
+        : [
+          { name: 'Public', subnetType: ec2.SubnetType.PUBLIC, cidrMask: 24, mapPublicIpOnLaunch: false },
+          { name: 'Airflow', subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS, cidrMask: 22 },
+        ],
       flowLogs: {
         All: { trafficType: ec2.FlowLogTrafficType.ALL, destination: ec2.FlowLogDestination.toCloudWatchLogs(flowLogGroup) },
       },
@@ -73,9 +83,10 @@ export class ExampleStack extends Stack {
     });
 
     this.airflow = new PrivateMwaaEnvironment(this, 'Airflow', {
-      environmentName: 'example-private-airflow',
+      environmentName: props?.isolated ? 'example-isolated-airflow' : 'example-private-airflow',
       vpc,
       sourceBucketAccessLogs: accessLogs,
+      ...(props?.isolated ? { vpcEndpoints: {}, networkAcl: true } : {}),
       ...props?.airflow,
     });
 
@@ -112,11 +123,10 @@ export class ExampleStack extends Stack {
 }
 
 /** Build the example app, ready to synthesize. */
-export function buildExampleApp(outdir?: string, airflow?: ExampleAirflowProps): { app: App; stack: ExampleStack } {
+export function buildExampleApp(outdir?: string, airflow?: ExampleAirflowProps): { app: App; stack: ExampleStack; isolatedStack: ExampleStack } {
   const app = new App({ outdir });
-  const stack = new ExampleStack(app, 'PrivateMwaaExample', {
-    env: { account: '111111111111', region: 'eu-west-1' },
-    airflow,
-  });
-  return { app, stack };
+  const env = { account: '111111111111', region: 'eu-west-1' };
+  const stack = new ExampleStack(app, 'PrivateMwaaExample', { env, airflow });
+  const isolatedStack = new ExampleStack(app, 'PrivateMwaaIsolatedExample', { env, airflow, isolated: true });
+  return { app, stack, isolatedStack };
 }

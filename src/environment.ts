@@ -18,6 +18,7 @@ import { Construct } from 'constructs';
 import { AccessProfile, AirflowRole, PeopleAccessOptions } from './access';
 import { SecretsManagerBackendOptions } from './delivery';
 import { AirflowComponent, EnvironmentDashboardOptions, RecommendedAlarmsOptions } from './monitoring';
+import { MwaaNetworkAcl, MwaaVpcEndpoints, VpcEndpointsOptions } from './network';
 import { EnvironmentStatus, NotificationOptions } from './notifications';
 import { acknowledge, findingName } from './private/acknowledgements';
 import { listFiles, parseRequirements, pathKind, PinnedUpload, PLUGINS_MOUNT, SECRETS_MANAGER_BACKEND_CLASS, zipEntries, isZipArchive } from './private/delivery';
@@ -663,6 +664,38 @@ export interface PrivateMwaaEnvironmentProps {
   readonly publicAccessGuardrail?: boolean;
 
   /**
+   * Create the VPC endpoints the environment needs in subnets without internet access (an S3
+   * gateway endpoint and interface endpoints for SQS, CloudWatch Logs, CloudWatch metrics and KMS,
+   * plus any extras chosen here), in the environment's subnets, reachable only from its security
+   * groups, with least-privilege endpoint policies. The environment is created after them.
+   *
+   * @default - none: the subnets reach these services another way (a NAT gateway, or endpoints
+   * that already exist in the VPC)
+   */
+  readonly vpcEndpoints?: VpcEndpointsOptions;
+
+  /**
+   * Associate a least-privilege network ACL with the environment's subnets: TCP 443 and 5432 inside
+   * the VPC, HTTPS out, the replies of those connections, and TCP 443 from the IPv4 ranges of
+   * `webserverAccessPeers` (and of later `allowWebserverAccessFrom` calls). Everything else is
+   * denied, for every resource in those subnets.
+   *
+   * @default false
+   */
+  readonly networkAcl?: boolean;
+
+  /**
+   * With `endpointManagement` CUSTOMER, create the environment's database endpoint and (for a
+   * private web server) its web server endpoint in its subnets and security groups, from the
+   * services the environment reports. CloudFormation finishes creating the environment when it is
+   * PENDING, so these are created in the same deployment. Turn this off when another account owns
+   * the VPC (see `MwaaSharedVpcEndpointProvisioner`).
+   *
+   * @default true
+   */
+  readonly createCustomerEndpoints?: boolean;
+
+  /**
    * What happens to the key, the bucket and the log groups the construct creates when they leave
    * the stack.
    *
@@ -923,6 +956,32 @@ export class PrivateMwaaEnvironment extends PrivateMwaaEnvironmentBase {
    */
   public readonly startupScriptS3ObjectVersion?: string;
 
+  /**
+   * The VPC endpoints created for the environment.
+   *
+   * @default - none, when `vpcEndpoints` is not set
+   */
+  public readonly vpcEndpoints?: MwaaVpcEndpoints;
+  /**
+   * The network ACL of the environment's subnets.
+   *
+   * @default - none, when `networkAcl` is not set
+   */
+  public readonly networkAcl?: MwaaNetworkAcl;
+  /**
+   * The customer-managed endpoint of the metadata database.
+   *
+   * @default - none, unless `endpointManagement` is CUSTOMER and `createCustomerEndpoints` is on
+   */
+  public readonly databaseVpcEndpoint?: ec2.CfnVPCEndpoint;
+  /**
+   * The customer-managed endpoint of the web server.
+   *
+   * @default - none, unless `endpointManagement` is CUSTOMER with a private web server and
+   * `createCustomerEndpoints` is on
+   */
+  public readonly webserverVpcEndpoint?: ec2.CfnVPCEndpoint;
+
   /** The underlying CloudFormation resource. */
   private readonly resource: mwaa.CfnEnvironment;
   /** The alarms `addRecommendedAlarms()` created. */
@@ -969,7 +1028,7 @@ export class PrivateMwaaEnvironment extends PrivateMwaaEnvironmentBase {
     this.validateConfigurationOptions(configurationOptions ?? {}, plugins.key);
     this.validateSecurityGroups(props.securityGroups, props.selfReferencingIngress);
     this.validateAccessMode(this.webserverAccessMode);
-    this.validateEndpointManagement(this.endpointManagement);
+    this.validateEndpointManagement(this.endpointManagement, props.createCustomerEndpoints);
     this.validateLogging(props.loggingConfiguration ?? {});
     this.subnets = this.selectSubnets(props.vpc, props.vpcSubnets);
     if (props.requirementsLocalPath !== undefined) {
@@ -1089,6 +1148,22 @@ export class PrivateMwaaEnvironment extends PrivateMwaaEnvironmentBase {
       defaultPort: ec2.Port.tcp(443),
     });
 
+    const subnetSelection: ec2.SubnetSelection = { subnets: this.subnets };
+    if (props.vpcEndpoints !== undefined) {
+      this.vpcEndpoints = new MwaaVpcEndpoints(this, 'VpcEndpoints', {
+        ...props.vpcEndpoints,
+        vpc: props.vpc,
+        subnets: subnetSelection,
+        environmentSecurityGroups: this.securityGroups,
+        environmentName: this.environmentName,
+        sourceBucket: this.sourceBucket,
+        kmsKey: this.kmsKey,
+      });
+    }
+    if (props.networkAcl) {
+      this.networkAcl = new MwaaNetworkAcl(this, 'NetworkAcl', { vpc: props.vpc, subnets: subnetSelection });
+    }
+
     // The environment
     const logging = props.loggingConfiguration ?? {};
     const logConfig = (options?: ModuleLoggingConfiguration): mwaa.CfnEnvironment.ModuleLoggingConfigurationProperty => ({
@@ -1137,6 +1212,16 @@ export class PrivateMwaaEnvironment extends PrivateMwaaEnvironmentBase {
     this.resource.node.addDependency(this.executionRole);
     for (const group of Object.values(logGroups)) {
       this.resource.node.addDependency(group);
+    }
+    // Without an internet route the environment cannot start before its endpoints exist.
+    if (this.vpcEndpoints) {
+      this.resource.node.addDependency(this.vpcEndpoints);
+    }
+    if (this.endpointManagement === EndpointManagement.CUSTOMER && (props.createCustomerEndpoints ?? true)) {
+      this.databaseVpcEndpoint = this.createCustomerEndpoint(props.vpc, 'DatabaseVpcEndpoint', this.resource.attrDatabaseVpcEndpointService);
+      if (this.webserverAccessMode === WebserverAccessMode.PRIVATE_ONLY) {
+        this.webserverVpcEndpoint = this.createCustomerEndpoint(props.vpc, 'WebserverVpcEndpoint', this.resource.attrWebserverVpcEndpointService);
+      }
     }
 
     this.environmentArn = this.getResourceArnAttribute(this.resource.attrArn, {
@@ -1294,6 +1379,10 @@ export class PrivateMwaaEnvironment extends PrivateMwaaEnvironmentBase {
    */
   public allowWebserverAccessFrom(peer: ec2.IPeer, description?: string): void {
     this.connections.allowFrom(peer, ec2.Port.tcp(443), description ?? `Airflow web server of ${this.environmentName} from ${peer.uniqueId}`);
+    const cidr = peer.toIngressRuleConfig().cidrIp;
+    if (this.networkAcl && typeof cidr === 'string') {
+      this.networkAcl.allowWebserverClients(cidr);
+    }
   }
 
   public grantAdministration(grantee: iam.IGrantable): iam.Grant {
@@ -1621,6 +1710,21 @@ export class PrivateMwaaEnvironment extends PrivateMwaaEnvironmentBase {
     return rule;
   }
 
+  /**
+   * An interface endpoint to one of the environment's own endpoint services, in its subnets and
+   * security groups. CloudFormation reports the environment created once it is PENDING, which is
+   * when these attributes are known; the environment then becomes AVAILABLE.
+   */
+  private createCustomerEndpoint(vpc: ec2.IVpc, id: string, serviceName: string): ec2.CfnVPCEndpoint {
+    return new ec2.CfnVPCEndpoint(this, id, {
+      vpcId: vpc.vpcId,
+      vpcEndpointType: 'Interface',
+      serviceName,
+      subnetIds: this.subnets.map(s => s.subnetId),
+      securityGroupIds: this.securityGroups.map(sg => sg.securityGroupId),
+    });
+  }
+
   private createSecurityGroup(vpc: ec2.IVpc, ingress?: SelfReferencingIngress): ec2.SecurityGroup {
     const sg = new ec2.SecurityGroup(this, 'SecurityGroup', {
       vpc,
@@ -1932,10 +2036,16 @@ export class PrivateMwaaEnvironment extends PrivateMwaaEnvironmentBase {
     }
   }
 
-  private validateEndpointManagement(management: EndpointManagement): void {
-    if (management === EndpointManagement.CUSTOMER) {
+  private validateEndpointManagement(management: EndpointManagement, create?: boolean): void {
+    if (management !== EndpointManagement.CUSTOMER) {
+      if (create !== undefined) {
+        throw new Error(`\`createCustomerEndpoints\` only applies when \`endpointManagement\` is CUSTOMER, got: ${create} with ${management}`);
+      }
+      return;
+    }
+    if (create === false) {
       Annotations.of(this).addWarningV2('cdk-private-mwaa:customerEndpoints',
-        '`endpointManagement` is CUSTOMER: the environment stays PENDING (and fails after 72 hours) until the VPC endpoints for `databaseVpcEndpointService` and, for a private web server, `webserverVpcEndpointService` are created in its subnets.');
+        '`endpointManagement` is CUSTOMER and `createCustomerEndpoints` is off, so nothing here creates the VPC endpoints: the environment stays PENDING (and fails after 72 hours) until endpoints for `databaseVpcEndpointService` and, for a private web server, `webserverVpcEndpointService` exist in its subnets. In a shared VPC, deploy `MwaaSharedVpcEndpointProvisioner` in the account that owns the VPC.');
     }
   }
 

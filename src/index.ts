@@ -5,3 +5,4 @@ export * from './monitoring';
 export * from './access';
 export * from './checks';
 export * from './delivery';
+export * from './network';

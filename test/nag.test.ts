@@ -7,7 +7,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import { AwsSolutionsChecks, HIPAASecurityChecks, NagPack, NIST80053R5Checks, PCIDSS321Checks } from 'cdk-nag';
 import { IConstruct } from 'constructs';
 import { buildExampleApp } from '../example/app';
-import { PrivateMwaaEnvironment } from '../src';
+import { EndpointManagement, PrivateMwaaEnvironment } from '../src';
 import { sampleProject } from './support/files';
 import { newStack, newVpc } from './support/fixtures';
 
@@ -60,6 +60,13 @@ describe('delivering DAGs, requirements, plugins and a startup script adds no fi
   };
   test.each(PACKS)('%s', (_name, pack) => {
     const { app } = buildExampleApp(tmpdir(), delivery);
+    expect(findings(app, pack)).toEqual([]);
+  });
+});
+
+describe('customer-managed endpoints add no finding', () => {
+  test.each(PACKS)('%s', (_name, pack) => {
+    const { app } = buildExampleApp(tmpdir(), { endpointManagement: EndpointManagement.CUSTOMER });
     expect(findings(app, pack)).toEqual([]);
   });
 });

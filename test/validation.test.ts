@@ -277,7 +277,7 @@ describe('risky but legal input earns an acknowledgeable warning', () => {
     ['unknownAirflowVersion', 'an Airflow version the library does not know', { airflowVersion: AirflowVersion.of('3.2.0') }],
     ['unknownEnvironmentClass', 'an environment class the library does not know', { environmentClass: EnvironmentClass.of('mw1.4xlarge') }],
     ['workerQuota', 'more workers than the default quota', { maxWorkers: 26 }],
-    ['customerEndpoints', 'customer-managed endpoints', { endpointManagement: EndpointManagement.CUSTOMER }],
+    ['customerEndpoints', 'customer-managed endpoints nothing creates', { endpointManagement: EndpointManagement.CUSTOMER, createCustomerEndpoints: false }],
     ['reducedLogging', 'a disabled log type', { loggingConfiguration: { taskLogs: { enabled: false } } }],
     ['reducedLogging', 'a log level above INFO', { loggingConfiguration: { schedulerLogs: { logLevel: LogLevel.ERROR } } }],
     ['lazyLoadPlugins', 'plugins without core.lazy_load_plugins False', { pluginsS3Path: 'plugins.zip', pluginsS3ObjectVersion: 'v1' }],

@@ -1,0 +1,352 @@
+import { runSimulation } from '@cloud-copilot/iam-simulate';
+import { App, Stack } from 'aws-cdk-lib';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import { EndpointManagement, MwaaVpcEndpoints, PrivateMwaaEnvironment, PrivateMwaaEnvironmentProps, WebserverAccessMode } from '../src';
+import { ACCOUNT, newVpc, REGION } from './support/fixtures';
+import { resolveIntrinsics } from './support/resolve-template';
+
+/**
+ * Private networking: the VPC endpoints of an environment without internet access, their
+ * policies, the network ACL, and the customer-managed endpoints of the environment itself.
+ */
+
+type Props = Omit<PrivateMwaaEnvironmentProps, 'environmentName' | 'vpc'>;
+
+function isolatedVpc(stack: Stack): ec2.Vpc {
+  return new ec2.Vpc(stack, 'Vpc', {
+    maxAzs: 2,
+    natGateways: 0,
+    subnetConfiguration: [{ name: 'Airflow', subnetType: ec2.SubnetType.PRIVATE_ISOLATED, cidrMask: 24 }],
+  });
+}
+
+function construct(props: Props, vpcOf: (stack: Stack) => ec2.Vpc = isolatedVpc) {
+  const stack = new Stack(new App(), 'TestStack', { env: { account: ACCOUNT, region: REGION } });
+  const vpc = vpcOf(stack);
+  const env = new PrivateMwaaEnvironment(stack, 'Airflow', { environmentName: 'test-env', vpc, ...props });
+  return { stack, vpc, env };
+}
+
+function build(props: Props, vpcOf: (stack: Stack) => ec2.Vpc = isolatedVpc) {
+  const { stack, vpc, env } = construct(props, vpcOf);
+  const template = Template.fromStack(stack);
+  const id = (scope: { node: { defaultChild?: unknown } } | ec2.CfnVPCEndpoint) =>
+    stack.getLogicalId(((scope as any).node.defaultChild ?? scope) as any);
+  return { stack, vpc, env, template, id };
+}
+
+const CORE_SERVICES = ['sqs', 'logs', 'monitoring', 'kms'].map(s => `com.amazonaws.${REGION}.${s}`);
+
+describe('the VPC endpoints of an environment without internet access', () => {
+  const { env, template, id, vpc } = build({ vpcEndpoints: {} });
+  const endpoints = env.vpcEndpoints!;
+  const interfaces = template.findResources('AWS::EC2::VPCEndpoint', { Properties: { VpcEndpointType: 'Interface' } });
+
+  test('four interface endpoints and an S3 gateway endpoint, fewer than the AWS sample templates', () => {
+    expect(Object.values<any>(interfaces).map(r => r.Properties.ServiceName).sort()).toEqual([...CORE_SERVICES].sort());
+    template.resourceCountIs('AWS::EC2::VPCEndpoint', 5);
+    expect(endpoints.interfaceEndpointCount).toBe(4);
+    expect(endpoints.subnetCount).toBe(2);
+  });
+
+  test('each interface endpoint has private DNS, the environment\'s subnets and only the endpoint security group', () => {
+    const subnetIds = env.subnets.map(s => ({ Ref: id(s.node.defaultChild as any) }));
+    for (const resource of Object.values<any>(interfaces)) {
+      expect(resource.Properties.PrivateDnsEnabled).toBe(true);
+      expect(resource.Properties.SubnetIds).toEqual(subnetIds);
+      expect(resource.Properties.SecurityGroupIds).toEqual([{ 'Fn::GetAtt': [id(endpoints.securityGroup), 'GroupId'] }]);
+    }
+  });
+
+  test('the S3 gateway endpoint routes from the environment\'s subnets only', () => {
+    const gateway = Object.values<any>(template.findResources('AWS::EC2::VPCEndpoint', { Properties: { VpcEndpointType: 'Gateway' } }))[0];
+    const expected = vpc.isolatedSubnets.map(s => s.routeTable.routeTableId);
+    expect(gateway.Properties.RouteTableIds).toEqual(expected.map(r => env.stack.resolve(r)));
+  });
+
+  test('only the environment\'s security group reaches them, on TCP 443, and they open nothing outwards', () => {
+    const sg = template.toJSON().Resources[id(endpoints.securityGroup)];
+    // CDK's placeholder rule for "no outbound traffic".
+    expect(sg.Properties.SecurityGroupEgress).toEqual([expect.objectContaining({ CidrIp: '255.255.255.255/32', Description: 'Disallow all traffic' })]);
+    const ingress = Object.values<any>(template.findResources('AWS::EC2::SecurityGroupIngress'))
+      .filter(r => JSON.stringify(r.Properties.GroupId).includes(id(endpoints.securityGroup)));
+    expect(ingress.map(r => r.Properties)).toEqual([{
+      IpProtocol: 'tcp',
+      FromPort: 443,
+      ToPort: 443,
+      GroupId: { 'Fn::GetAtt': [id(endpoints.securityGroup), 'GroupId'] },
+      SourceSecurityGroupId: { 'Fn::GetAtt': [id(env.securityGroups[0] as ec2.SecurityGroup), 'GroupId'] },
+      Description: 'HTTPS from the Amazon MWAA environment test-env',
+    }]);
+  });
+
+  test('the environment is created after every endpoint', () => {
+    const dependsOn: string[] = template.toJSON().Resources[id(env.node.findChild('Resource') as any)].DependsOn;
+    const endpointIds = Object.keys(template.findResources('AWS::EC2::VPCEndpoint'));
+    expect(endpointIds).toHaveLength(5);
+    for (const endpointId of endpointIds) {
+      expect(dependsOn).toContain(endpointId);
+    }
+  });
+
+  test('without restricted policies the endpoints keep their default policy', () => {
+    const open = build({ vpcEndpoints: { restrictPolicies: false } });
+    for (const resource of Object.values<any>(open.template.findResources('AWS::EC2::VPCEndpoint'))) {
+      expect(resource.Properties.PolicyDocument).toBeUndefined();
+    }
+  });
+
+  test('extras add their endpoints', () => {
+    const all = build({ vpcEndpoints: { secretsManager: true, ecr: true, airflowEndpoints: true, codeArtifact: true } });
+    const services = Object.values<any>(all.template.findResources('AWS::EC2::VPCEndpoint', { Properties: { VpcEndpointType: 'Interface' } }))
+      .map(r => r.Properties.ServiceName).sort();
+    expect(services).toEqual([
+      ...CORE_SERVICES,
+      ...['secretsmanager', 'ecr.api', 'ecr.dkr', 'airflow.api', 'airflow.env', 'airflow.ops', 'codeartifact.api', 'codeartifact.repositories'].map(s => `com.amazonaws.${REGION}.${s}`),
+    ].sort());
+    expect(all.env.vpcEndpoints!.interfaceEndpointCount).toBe(12);
+  });
+});
+
+describe('the endpoint policies admit only what the environment needs', () => {
+  const data = (stack: Stack) => s3.Bucket.fromBucketName(stack, 'Data', 'analytics-data-bucket');
+  const stack = new Stack(new App(), 'TestStack', { env: { account: ACCOUNT, region: REGION } });
+  const vpc = isolatedVpc(stack);
+  const env = new PrivateMwaaEnvironment(stack, 'Airflow', {
+    environmentName: 'test-env',
+    vpc,
+    vpcEndpoints: { secretsManager: true, ecr: true, airflowEndpoints: true, dataBuckets: [data(stack)] },
+  });
+  const template = Template.fromStack(stack).toJSON();
+  const BUCKET = 'test-env-source-bucket';
+  const KEY_ARN = `arn:aws:kms:${REGION}:${ACCOUNT}:key/1234abcd-12ab-34cd-56ef-1234567890ab`;
+  const logicalId = (c: any) => stack.getLogicalId(c.node.defaultChild);
+  const resolveOptions = {
+    account: ACCOUNT,
+    region: REGION,
+    refs: { [logicalId(env.sourceBucket)]: BUCKET },
+    arns: { [logicalId(env.sourceBucket)]: `arn:aws:s3:::${BUCKET}`, [logicalId(env.kmsKey)]: KEY_ARN },
+  };
+  const policyOf = (endpoint: ec2.GatewayVpcEndpoint | ec2.InterfaceVpcEndpoint) =>
+    resolveIntrinsics(template.Resources[stack.getLogicalId(endpoint.node.defaultChild as any)].Properties.PolicyDocument, resolveOptions);
+  const endpoints = env.vpcEndpoints!;
+  const byService = (service: string) => endpoints.interfaceEndpoints.find(e => (stack.resolve((e.node.defaultChild as ec2.CfnVPCEndpoint).serviceName) as string).endsWith(`.${service}`))!;
+
+  const ROLE = `arn:aws:iam::${ACCOUNT}:role/test-env-execution-role`;
+  const FOREIGN = 'arn:aws:iam::444444444444:role/somebody-else';
+
+  /**
+   * What the resource's own policy would say: the Celery queue (in an account MWAA owns) admits the
+   * execution role, and a key admits its own account.
+   */
+  function resourcePolicyFor(resource: string, principal: string): unknown {
+    if (resource.startsWith('arn:aws:sqs:')) {
+      return { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { AWS: principal }, Action: 'sqs:*', Resource: resource }] };
+    }
+    if (resource.startsWith('arn:aws:kms:')) {
+      return { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${resource.split(':')[4]}:root` }, Action: 'kms:*', Resource: '*' }] };
+    }
+    return undefined;
+  }
+
+  /** A caller whose own policies allow everything: only the endpoint policy decides. */
+  async function through(policy: unknown, action: string, resource: string, principal = ROLE): Promise<string> {
+    const response = await runSimulation({
+      identityPolicies: [{ name: 'AllowEverything', policy: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }] } }],
+      serviceControlPolicies: [],
+      resourceControlPolicies: [],
+      vpcEndpointPolicies: [{ name: 'EndpointPolicy', policy }],
+      resourcePolicy: resourcePolicyFor(resource, principal),
+      request: {
+        principal,
+        action,
+        resource: { resource, accountId: resource.split(':')[4] || ACCOUNT },
+        contextVariables: { 'aws:PrincipalAccount': principal.split(':')[4] },
+      },
+    }, {});
+    if (response.resultType === 'error') {
+      throw new Error(JSON.stringify(response.errors));
+    }
+    return response.overallResult;
+  }
+
+  const MWAA_QUEUE = `arn:aws:sqs:${REGION}:222222222222:airflow-celery-6f2a9b1c`;
+  const LOG_STREAM = (group: string) => `arn:aws:logs:${REGION}:${ACCOUNT}:log-group:${group}:log-stream:s-1`;
+  const SECRET = (account: string) => `arn:aws:secretsmanager:${REGION}:${account}:secret:airflow/connections/db-AbCdEf`;
+
+  const cases: Array<[string, () => unknown, string, string, string]> = [
+    ['S3: read a DAG', () => policyOf(endpoints.s3Endpoint), 's3:GetObject', `arn:aws:s3:::${BUCKET}/dags/etl.py`, ROLE],
+    ['S3: list the environment bucket', () => policyOf(endpoints.s3Endpoint), 's3:ListBucket', `arn:aws:s3:::${BUCKET}`, ROLE],
+    ['S3: read a data bucket', () => policyOf(endpoints.s3Endpoint), 's3:GetObject', 'arn:aws:s3:::analytics-data-bucket/in/2026.csv', ROLE],
+    ['S3: write a data bucket', () => policyOf(endpoints.s3Endpoint), 's3:PutObject', 'arn:aws:s3:::analytics-data-bucket/out/2026.csv', ROLE],
+    ['S3: read an ECR layer', () => policyOf(endpoints.s3Endpoint), 's3:GetObject', `arn:aws:s3:::prod-${REGION}-starport-layer-bucket/layer`, ROLE],
+    ['SQS: send to the Celery queue', () => policyOf(byService('sqs')), 'sqs:SendMessage', MWAA_QUEUE, ROLE],
+    ['SQS: receive from the Celery queue', () => policyOf(byService('sqs')), 'sqs:ReceiveMessage', MWAA_QUEUE, ROLE],
+    ['Logs: write its task logs', () => policyOf(byService('logs')), 'logs:PutLogEvents', LOG_STREAM('airflow-test-env-Task'), ROLE],
+    ['Logs: describe log groups', () => policyOf(byService('logs')), 'logs:DescribeLogGroups', '*', ROLE],
+    ['CloudWatch: put metric data', () => policyOf(byService('monitoring')), 'cloudwatch:PutMetricData', '*', ROLE],
+    ['KMS: decrypt with the environment key', () => policyOf(byService('kms')), 'kms:Decrypt', KEY_ARN, ROLE],
+    ['Secrets Manager: read a secret of this account', () => policyOf(byService('secretsmanager')), 'secretsmanager:GetSecretValue', SECRET(ACCOUNT), ROLE],
+    ['MWAA: log in to this environment', () => policyOf(byService('airflow.env')), 'airflow:CreateWebLoginToken', `arn:aws:airflow:${REGION}:${ACCOUNT}:role/test-env/User`, ROLE],
+  ];
+  test.each(cases)('allows %s', async (_name, policy, action, resource) => {
+    expect(await through(policy(), action, resource)).toBe('Allowed');
+  });
+
+  const denied: Array<[string, () => unknown, string, string, string]> = [
+    ['S3: write to the environment bucket', () => policyOf(endpoints.s3Endpoint), 's3:PutObject', `arn:aws:s3:::${BUCKET}/dags/evil.py`, ROLE],
+    ['S3: read another bucket', () => policyOf(endpoints.s3Endpoint), 's3:GetObject', 'arn:aws:s3:::exfiltration-target/data.csv', ROLE],
+    ['S3: delete the bucket policy', () => policyOf(endpoints.s3Endpoint), 's3:DeleteBucketPolicy', `arn:aws:s3:::${BUCKET}`, ROLE],
+    ['SQS: send to another queue', () => policyOf(byService('sqs')), 'sqs:SendMessage', `arn:aws:sqs:${REGION}:${ACCOUNT}:payments`, ROLE],
+    ['SQS: purge the Celery queue', () => policyOf(byService('sqs')), 'sqs:PurgeQueue', MWAA_QUEUE, ROLE],
+    ['SQS: use the Celery queue as a principal of another account', () => policyOf(byService('sqs')), 'sqs:SendMessage', MWAA_QUEUE, FOREIGN],
+    ['Logs: write another log group', () => policyOf(byService('logs')), 'logs:PutLogEvents', LOG_STREAM('/aws/lambda/payments'), ROLE],
+    ['Logs: delete its log group', () => policyOf(byService('logs')), 'logs:DeleteLogGroup', `arn:aws:logs:${REGION}:${ACCOUNT}:log-group:airflow-test-env-Task`, ROLE],
+    ['Logs: describe log groups as a principal of another account', () => policyOf(byService('logs')), 'logs:DescribeLogGroups', '*', FOREIGN],
+    ['CloudWatch: put metric data as a principal of another account', () => policyOf(byService('monitoring')), 'cloudwatch:PutMetricData', '*', FOREIGN],
+    ['CloudWatch: delete alarms', () => policyOf(byService('monitoring')), 'cloudwatch:DeleteAlarms', `arn:aws:cloudwatch:${REGION}:${ACCOUNT}:alarm:x`, ROLE],
+    ['KMS: decrypt with another key', () => policyOf(byService('kms')), 'kms:Decrypt', `arn:aws:kms:${REGION}:${ACCOUNT}:key/9999abcd-12ab-34cd-56ef-1234567890ab`, ROLE],
+    ['KMS: schedule deletion of the key', () => policyOf(byService('kms')), 'kms:ScheduleKeyDeletion', KEY_ARN, ROLE],
+    ['Secrets Manager: read a secret of another account', () => policyOf(byService('secretsmanager')), 'secretsmanager:GetSecretValue', SECRET('444444444444'), ROLE],
+    ['Secrets Manager: change a secret', () => policyOf(byService('secretsmanager')), 'secretsmanager:PutSecretValue', SECRET(ACCOUNT), ROLE],
+    ['MWAA: log in to another environment', () => policyOf(byService('airflow.env')), 'airflow:CreateWebLoginToken', `arn:aws:airflow:${REGION}:${ACCOUNT}:role/other-env/Admin`, ROLE],
+  ];
+  test.each(denied)('denies %s', async (_name, policy, action, resource, principal) => {
+    expect(await through(policy(), action, resource, principal)).not.toBe('Allowed');
+  });
+
+  test('the ECR layer bucket is not admitted without ECR', async () => {
+    const plain = build({ vpcEndpoints: {} });
+    const doc = resolveIntrinsics(plain.template.toJSON().Resources[plain.id(plain.env.vpcEndpoints!.s3Endpoint)].Properties.PolicyDocument, {
+      account: ACCOUNT,
+      region: REGION,
+      refs: {},
+      arns: { [plain.id(plain.env.sourceBucket)]: `arn:aws:s3:::${BUCKET}` },
+    });
+    expect(await through(doc, 's3:GetObject', `arn:aws:s3:::prod-${REGION}-starport-layer-bucket/layer`)).not.toBe('Allowed');
+    expect(await through(doc, 's3:GetObject', `arn:aws:s3:::${BUCKET}/requirements.txt`)).toBe('Allowed');
+  });
+});
+
+describe('the endpoints construct on its own', () => {
+  test('rejects an empty list of environment security groups', () => {
+    const stack = new Stack(new App(), 'TestStack', { env: { account: ACCOUNT, region: REGION } });
+    const vpc = isolatedVpc(stack);
+    expect(() => new MwaaVpcEndpoints(stack, 'Endpoints', {
+      vpc,
+      subnets: { subnetType: ec2.SubnetType.PRIVATE_ISOLATED },
+      environmentSecurityGroups: [],
+      environmentName: 'test-env',
+      sourceBucket: s3.Bucket.fromBucketName(stack, 'B', 'source-bucket'),
+      kmsKey: new kms.Key(stack, 'Key'),
+    })).toThrow('`environmentSecurityGroups` must name at least one security group (only it may reach the endpoints), got: none');
+  });
+
+  test('names the given Celery queue in the SQS policy', () => {
+    const stack = new Stack(new App(), 'TestStack', { env: { account: ACCOUNT, region: REGION } });
+    const vpc = isolatedVpc(stack);
+    const sg = new ec2.SecurityGroup(stack, 'Sg', { vpc });
+    const queue = `arn:aws:sqs:${REGION}:222222222222:airflow-celery-abc`;
+    const key = new kms.Key(stack, 'Key');
+    const endpoints = new MwaaVpcEndpoints(stack, 'Endpoints', {
+      vpc,
+      subnets: { subnetType: ec2.SubnetType.PRIVATE_ISOLATED },
+      environmentSecurityGroups: [sg],
+      environmentName: 'test-env',
+      sourceBucket: s3.Bucket.fromBucketName(stack, 'B', 'source-bucket'),
+      kmsKey: key,
+      celeryQueueArn: queue,
+    });
+    const sqs = endpoints.interfaceEndpoints[0];
+    const doc = Template.fromStack(stack).toJSON().Resources[stack.getLogicalId(sqs.node.defaultChild as any)].Properties.PolicyDocument;
+    expect(doc.Statement[0].Resource).toBe(queue);
+  });
+});
+
+describe('the network ACL of the environment\'s subnets', () => {
+  test('admits 443 and 5432 inside the VPC, HTTPS out and the replies, and nothing else', () => {
+    const { template, env, vpc, stack } = build({ networkAcl: true });
+    const acl = stack.getLogicalId(env.networkAcl!.networkAcl.node.defaultChild as any);
+    const cidr = stack.resolve(vpc.vpcCidrBlock);
+    const entries = Object.values<any>(template.findResources('AWS::EC2::NetworkAclEntry'))
+      .map(r => r.Properties)
+      .filter(p => p.NetworkAclId.Ref === acl)
+      .map(p => `${p.Egress ? 'out' : 'in'} ${p.RuleNumber} ${p.RuleAction} proto=${p.Protocol} ${p.PortRange.From}-${p.PortRange.To} ${JSON.stringify(p.CidrBlock)}`)
+      .sort();
+    const vpcCidr = JSON.stringify(cidr);
+    expect(entries).toEqual([
+      `in 100 allow proto=6 443-443 ${vpcCidr}`,
+      `in 110 allow proto=6 5432-5432 ${vpcCidr}`,
+      'in 120 allow proto=6 1024-65535 "0.0.0.0/0"',
+      'out 100 allow proto=6 443-443 "0.0.0.0/0"',
+      `out 110 allow proto=6 5432-5432 ${vpcCidr}`,
+      `out 120 allow proto=6 1024-65535 ${vpcCidr}`,
+    ].sort());
+    const associations = Object.values<any>(template.findResources('AWS::EC2::SubnetNetworkAclAssociation')).map(r => r.Properties.SubnetId);
+    expect(associations).toEqual(env.subnets.map(s => stack.resolve(s.subnetId)));
+  });
+
+  test('admits web server clients from the IPv4 ranges of webserverAccessPeers and later calls', () => {
+    const { env } = construct({ networkAcl: true, webserverAccessPeers: [ec2.Peer.ipv4('10.20.0.0/16')] });
+    env.allowWebserverAccessFrom(ec2.Peer.ipv4('192.168.8.0/22'));
+    const fresh = Template.fromStack(env.stack);
+    fresh.hasResourceProperties('AWS::EC2::NetworkAclEntry', { RuleNumber: 200, Egress: false, CidrBlock: '10.20.0.0/16', PortRange: { From: 443, To: 443 } });
+    fresh.hasResourceProperties('AWS::EC2::NetworkAclEntry', { RuleNumber: 200, Egress: true, CidrBlock: '10.20.0.0/16', PortRange: { From: 1024, To: 65535 } });
+    fresh.hasResourceProperties('AWS::EC2::NetworkAclEntry', { RuleNumber: 210, Egress: false, CidrBlock: '192.168.8.0/22', PortRange: { From: 443, To: 443 } });
+  });
+
+  test('adds no entry for a security group peer', () => {
+    const { env, vpc } = construct({ networkAcl: true });
+    env.allowWebserverAccessFrom(new ec2.SecurityGroup(env.stack, 'Bastion', { vpc }));
+    // The six entries of the ACL itself, none for the security group.
+    expect(Object.keys(Template.fromStack(env.stack).findResources('AWS::EC2::NetworkAclEntry'))).toHaveLength(6);
+  });
+
+  test('rejects a client range that is not an IPv4 CIDR', () => {
+    const { env } = construct({ networkAcl: true });
+    expect(() => env.networkAcl!.allowWebserverClients('10.20.0.0')).toThrow("`webserverClientCidrs` must be IPv4 CIDR ranges, got: '10.20.0.0'");
+  });
+
+  test('is not created unless asked for', () => {
+    const { template } = build({});
+    template.resourceCountIs('AWS::EC2::NetworkAcl', 0);
+  });
+});
+
+describe('customer-managed endpoints in the same account', () => {
+  test('a private web server gets a database and a web server endpoint from the environment\'s services', () => {
+    const { template, env, id, stack, vpc } = build({ endpointManagement: EndpointManagement.CUSTOMER }, s => newVpc(s));
+    const envId = id(env.node.findChild('Resource') as any);
+    const expected = (attribute: string) => ({
+      VpcEndpointType: 'Interface',
+      ServiceName: { 'Fn::GetAtt': [envId, attribute] },
+      VpcId: stack.resolve(vpc.vpcId),
+      SubnetIds: env.subnets.map(s => stack.resolve(s.subnetId)),
+      SecurityGroupIds: env.securityGroups.map(sg => stack.resolve(sg.securityGroupId)),
+    });
+    expect(template.toJSON().Resources[id(env.databaseVpcEndpoint!)].Properties).toEqual(expected('DatabaseVpcEndpointService'));
+    expect(template.toJSON().Resources[id(env.webserverVpcEndpoint!)].Properties).toEqual(expected('WebserverVpcEndpointService'));
+    expect(Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp('customerEndpoints'))).toHaveLength(0);
+  });
+
+  test('a public web server gets only the database endpoint', () => {
+    const publicWebserver = { endpointManagement: EndpointManagement.CUSTOMER, webserverAccessMode: WebserverAccessMode.PUBLIC_ONLY };
+    const { template, env } = build(publicWebserver, s => newVpc(s));
+    expect(env.webserverVpcEndpoint).toBeUndefined();
+    template.resourceCountIs('AWS::EC2::VPCEndpoint', 1);
+  });
+
+  test('nothing is created, and a warning says so, when creating them is turned off', () => {
+    const { template, stack } = build({ endpointManagement: EndpointManagement.CUSTOMER, createCustomerEndpoints: false }, s => newVpc(s));
+    template.resourceCountIs('AWS::EC2::VPCEndpoint', 0);
+    expect(Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp('nothing here creates the VPC endpoints'))).toHaveLength(1);
+  });
+
+  test('service-managed endpoints take no customer endpoint setting', () => {
+    expect(() => build({ createCustomerEndpoints: true }, s => newVpc(s)))
+      .toThrow('`createCustomerEndpoints` only applies when `endpointManagement` is CUSTOMER, got: true with SERVICE');
+  });
+});
