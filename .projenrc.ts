@@ -61,7 +61,24 @@ const project = new awscdk.AwsCdkConstructLibrary({
     'cdk-nag@^3.0.2',
     '@cloud-copilot/iam-simulate@0.1.173',
     'ts-node',
+    // The shared-VPC provisioner function: the SDK comes from the Lambda runtime (bundled as an
+    // external), these are for types and for the unit tests with mocked clients.
+    '@aws-sdk/client-ec2@^3.1169.0',
+    '@aws-sdk/client-mwaa@^3.523.0',
+    '@aws-sdk/client-sns@^3.1169.0',
+    '@aws-sdk/client-sts@^3.1169.0',
+    'aws-sdk-client-mock@^4.1.0',
+    '@types/aws-lambda',
+    // Integration test apps (test/integ.*.ts), checked against their committed snapshots offline
+    // by test/integ-snapshots.ts (integ-runner 2.197.10, the newest here, cannot read schema 54).
+    '@aws-cdk/integ-tests-alpha@2.245.0-alpha.0',
   ],
+  // `*.lambda.ts` files under src/ are bundled with esbuild at build time.
+  lambdaOptions: {
+    runtime: awscdk.LambdaRuntime.NODEJS_24_X,
+    // The AWS SDK v3 is part of the runtime.
+    bundlingOptions: { externals: ['@aws-sdk/*'] },
+  },
   jestOptions: {
     // Snapshots never update silently: `npm test` fails on drift, `npx projen test:update` updates.
     updateSnapshot: javascript.UpdateSnapshot.NEVER,
@@ -77,6 +94,10 @@ const project = new awscdk.AwsCdkConstructLibrary({
 // jsii must show every warning, reserved words included: a member named like a Python, Java or C#
 // keyword would make the generated bindings awkward, so we want to hear about it.
 project.compileTask.reset('jsii');
+
+// The tests synthesize the bundled functions, so `npm test` bundles them first (from a fresh clone
+// nothing has been bundled yet).
+project.testTask.prependSpawn(project.tasks.tryFind('bundle')!);
 project.tasks.tryFind('watch')?.reset('jsii -w');
 
 // The main job: synthesize the bundled example app and print what it built.
@@ -104,6 +125,19 @@ project.addTask('rosetta', {
   description: 'Compile the README TypeScript snippets with jsii-rosetta in strict mode',
   exec: 'jsii-rosetta extract --strict --fail',
 });
+
+// Integration test apps, compared offline with their committed snapshots (see
+// test/integ-snapshots.ts for why this is not integ-runner itself yet).
+const integ = project.addTask('integ', {
+  description: 'Synthesize the integration test apps and fail if they drifted from their snapshots',
+  exec: 'ts-node -P tsconfig.dev.json test/integ-snapshots.ts',
+});
+integ.prependSpawn(project.tasks.tryFind('bundle')!);
+const integUpdate = project.addTask('integ:update', {
+  description: 'Synthesize the integration test apps and rewrite their snapshots',
+  exec: 'ts-node -P tsconfig.dev.json test/integ-snapshots.ts --update',
+});
+integUpdate.prependSpawn(project.tasks.tryFind('bundle')!);
 
 project.tsconfigDev.addInclude('.projenrc.ts');
 project.tsconfigDev.addInclude('example/**/*.ts');

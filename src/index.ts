@@ -6,3 +6,4 @@ export * from './access';
 export * from './checks';
 export * from './delivery';
 export * from './network';
+export * from './shared-vpc';

@@ -1,0 +1,275 @@
+import {
+  CreateVpcEndpointCommand,
+  DeleteVpcEndpointsCommand,
+  DescribeVpcEndpointsCommand,
+  EC2Client,
+} from '@aws-sdk/client-ec2';
+import { GetEnvironmentCommand, MWAAClient } from '@aws-sdk/client-mwaa';
+import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
+import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
+import { mockClient } from 'aws-sdk-client-mock';
+import { handler, parseEvent, provision, setSleep, Settings, StatusChangeEvent } from '../src/private/provisioner.lambda';
+
+/**
+ * The shared-VPC provisioner function, with every AWS SDK client mocked: what it calls for each
+ * status, and how it handles a missing environment, existing endpoints, foreign subnets and
+ * throttling.
+ */
+
+const OWNER = '111111111111';
+const PARTICIPANT = '222222222222';
+const REGION = 'eu-west-1';
+const SETTINGS: Settings = {
+  vpcId: 'vpc-0shared',
+  subnetIds: ['subnet-a', 'subnet-b'],
+  topicArn: `arn:aws:sns:${REGION}:${OWNER}:provisioner`,
+  readerRoleName: 'mwaa-shared-vpc-endpoint-reader',
+  ownAccount: OWNER,
+};
+const ENV_ARN = `arn:aws:airflow:${REGION}:${PARTICIPANT}:environment/analytics`;
+const DATABASE_SERVICE = `com.amazonaws.vpce.${REGION}.vpce-svc-0database`;
+const WEBSERVER_SERVICE = `com.amazonaws.vpce.${REGION}.vpce-svc-0webserver`;
+
+const ec2 = mockClient(EC2Client);
+// The registry here has only an older @aws-sdk/client-mwaa, whose middleware types differ from the
+// other clients' (its behaviour does not), so the mock of this one client is loosely typed.
+const mwaa = mockClient(MWAAClient as any) as unknown as {
+  on(command: unknown, input?: object): { resolves(output: object): void; rejects(error: Error): void };
+  commandCalls(command: unknown): unknown[];
+  reset(): void;
+};
+const sns = mockClient(SNSClient);
+const sts = mockClient(STSClient);
+const sleeps: number[] = [];
+
+function event(status: string, account = PARTICIPANT): StatusChangeEvent {
+  return { account, region: REGION, resources: [ENV_ARN.replace(PARTICIPANT, account)], detail: { name: 'analytics', status } };
+}
+
+function environment(overrides: Record<string, unknown> = {}) {
+  return {
+    Environment: {
+      Name: 'analytics',
+      Arn: ENV_ARN,
+      WebserverAccessMode: 'PRIVATE_ONLY',
+      DatabaseVpcEndpointService: DATABASE_SERVICE,
+      WebserverVpcEndpointService: WEBSERVER_SERVICE,
+      NetworkConfiguration: { SubnetIds: ['subnet-a', 'subnet-b'], SecurityGroupIds: ['sg-airflow'] },
+      ...overrides,
+    },
+  };
+}
+
+function clients() {
+  return { ec2: new EC2Client({ region: REGION }), sns: new SNSClient({ region: REGION }), mwaa: new MWAAClient({ region: REGION }) };
+}
+
+function error(name: string): Error {
+  const e = new Error(`${name} for the test`);
+  e.name = name;
+  return e;
+}
+
+beforeEach(() => {
+  ec2.reset();
+  mwaa.reset();
+  sns.reset();
+  sts.reset();
+  sleeps.length = 0;
+  setSleep(async ms => { sleeps.push(ms); });
+  sns.on(PublishCommand).resolves({ MessageId: 'm-1' });
+  ec2.on(DescribeVpcEndpointsCommand).resolves({ VpcEndpoints: [] });
+  ec2.on(CreateVpcEndpointCommand, { ServiceName: DATABASE_SERVICE }).resolves({ VpcEndpoint: { VpcEndpointId: 'vpce-database' } });
+  ec2.on(CreateVpcEndpointCommand, { ServiceName: WEBSERVER_SERVICE }).resolves({ VpcEndpoint: { VpcEndpointId: 'vpce-webserver' } });
+});
+
+describe('when an environment becomes PENDING', () => {
+  test('creates the database and web server endpoints in its subnets and security groups, tagged, and says so', async () => {
+    mwaa.on(GetEnvironmentCommand, { Name: 'analytics' }).resolves(environment());
+    const outcome = await provision(event('PENDING'), SETTINGS, clients());
+
+    expect(outcome).toMatchObject({ action: 'created', endpointIds: ['vpce-database', 'vpce-webserver'] });
+    const creates = ec2.commandCalls(CreateVpcEndpointCommand).map(c => c.args[0].input);
+    expect(creates).toHaveLength(2);
+    expect(creates[0]).toMatchObject({
+      VpcEndpointType: 'Interface',
+      VpcId: 'vpc-0shared',
+      ServiceName: DATABASE_SERVICE,
+      SubnetIds: ['subnet-a', 'subnet-b'],
+      SecurityGroupIds: ['sg-airflow'],
+      TagSpecifications: [{
+        ResourceType: 'vpc-endpoint',
+        Tags: [
+          { Key: 'Name', Value: 'analytics-database' },
+          { Key: 'cdk-private-mwaa:environment', Value: ENV_ARN },
+          { Key: 'cdk-private-mwaa:managed-by', Value: 'shared-vpc-provisioner' },
+        ],
+      }],
+    });
+    expect(creates[1].ServiceName).toBe(WEBSERVER_SERVICE);
+    // The same environment and service always send the same client token, so a repeated event cannot create twice.
+    expect(creates[0].ClientToken).toMatch(/^[0-9a-f]{64}$/);
+    expect(creates[0].ClientToken).not.toBe(creates[1].ClientToken);
+    const published = sns.commandCalls(PublishCommand).map(c => c.args[0].input);
+    expect(published).toHaveLength(1);
+    expect(published[0].TopicArn).toBe(SETTINGS.topicArn);
+    expect(published[0].Subject).toBe(`MWAA shared VPC endpoints: created for ${PARTICIPANT}/analytics`);
+  });
+
+  test('the client token is stable across invocations', async () => {
+    mwaa.on(GetEnvironmentCommand).resolves(environment());
+    await provision(event('PENDING'), SETTINGS, clients());
+    const first = ec2.commandCalls(CreateVpcEndpointCommand).map(c => c.args[0].input.ClientToken);
+    ec2.resetHistory();
+    await provision(event('PENDING'), SETTINGS, clients());
+    expect(ec2.commandCalls(CreateVpcEndpointCommand).map(c => c.args[0].input.ClientToken)).toEqual(first);
+  });
+
+  test('a public web server gets only the database endpoint', async () => {
+    mwaa.on(GetEnvironmentCommand).resolves(environment({ WebserverAccessMode: 'PUBLIC_ONLY', WebserverVpcEndpointService: '' }));
+    const outcome = await provision(event('PENDING'), SETTINGS, clients());
+    expect(outcome.endpointIds).toEqual(['vpce-database']);
+    expect(ec2.commandCalls(CreateVpcEndpointCommand)).toHaveLength(1);
+  });
+
+  test('endpoints that already exist are kept, and nothing is created', async () => {
+    mwaa.on(GetEnvironmentCommand).resolves(environment());
+    ec2.on(DescribeVpcEndpointsCommand).resolves({ VpcEndpoints: [{ VpcEndpointId: 'vpce-existing', State: 'Available' }] });
+    const outcome = await provision(event('PENDING'), SETTINGS, clients());
+    expect(outcome).toMatchObject({ action: 'exists', endpointIds: ['vpce-existing', 'vpce-existing'] });
+    expect(ec2.commandCalls(CreateVpcEndpointCommand)).toHaveLength(0);
+    const filters = ec2.commandCalls(DescribeVpcEndpointsCommand)[0].args[0].input.Filters;
+    expect(filters).toEqual([{ Name: 'vpc-id', Values: ['vpc-0shared'] }, { Name: 'service-name', Values: [DATABASE_SERVICE] }]);
+  });
+
+  test('an endpoint being deleted does not count as existing', async () => {
+    mwaa.on(GetEnvironmentCommand).resolves(environment());
+    ec2.on(DescribeVpcEndpointsCommand).resolves({ VpcEndpoints: [{ VpcEndpointId: 'vpce-old', State: 'Deleting' }] });
+    const outcome = await provision(event('PENDING'), SETTINGS, clients());
+    expect(outcome.action).toBe('created');
+    expect(ec2.commandCalls(CreateVpcEndpointCommand)).toHaveLength(2);
+  });
+
+  test('a missing environment is reported, creates nothing and is not retried', async () => {
+    mwaa.on(GetEnvironmentCommand).rejects(error('ResourceNotFoundException'));
+    const outcome = await provision(event('PENDING'), SETTINGS, clients());
+    expect(outcome.action).toBe('not-found');
+    expect(ec2.commandCalls(CreateVpcEndpointCommand)).toHaveLength(0);
+    expect(sns.commandCalls(PublishCommand)[0].args[0].input.Subject).toContain('not-found');
+  });
+
+  test('an environment in subnets that are not shared is refused', async () => {
+    mwaa.on(GetEnvironmentCommand).resolves(environment({ NetworkConfiguration: { SubnetIds: ['subnet-a', 'subnet-elsewhere'], SecurityGroupIds: ['sg-1'] } }));
+    const outcome = await provision(event('PENDING'), SETTINGS, clients());
+    expect(outcome.action).toBe('refused');
+    expect(outcome.message).toContain('subnet-elsewhere');
+    expect(ec2.commandCalls(CreateVpcEndpointCommand)).toHaveLength(0);
+  });
+
+  test('throttling is retried with backoff', async () => {
+    mwaa.on(GetEnvironmentCommand).resolves(environment());
+    ec2.on(CreateVpcEndpointCommand, { ServiceName: DATABASE_SERVICE })
+      .rejectsOnce(error('RequestLimitExceeded'))
+      .rejectsOnce(error('Throttling'))
+      .resolves({ VpcEndpoint: { VpcEndpointId: 'vpce-database' } });
+    const outcome = await provision(event('PENDING'), SETTINGS, clients());
+    expect(outcome.endpointIds).toEqual(['vpce-database', 'vpce-webserver']);
+    expect(sleeps).toEqual([400, 800]);
+  });
+
+  test('throttling that does not stop is reported and rethrown, for Lambda to retry', async () => {
+    mwaa.on(GetEnvironmentCommand).resolves(environment());
+    ec2.on(CreateVpcEndpointCommand).rejects(error('RequestLimitExceeded'));
+    await expect(provision(event('PENDING'), SETTINGS, clients())).rejects.toThrow('RequestLimitExceeded for the test');
+    expect(ec2.commandCalls(CreateVpcEndpointCommand)).toHaveLength(5);
+    expect(sleeps).toHaveLength(4);
+    const published = sns.commandCalls(PublishCommand).map(c => c.args[0].input);
+    expect(published).toHaveLength(1);
+    expect(published[0].Subject).toBe(`MWAA shared VPC endpoints: FAILED for ${PARTICIPANT}/analytics`);
+  });
+
+  test('other errors are not retried', async () => {
+    mwaa.on(GetEnvironmentCommand).resolves(environment());
+    ec2.on(CreateVpcEndpointCommand).rejects(error('UnauthorizedOperation'));
+    await expect(provision(event('PENDING'), SETTINGS, clients())).rejects.toThrow('UnauthorizedOperation');
+    expect(ec2.commandCalls(CreateVpcEndpointCommand)).toHaveLength(1);
+    expect(sleeps).toEqual([]);
+  });
+});
+
+describe('when an environment is DELETED', () => {
+  test('deletes the endpoints it created for that environment, found by tag', async () => {
+    ec2.on(DescribeVpcEndpointsCommand).resolves({ VpcEndpoints: [{ VpcEndpointId: 'vpce-database' }, { VpcEndpointId: 'vpce-webserver' }] });
+    ec2.on(DeleteVpcEndpointsCommand).resolves({ Unsuccessful: [] });
+    const outcome = await provision(event('DELETED'), SETTINGS, clients());
+    expect(outcome).toMatchObject({ action: 'deleted', endpointIds: ['vpce-database', 'vpce-webserver'] });
+    expect(ec2.commandCalls(DescribeVpcEndpointsCommand)[0].args[0].input.Filters).toEqual([
+      { Name: 'vpc-id', Values: ['vpc-0shared'] },
+      { Name: 'tag:cdk-private-mwaa:environment', Values: [ENV_ARN] },
+      { Name: 'tag:cdk-private-mwaa:managed-by', Values: ['shared-vpc-provisioner'] },
+    ]);
+    expect(ec2.commandCalls(DeleteVpcEndpointsCommand)[0].args[0].input.VpcEndpointIds).toEqual(['vpce-database', 'vpce-webserver']);
+    expect(mwaa.commandCalls(GetEnvironmentCommand)).toHaveLength(0);
+  });
+
+  test('an endpoint that cannot be deleted is reported and rethrown', async () => {
+    ec2.on(DescribeVpcEndpointsCommand).resolves({ VpcEndpoints: [{ VpcEndpointId: 'vpce-database' }] });
+    ec2.on(DeleteVpcEndpointsCommand).resolves({ Unsuccessful: [{ ResourceId: 'vpce-database', Error: { Code: 'InUse', Message: 'in use' } }] });
+    await expect(provision(event('DELETED'), SETTINGS, clients())).rejects.toThrow('Could not delete vpce-database: in use');
+  });
+
+  test('deletes nothing when it created nothing', async () => {
+    const outcome = await provision(event('DELETED'), SETTINGS, clients());
+    expect(outcome).toMatchObject({ action: 'deleted', endpointIds: [] });
+    expect(ec2.commandCalls(DeleteVpcEndpointsCommand)).toHaveLength(0);
+  });
+});
+
+describe('other events', () => {
+  test.each(['CREATING', 'AVAILABLE', 'UPDATING', 'DELETING'])('%s changes nothing and notifies nobody', async status => {
+    const outcome = await provision(event(status), SETTINGS, clients());
+    expect(outcome.action).toBe('ignored');
+    expect(ec2.calls()).toHaveLength(0);
+    expect(sns.calls()).toHaveLength(0);
+  });
+
+  test('the name and status are read from the detail or the resources', () => {
+    expect(parseEvent({ account: OWNER, region: REGION, detail: { Name: 'a', Status: 'pending' } })).toMatchObject({ name: 'a', status: 'PENDING' });
+    expect(parseEvent({ account: OWNER, region: REGION, resources: [ENV_ARN], detail: { state: 'DELETED' } })).toMatchObject({ name: 'analytics', status: 'DELETED' });
+    expect(parseEvent({ account: OWNER, region: REGION })).toEqual({ name: undefined, status: undefined, arn: undefined });
+  });
+});
+
+describe('the handler', () => {
+  const saved = { ...process.env };
+  beforeEach(() => {
+    process.env.VPC_ID = SETTINGS.vpcId;
+    process.env.SUBNET_IDS = JSON.stringify(SETTINGS.subnetIds);
+    process.env.TOPIC_ARN = SETTINGS.topicArn;
+    process.env.READER_ROLE_NAME = SETTINGS.readerRoleName;
+    process.env.OWN_ACCOUNT = OWNER;
+  });
+  afterEach(() => {
+    process.env = { ...saved };
+  });
+
+  test('reads a participant\'s environment through that account\'s reader role', async () => {
+    sts.on(AssumeRoleCommand).resolves({ Credentials: { AccessKeyId: 'AKIA', SecretAccessKey: 'secret', SessionToken: 'token', Expiration: new Date() } });
+    mwaa.on(GetEnvironmentCommand).resolves(environment());
+    const outcome = await handler(event('PENDING'));
+    expect(outcome.action).toBe('created');
+    expect(sts.commandCalls(AssumeRoleCommand)[0].args[0].input.RoleArn).toBe(`arn:aws:iam::${PARTICIPANT}:role/mwaa-shared-vpc-endpoint-reader`);
+  });
+
+  test('reads an environment of its own account directly', async () => {
+    mwaa.on(GetEnvironmentCommand).resolves(environment({ Arn: `arn:aws:airflow:${REGION}:${OWNER}:environment/analytics` }));
+    const outcome = await handler(event('PENDING', OWNER));
+    expect(outcome.action).toBe('created');
+    expect(sts.commandCalls(AssumeRoleCommand)).toHaveLength(0);
+  });
+
+  test('fails when the reader role gives no credentials', async () => {
+    sts.on(AssumeRoleCommand).resolves({});
+    await expect(handler(event('PENDING'))).rejects.toThrow('AssumeRole returned no credentials');
+  });
+});
