@@ -69,6 +69,9 @@ const changes: Array<[string, Change]> = [
   ['pluginsLocalPath', () => ({ pluginsLocalPath: `${project}/plugins` })],
   ['startupScriptLocalPath', () => ({ startupScriptLocalPath: `${project}/startup.sh` })],
   ['secretsBackend', () => ({ secretsBackend: { connectionsPrefix: 'data/connections' } })],
+  ['vpcEndpoints', () => ({ vpcEndpoints: { secretsManager: true } })],
+  ['networkAcl', () => ({ networkAcl: true })],
+  ['createCustomerEndpoints', () => ({ endpointManagement: EndpointManagement.CUSTOMER, createCustomerEndpoints: false })],
 ];
 
 interface RoleIdentity {
