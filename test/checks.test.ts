@@ -7,7 +7,9 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as mwaa from 'aws-cdk-lib/aws-mwaa';
 import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as s3assets from 'aws-cdk-lib/aws-s3-assets';
 import * as s3deploy from 'aws-cdk-lib/aws-s3-deployment';
+import * as cr from 'aws-cdk-lib/custom-resources';
 import {
   EndpointManagement,
   MwaaChecks,
@@ -146,6 +148,66 @@ function deployRequirements(e: L1Environment, content: string): void {
   e.env.requirementsS3Path = 'deps/requirements.txt';
   e.env.requirementsS3ObjectVersion = 'v1';
 }
+
+const CONSTRAINT = '--constraint "https://raw.githubusercontent.com/apache/airflow/constraints-2.10.3/constraints-3.11.txt"';
+
+/** A requirements.txt in a fresh folder. */
+function requirementsFile(content: string): string {
+  const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'requirements-')), 'requirements.txt');
+  fs.writeFileSync(file, content);
+  return file;
+}
+
+/**
+ * Copy a requirements file into the environment's bucket the other usual way: a file asset copied
+ * into place by an `AwsCustomResource` (S3 CopyObject), which returns the version id.
+ */
+function copyRequirements(e: L1Environment, content: string, options: { key?: string; bucket?: s3.CfnBucket } = {}): void {
+  const asset = new s3assets.Asset(e.stack, 'RequirementsAsset', { path: requirementsFile(content) });
+  const bucket = options.bucket ?? e.bucket;
+  const key = options.key ?? 'requirements.txt';
+  const call: cr.AwsSdkCall = {
+    service: 'S3',
+    action: 'copyObject',
+    parameters: { Bucket: bucket.ref, Key: key, CopySource: `${asset.s3BucketName}/${asset.s3ObjectKey}` },
+    physicalResourceId: cr.PhysicalResourceId.fromResponse('VersionId'),
+  };
+  new cr.AwsCustomResource(e.stack, 'CopyRequirements', {
+    onCreate: call,
+    onUpdate: call,
+    policy: cr.AwsCustomResourcePolicy.fromSdkCalls({ resources: cr.AwsCustomResourcePolicy.ANY_RESOURCE }),
+    installLatestAwsSdk: false,
+  });
+  e.env.requirementsS3Path = 'requirements.txt';
+  e.env.requirementsS3ObjectVersion = 'v1';
+}
+
+describe('MWAA-Requirements-Constraint also reads a file copied into place by an AwsCustomResource', () => {
+  test('a copied file without --constraint fails', () => {
+    const e = l1Environment();
+    copyRequirements(e, 'apache-airflow-providers-snowflake==5.7.0\n');
+    const findings = check(e.app);
+    expect(rules(findings)).toEqual(['MWAA-Requirements-Constraint']);
+    expect(findings[0].message).toMatch(/^requirements\.txt has no --constraint line/);
+  });
+
+  test('a copied file with -c passes', () => {
+    const e = l1Environment();
+    copyRequirements(e, `${CONSTRAINT.replace('--constraint', '-c')}\napache-airflow-providers-snowflake\n`);
+    expect(check(e.app)).toEqual([]);
+  });
+
+  test('a copy to another key or another bucket is not the environment\'s requirements file', () => {
+    const elsewhere = l1Environment();
+    copyRequirements(elsewhere, 'unpinned\n', { key: 'other/requirements.txt' });
+    expect(check(elsewhere.app)).toEqual([]);
+
+    const otherBucket = l1Environment();
+    const bucket = new s3.CfnBucket(otherBucket.stack, 'OtherBucket');
+    copyRequirements(otherBucket, 'unpinned\n', { bucket });
+    expect(check(otherBucket.app)).toEqual([]);
+  });
+});
 
 type Breaker = (e: L1Environment) => void;
 const failing: Array<[string, Breaker, RegExp]> = [
@@ -345,6 +407,27 @@ describe('PrivateMwaaEnvironment passes every rule', () => {
       executionRole: iam.Role.fromRoleArn(stack, 'Role', `arn:aws:iam::${ACCOUNT}:role/team-airflow`),
     });
     expect(check(app)).toEqual([]);
+  });
+
+  test('with requirementsLocalPath, the uploaded file is read: no --constraint is an error, a constraint passes', () => {
+    const unpinned = privateStack();
+    new PrivateMwaaEnvironment(unpinned.stack, 'Airflow', {
+      environmentName: 'lib-env',
+      vpc: unpinned.vpc,
+      requirementsLocalPath: requirementsFile('apache-airflow-providers-snowflake==5.7.0\n'),
+    });
+    const findings = check(unpinned.app);
+    expect(rules(findings)).toEqual(['MWAA-Requirements-Constraint']);
+    expect(findings[0].path).toBe('Lib/Airflow/Resource');
+    expect(findings[0].message).toMatch(/^requirements\.txt has no --constraint line/);
+
+    const pinned = privateStack();
+    new PrivateMwaaEnvironment(pinned.stack, 'Airflow', {
+      environmentName: 'lib-env',
+      vpc: pinned.vpc,
+      requirementsLocalPath: requirementsFile(`${CONSTRAINT}\napache-airflow-providers-snowflake\n`),
+    });
+    expect(check(pinned.app)).toEqual([]);
   });
 
   test('with a public web server it is flagged, and the flag can be acknowledged', () => {

@@ -91,9 +91,26 @@ function allows(statements: any[], action: string): boolean {
 }
 
 /**
+ * The SDK call an `AwsCustomResource` makes on create (or update), with every reference in it in
+ * the text form of `text()`; undefined when the call is not plain JSON.
+ */
+function sdkCall(value: unknown): { service?: string; action?: string; parameters?: { [key: string]: unknown } } | undefined {
+  if (value === undefined) {
+    return undefined;
+  }
+  try {
+    const call = JSON.parse(text(value));
+    return call !== null && typeof call === 'object' ? call : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
  * The local file a requirements path comes from, when the app deploys it to the environment's
- * bucket from an asset (a `BucketDeployment` of `Source.asset(...)`) whose staged copy is in the
- * cloud assembly next to the template.
+ * bucket from an asset whose staged copy is in the cloud assembly next to the template: a
+ * `BucketDeployment` of `Source.asset(...)`, or an `AwsCustomResource` that copies a file asset
+ * into place with S3 `CopyObject` (what `PrivateMwaaEnvironment`'s `requirementsLocalPath` does).
  */
 function requirementsFile(env: EnvironmentUnderCheck): string | undefined {
   const key = env.props.RequirementsS3Path;
@@ -117,6 +134,23 @@ function requirementsFile(env: EnvironmentUnderCheck): string | undefined {
       if (fs.existsSync(staged) && fs.statSync(staged).isFile()) {
         return staged;
       }
+    }
+  }
+  for (const [, custom] of t.ofType('Custom::AWS')) {
+    const call = sdkCall(custom.Properties?.Create) ?? sdkCall(custom.Properties?.Update);
+    const params = call?.parameters ?? {};
+    const copiesHere = /^(s3|@aws-sdk\/client-s3)$/i.test(call?.service ?? '')
+      && /^copyobject$/i.test(call?.action ?? '')
+      && params.Key === key
+      && params.Bucket === text({ Ref: bucketId });
+    const source = typeof params.CopySource === 'string' ? params.CopySource : '';
+    const objectKey = source.slice(source.indexOf('/') + 1);
+    if (!copiesHere || source.indexOf('/') < 0 || objectKey.includes('/') || objectKey.includes('$')) {
+      continue;
+    }
+    const staged = path.join(path.dirname(t.path), `asset.${objectKey}`);
+    if (fs.existsSync(staged) && fs.statSync(staged).isFile()) {
+      return staged;
     }
   }
   return undefined;
@@ -444,7 +478,7 @@ export const MWAA_RULES: MwaaRuleSpec[] = [
   },
   {
     id: 'MWAA-Requirements-Constraint',
-    description: 'A requirements file deployed from the app pins its dependencies with a --constraint line.',
+    description: 'A requirements file deployed from the app (BucketDeployment or requirementsLocalPath) pins its dependencies with a --constraint line.',
     severity: 'error',
     location: 'Properties.RequirementsS3Path',
     check: env => {
