@@ -1133,6 +1133,12 @@ export class PrivateMwaaEnvironment extends PrivateMwaaEnvironmentBase {
         prune: props.pruneDags ?? true,
         retainOnDelete: true,
       });
+      if (this.sourceBucket.encryptionKey === undefined) {
+        // BucketDeployment grants on the bucket's key only when the bucket object knows it, which an
+        // imported bucket does not; its objects are encrypted with the environment's key. These are
+        // the key actions CDK grants it for a bucket whose key it knows.
+        bucketKey.grant(this.dagsDeployment.handlerRole, 'kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt', 'kms:ReEncrypt*', 'kms:GenerateDataKey*');
+      }
     }
     const upload = (uploadId: string, source: DependencySource) => source.localPath === undefined ? source.version
       : new PinnedUpload(this, uploadId, { path: source.localPath, bucket: this.sourceBucket, key: source.key!, encryptionKey: bucketKey }).versionId;
@@ -1150,8 +1156,14 @@ export class PrivateMwaaEnvironment extends PrivateMwaaEnvironmentBase {
 
     const subnetSelection: ec2.SubnetSelection = { subnets: this.subnets };
     if (props.vpcEndpoints !== undefined) {
+      const secretsEndpoint = props.vpcEndpoints.secretsManager ?? props.secretsBackend !== undefined;
+      if (props.secretsBackend !== undefined && !secretsEndpoint) {
+        Annotations.of(this).addWarningV2('cdk-private-mwaa:secretsEndpoint',
+          '`vpcEndpoints.secretsManager` is false but `secretsBackend` is set: without a Secrets Manager endpoint (or another route to Secrets Manager) every connection and variable lookup of the environment times out. Leave `secretsManager` unset to get the endpoint, or acknowledge this warning if the VPC has one already.');
+      }
       this.vpcEndpoints = new MwaaVpcEndpoints(this, 'VpcEndpoints', {
         ...props.vpcEndpoints,
+        secretsManager: secretsEndpoint,
         vpc: props.vpc,
         subnets: subnetSelection,
         environmentSecurityGroups: this.securityGroups,
@@ -1379,9 +1391,14 @@ export class PrivateMwaaEnvironment extends PrivateMwaaEnvironmentBase {
    */
   public allowWebserverAccessFrom(peer: ec2.IPeer, description?: string): void {
     this.connections.allowFrom(peer, ec2.Port.tcp(443), description ?? `Airflow web server of ${this.environmentName} from ${peer.uniqueId}`);
-    const cidr = peer.toIngressRuleConfig().cidrIp;
+    const rule = peer.toIngressRuleConfig();
+    const cidr = rule.cidrIp;
     if (this.networkAcl && typeof cidr === 'string') {
       this.networkAcl.allowWebserverClients(cidr);
+    } else if (this.networkAcl && rule.sourceSecurityGroupId === undefined) {
+      // An IPv6 range or a prefix list. (A security group is in the VPC, which the ACL admits.)
+      Annotations.of(this).addWarningV2('cdk-private-mwaa:aclPeer',
+        `\`webserverAccessPeers\`: the network ACL admits IPv4 ranges only, and ${peer.uniqueId} is not one, so the ACL still blocks it. Add a network ACL entry for it yourself, or acknowledge this warning.`);
     }
   }
 

@@ -1,4 +1,4 @@
-import { ArnFormat, Aws, Stack, Token } from 'aws-cdk-lib';
+import { Annotations, ArnFormat, Aws, Stack, Token } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -15,7 +15,7 @@ export interface VpcEndpointsOptions {
   /**
    * Add a Secrets Manager interface endpoint (for the Secrets Manager backend of Airflow).
    *
-   * @default false
+   * @default - false; on `PrivateMwaaEnvironment`, true when its `secretsBackend` is set
    */
   readonly secretsManager?: boolean;
 
@@ -96,22 +96,36 @@ export interface MwaaVpcEndpointsProps extends VpcEndpointsOptions {
   readonly celeryQueueArn?: string;
 }
 
+/** Client ranges that fit a network ACL with the default quota of 20 rules per direction, next to its 3. */
+const MAX_CLIENT_RANGES = 17;
+
+/** Which VPCs have MWAA VPC endpoints already, and where (one set per VPC). */
+const ENDPOINTS_BY_VPC = new WeakMap<ec2.IVpc, string>();
+
 /**
  * The VPC endpoints a private Amazon MWAA environment needs in subnets without internet access: an
  * S3 gateway endpoint and interface endpoints for SQS, CloudWatch Logs, CloudWatch metrics and KMS,
  * with private DNS, reachable only from the environment's security groups on TCP 443, each with a
  * policy that admits only what the environment needs.
  *
- * Private DNS makes these endpoints answer for their services in the whole VPC: with
- * `restrictPolicies` (the default), other workloads in the VPC are held to the same policies.
+ * Private DNS makes these endpoints answer for their services in the whole VPC, so there is one
+ * set per VPC (a second one in the same VPC is an error at synth). Other workloads in the VPC reach
+ * them only if they are let in through `connections` (TCP 443), and with `restrictPolicies` (the
+ * default) they are held to the same policies.
  */
-export class MwaaVpcEndpoints extends Construct {
+export class MwaaVpcEndpoints extends Construct implements ec2.IConnectable {
   /** The S3 gateway endpoint. */
   public readonly s3Endpoint: ec2.GatewayVpcEndpoint;
   /** The interface endpoints, in the order they were added. */
   public readonly interfaceEndpoints: ec2.InterfaceVpcEndpoint[] = [];
   /** The security group of the interface endpoints. */
   public readonly securityGroup: ec2.SecurityGroup;
+  /**
+   * The interface endpoints' network access, default port TCP 443: for example
+   * `endpoints.connections.allowDefaultPortFrom(otherWorkload)` lets another workload of the VPC use
+   * the endpoints.
+   */
+  public readonly connections: ec2.Connections;
   /** How many subnets (and so Availability Zones) each interface endpoint has a network interface in. */
   public readonly subnetCount: number;
 
@@ -125,6 +139,11 @@ export class MwaaVpcEndpoints extends Construct {
     this.restrict = props.restrictPolicies ?? true;
     const stack = Stack.of(this);
     this.account = stack.account;
+    const other = ENDPOINTS_BY_VPC.get(props.vpc);
+    if (other !== undefined) {
+      throw new Error(`\`vpcEndpoints\`: the VPC ${props.vpc.node.path} has MWAA VPC endpoints already (${other}), and private DNS allows one endpoint per service in a VPC. Create MwaaVpcEndpoints once for the VPC (with \`restrictPolicies: false\` when several environments share it) and let the other environments in through its \`connections\`, got a second set at ${this.node.path}`);
+    }
+    ENDPOINTS_BY_VPC.set(props.vpc, this.node.path);
     if (props.environmentSecurityGroups.length === 0) {
       throw new Error('`environmentSecurityGroups` must name at least one security group (only it may reach the endpoints), got: none');
     }
@@ -139,6 +158,7 @@ export class MwaaVpcEndpoints extends Construct {
       description: `VPC endpoints of the Amazon MWAA environment ${props.environmentName}`,
       allowAllOutbound: false,
     });
+    this.connections = new ec2.Connections({ securityGroups: [this.securityGroup], defaultPort: ec2.Port.tcp(443) });
     for (const group of props.environmentSecurityGroups) {
       this.securityGroup.addIngressRule(group, ec2.Port.tcp(443), `HTTPS from the Amazon MWAA environment ${props.environmentName}`);
     }
@@ -337,6 +357,10 @@ export class MwaaNetworkAcl extends Construct {
     const ruleNumber = this.nextClientRule;
     this.nextClientRule += 10;
     const index = (ruleNumber - 200) / 10 + 1;
+    if (index === MAX_CLIENT_RANGES + 1) {
+      Annotations.of(this).addWarningV2('cdk-private-mwaa:aclRuleLimit',
+        `\`webserverClientCidrs\`: a network ACL holds 20 inbound and 20 outbound rules unless the account's quota was raised, and this one has 3 of its own, so more than ${MAX_CLIENT_RANGES} client ranges fail at deployment; got a range number ${index} (${cidr}). Raise the quota, or combine ranges.`);
+    }
     this.networkAcl.addEntry(`InHttpsFromClients${index}`, {
       ruleNumber,
       direction: ec2.TrafficDirection.INGRESS,

@@ -222,7 +222,8 @@ export class MwaaSharedVpcEndpointProvisioner extends Construct {
         new iam.PolicyStatement({
           sid: 'EncryptNotificationsAndDeadLetters',
           actions: ['kms:GenerateDataKey', 'kms:Decrypt'],
-          resources: [key.keyArn],
+          // A topic brought with a key of its own needs that key as well.
+          resources: [key.keyArn, ...(props.notificationTopic?.masterKey ? [props.notificationTopic.masterKey.keyArn] : [])],
           conditions: { StringEquals: { 'kms:ViaService': [`sns.${stack.region}.${stack.urlSuffix}`, `sqs.${stack.region}.${stack.urlSuffix}`] } },
         }),
       ],
@@ -254,7 +255,10 @@ export class MwaaSharedVpcEndpointProvisioner extends Construct {
       targets: [new targets.LambdaFunction(fn, { retryAttempts: 4, maxEventAge: Duration.hours(6) })],
     });
     participants.forEach((account, index) => {
-      new events.CfnEventBusPolicy(this, `AllowParticipant${index + 1}`, {
+      // Named after the account, not its position: removing one participant must not replace the
+      // statements of the others.
+      const policyId = Token.isUnresolved(account) ? `AllowParticipant${index + 1}` : `AllowParticipant${account}`;
+      new events.CfnEventBusPolicy(this, policyId, {
         statementId: `mwaa-shared-vpc-participant-${account}`,
         eventBusName: 'default',
         statement: {

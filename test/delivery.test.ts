@@ -5,6 +5,7 @@ import { runSimulation } from '@cloud-copilot/iam-simulate';
 import { Annotations as CoreAnnotations, App, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as s3 from 'aws-cdk-lib/aws-s3';
 import { PrivateMwaaEnvironment, PrivateMwaaEnvironmentProps } from '../src';
 import { PINNED_REQUIREMENTS, sampleProject, writeTree, writeZip } from './support/files';
 import { ACCOUNT, newVpc, REGION } from './support/fixtures';
@@ -37,14 +38,15 @@ function fromProject(root: string): Props {
   };
 }
 
-function build(props: Props, options: { isolated?: boolean } = {}): Built {
+function build(props: Props, options: { isolated?: boolean; importedBucket?: boolean } = {}): Built {
   const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'mwaa-out-'));
   const app = new App({ outdir });
   const stack = new Stack(app, 'TestStack', { env: { account: ACCOUNT, region: REGION } });
   const vpc = options.isolated
     ? new ec2.Vpc(stack, 'Vpc', { maxAzs: 2, natGateways: 0, subnetConfiguration: [{ name: 'Isolated', subnetType: ec2.SubnetType.PRIVATE_ISOLATED }] })
     : newVpc(stack);
-  const env = new PrivateMwaaEnvironment(stack, 'Airflow', { environmentName: 'test-env', vpc, ...props });
+  const sourceBucket = options.importedBucket ? s3.Bucket.fromBucketName(stack, 'TeamBucket', 'team-airflow-dags') : undefined;
+  const env = new PrivateMwaaEnvironment(stack, 'Airflow', { environmentName: 'test-env', vpc, sourceBucket, ...props });
   return { app, stack, env, template: Template.fromStack(stack), outdir };
 }
 
@@ -187,6 +189,23 @@ describe('DAGs are synchronised to the DAG folder', () => {
   test('to a custom folder, and without pruning when asked', () => {
     const built = build({ ...fromProject(root), dagS3Path: 'airflow/dags/', pruneDags: false });
     built.template.hasResourceProperties('Custom::CDKBucketDeployment', { DestinationBucketKeyPrefix: 'airflow/dags/', Prune: false });
+  });
+
+  test('into an imported bucket, the DAG upload may still use the environment\'s key', () => {
+    const keyActions = (built: Built) => {
+      const handlerRole = built.stack.getLogicalId(built.env.dagsDeployment!.handlerRole.node.defaultChild as any);
+      const keyId = logicalId(built, 'Key');
+      return Object.values<any>(built.template.findResources('AWS::IAM::Policy'))
+        .filter(p => p.Properties.Roles.some((r: any) => r.Ref === handlerRole))
+        .flatMap(p => p.Properties.PolicyDocument.Statement)
+        .filter((st: any) => JSON.stringify(st.Resource) === JSON.stringify({ 'Fn::GetAtt': [keyId, 'Arn'] }))
+        .flatMap((st: any) => [st.Action].flat());
+    };
+    const imported = build({ dagsLocalPath: path.join(root, 'dags') }, { importedBucket: true });
+    expect(keyActions(imported)).toEqual(expect.arrayContaining(['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey*']));
+    // The same actions CDK grants for a bucket it knows the key of.
+    const created = build({ dagsLocalPath: path.join(root, 'dags') });
+    expect(keyActions(imported).sort()).toEqual(keyActions(created).sort());
   });
 
   test('Python caches stay behind', () => {

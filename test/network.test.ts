@@ -109,6 +109,24 @@ describe('the VPC endpoints of an environment without internet access', () => {
     ].sort());
     expect(all.env.vpcEndpoints!.interfaceEndpointCount).toBe(12);
   });
+
+  test('with the Secrets Manager backend the Secrets Manager endpoint comes by default', () => {
+    const secrets = `com.amazonaws.${REGION}.secretsmanager`;
+    const services = (props: Props) => Object.values<any>(build(props).template.findResources('AWS::EC2::VPCEndpoint')).map(r => r.Properties.ServiceName);
+    expect(services({ vpcEndpoints: {}, secretsBackend: {} })).toContain(secrets);
+    expect(services({ vpcEndpoints: {} })).not.toContain(secrets);
+  });
+
+  test('turning that endpoint off with the Secrets Manager backend earns a warning', () => {
+    const off = build({ vpcEndpoints: { secretsManager: false }, secretsBackend: {} });
+    const warnings = Annotations.fromStack(off.stack).findWarning('*', Match.stringLikeRegexp('cdk-private-mwaa:secretsEndpoint'));
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0].entry.data).toMatch(/^`vpcEndpoints\.secretsManager` is false but `secretsBackend` is set/);
+    expect(Object.values<any>(off.template.findResources('AWS::EC2::VPCEndpoint')).map(r => r.Properties.ServiceName))
+      .not.toContain(`com.amazonaws.${REGION}.secretsmanager`);
+    const on = build({ vpcEndpoints: {}, secretsBackend: {} });
+    expect(Annotations.fromStack(on.stack).findWarning('*', Match.stringLikeRegexp('cdk-private-mwaa:secretsEndpoint'))).toHaveLength(0);
+  });
 });
 
 describe('the endpoint policies admit only what the environment needs', () => {
@@ -245,6 +263,39 @@ describe('the endpoints construct on its own', () => {
     })).toThrow('`environmentSecurityGroups` must name at least one security group (only it may reach the endpoints), got: none');
   });
 
+  test('is one per VPC: a second environment with its own endpoints in the same VPC is rejected', () => {
+    const stack = new Stack(new App(), 'TestStack', { env: { account: ACCOUNT, region: REGION } });
+    const vpc = isolatedVpc(stack);
+    new PrivateMwaaEnvironment(stack, 'First', { environmentName: 'first', vpc, vpcEndpoints: {} });
+    expect(() => new PrivateMwaaEnvironment(stack, 'Second', { environmentName: 'second', vpc, vpcEndpoints: {} }))
+      .toThrow('`vpcEndpoints`: the VPC TestStack/Vpc has MWAA VPC endpoints already (TestStack/First/VpcEndpoints), and private DNS allows one endpoint per service in a VPC. Create MwaaVpcEndpoints once for the VPC (with `restrictPolicies: false` when several environments share it) and let the other environments in through its `connections`, got a second set at TestStack/Second/VpcEndpoints');
+    // Another VPC is another matter.
+    const other = new ec2.Vpc(stack, 'OtherVpc', { maxAzs: 2, natGateways: 0, subnetConfiguration: [{ name: 'Airflow', subnetType: ec2.SubnetType.PRIVATE_ISOLATED }] });
+    expect(() => new PrivateMwaaEnvironment(stack, 'Third', { environmentName: 'third', vpc: other, vpcEndpoints: {} })).not.toThrow();
+  });
+
+  test('other workloads reach the endpoints only when let in through connections', () => {
+    const rulesFromSecond = (allow: boolean) => {
+      const stack = new Stack(new App(), 'TestStack', { env: { account: ACCOUNT, region: REGION } });
+      const vpc = isolatedVpc(stack);
+      const first = new PrivateMwaaEnvironment(stack, 'First', { environmentName: 'first', vpc, vpcEndpoints: { restrictPolicies: false } });
+      const second = new PrivateMwaaEnvironment(stack, 'Second', { environmentName: 'second', vpc });
+      if (allow) {
+        first.vpcEndpoints!.connections.allowDefaultPortFrom(second);
+      }
+      return Object.values<any>(Template.fromStack(stack).findResources('AWS::EC2::SecurityGroupIngress', {
+        Properties: {
+          GroupId: { 'Fn::GetAtt': [stack.getLogicalId(first.vpcEndpoints!.securityGroup.node.defaultChild as any), 'GroupId'] },
+          SourceSecurityGroupId: { 'Fn::GetAtt': [stack.getLogicalId(second.securityGroups[0].node.defaultChild as any), 'GroupId'] },
+        },
+      }));
+    };
+    expect(rulesFromSecond(false)).toHaveLength(0);
+    const rules = rulesFromSecond(true);
+    expect(rules).toHaveLength(1);
+    expect(rules[0].Properties).toMatchObject({ IpProtocol: 'tcp', FromPort: 443, ToPort: 443 });
+  });
+
   test('names the given Celery queue in the SQS policy', () => {
     const stack = new Stack(new App(), 'TestStack', { env: { account: ACCOUNT, region: REGION } });
     const vpc = isolatedVpc(stack);
@@ -303,6 +354,29 @@ describe('the network ACL of the environment\'s subnets', () => {
     env.allowWebserverAccessFrom(new ec2.SecurityGroup(env.stack, 'Bastion', { vpc }));
     // The six entries of the ACL itself, none for the security group.
     expect(Object.keys(Template.fromStack(env.stack).findResources('AWS::EC2::NetworkAclEntry'))).toHaveLength(6);
+  });
+
+  test('warns about an IPv6 or prefix-list peer, which it cannot admit, and not about a security group', () => {
+    const warnings = (peer: (env: PrivateMwaaEnvironment, vpc: ec2.Vpc) => ec2.IPeer) => {
+      const { env, vpc } = construct({ networkAcl: true });
+      env.allowWebserverAccessFrom(peer(env, vpc));
+      return Annotations.fromStack(env.stack).findWarning('*', Match.stringLikeRegexp('cdk-private-mwaa:aclPeer')).map(w => w.entry.data);
+    };
+    expect(warnings(() => ec2.Peer.ipv6('2001:db8::/32'))).toEqual([
+      expect.stringMatching(/^`webserverAccessPeers`: the network ACL admits IPv4 ranges only, and 2001:db8::\/32 is not one, so the ACL still blocks it/),
+    ]);
+    expect(warnings(() => ec2.Peer.prefixList('pl-0123456789abcdef0'))).toHaveLength(1);
+    expect(warnings((env, vpc) => new ec2.SecurityGroup(env.stack, 'Bastion', { vpc }))).toHaveLength(0);
+    expect(warnings(() => ec2.Peer.ipv4('10.20.0.0/16'))).toHaveLength(0);
+  });
+
+  test('warns once when the client ranges pass the default quota of a network ACL', () => {
+    const ranges = (count: number) => {
+      const { env } = construct({ networkAcl: true, webserverAccessPeers: Array.from({ length: count }, (_, i) => ec2.Peer.ipv4(`172.16.${i}.0/24`)) });
+      return Annotations.fromStack(env.stack).findWarning('*', Match.stringLikeRegexp('cdk-private-mwaa:aclRuleLimit')).map(w => w.entry.data);
+    };
+    expect(ranges(17)).toHaveLength(0);
+    expect(ranges(19)).toEqual([expect.stringMatching(/^`webserverClientCidrs`: a network ACL holds 20 inbound and 20 outbound rules .* got a range number 18 \(172\.16\.17\.0\/24\)/)]);
   });
 
   test('rejects a client range that is not an IPv4 CIDR', () => {

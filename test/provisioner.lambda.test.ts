@@ -61,7 +61,14 @@ function environment(overrides: Record<string, unknown> = {}) {
 }
 
 function clients() {
-  return { ec2: new EC2Client({ region: REGION }), sns: new SNSClient({ region: REGION }), mwaa: new MWAAClient({ region: REGION }) };
+  return { ec2: new EC2Client({ region: REGION }), sns: new SNSClient({ region: REGION }), mwaa: async () => new MWAAClient({ region: REGION }) };
+}
+
+/** The subject of the only SNS message published. */
+function publishedSubject(): string {
+  const calls = sns.commandCalls(PublishCommand);
+  expect(calls).toHaveLength(1);
+  return calls[0].args[0].input.Subject ?? '';
 }
 
 function error(name: string): Error {
@@ -130,6 +137,26 @@ describe('when an environment becomes PENDING', () => {
     const outcome = await provision(event('PENDING'), SETTINGS, clients());
     expect(outcome.endpointIds).toEqual(['vpce-database']);
     expect(ec2.commandCalls(CreateVpcEndpointCommand)).toHaveLength(1);
+  });
+
+  test('a web server that is public and private (PUBLIC_AND_PRIVATE) gets its endpoint too', async () => {
+    mwaa.on(GetEnvironmentCommand).resolves(environment({ WebserverAccessMode: 'PUBLIC_AND_PRIVATE' }));
+    const outcome = await provision(event('PENDING'), SETTINGS, clients());
+    expect(outcome).toMatchObject({ action: 'created', endpointIds: ['vpce-database', 'vpce-webserver'] });
+  });
+
+  test('an environment that reports no database endpoint service yet is an error, to be retried, and creates nothing', async () => {
+    mwaa.on(GetEnvironmentCommand).resolves(environment({ DatabaseVpcEndpointService: undefined }));
+    await expect(provision(event('PENDING'), SETTINGS, clients())).rejects.toThrow('Environment analytics is PENDING but reports no DatabaseVpcEndpointService yet');
+    expect(ec2.commandCalls(CreateVpcEndpointCommand)).toHaveLength(0);
+    expect(publishedSubject()).toBe(`MWAA shared VPC endpoints: FAILED for ${PARTICIPANT}/analytics`);
+  });
+
+  test('a participant role that cannot be assumed is reported and rethrown', async () => {
+    const failing = { ...clients(), mwaa: () => Promise.reject(error('AccessDenied')) };
+    await expect(provision(event('PENDING'), SETTINGS, failing)).rejects.toThrow('AccessDenied for the test');
+    expect(publishedSubject()).toBe(`MWAA shared VPC endpoints: FAILED for ${PARTICIPANT}/analytics`);
+    expect(ec2.calls()).toHaveLength(0);
   });
 
   test('endpoints that already exist are kept, and nothing is created', async () => {
@@ -218,6 +245,32 @@ describe('when an environment is DELETED', () => {
     await expect(provision(event('DELETED'), SETTINGS, clients())).rejects.toThrow('Could not delete vpce-database: in use');
   });
 
+  test('skips endpoints already being deleted (a repeated event)', async () => {
+    ec2.on(DescribeVpcEndpointsCommand).resolves({
+      VpcEndpoints: [
+        { VpcEndpointId: 'vpce-database', State: 'Deleting' },
+        { VpcEndpointId: 'vpce-webserver', State: 'Available' },
+      ],
+    });
+    ec2.on(DeleteVpcEndpointsCommand).resolves({ Unsuccessful: [] });
+    const outcome = await provision(event('DELETED'), SETTINGS, clients());
+    expect(outcome.endpointIds).toEqual(['vpce-webserver']);
+    expect(ec2.commandCalls(DeleteVpcEndpointsCommand)[0].args[0].input.VpcEndpointIds).toEqual(['vpce-webserver']);
+  });
+
+  test('keeps endpoints created after the deletion: they belong to a new environment of the same name', async () => {
+    ec2.on(DescribeVpcEndpointsCommand).resolves({
+      VpcEndpoints: [
+        { VpcEndpointId: 'vpce-old', State: 'Available', CreationTimestamp: new Date('2026-11-01T10:00:00Z') },
+        { VpcEndpointId: 'vpce-new', State: 'PendingAcceptance', CreationTimestamp: new Date('2026-11-25T12:30:00Z') },
+      ],
+    });
+    ec2.on(DeleteVpcEndpointsCommand).resolves({ Unsuccessful: [] });
+    const outcome = await provision({ ...event('DELETED'), time: '2026-11-25T12:00:00Z' }, SETTINGS, clients());
+    expect(outcome.endpointIds).toEqual(['vpce-old']);
+    expect(ec2.commandCalls(DeleteVpcEndpointsCommand)[0].args[0].input.VpcEndpointIds).toEqual(['vpce-old']);
+  });
+
   test('deletes nothing when it created nothing', async () => {
     const outcome = await provision(event('DELETED'), SETTINGS, clients());
     expect(outcome).toMatchObject({ action: 'deleted', endpointIds: [] });
@@ -268,8 +321,16 @@ describe('the handler', () => {
     expect(sts.commandCalls(AssumeRoleCommand)).toHaveLength(0);
   });
 
-  test('fails when the reader role gives no credentials', async () => {
+  test('fails when the reader role gives no credentials, and says so on the topic', async () => {
     sts.on(AssumeRoleCommand).resolves({});
     await expect(handler(event('PENDING'))).rejects.toThrow('AssumeRole returned no credentials');
+    expect(publishedSubject()).toBe(`MWAA shared VPC endpoints: FAILED for ${PARTICIPANT}/analytics`);
+  });
+
+  test('assumes no role for a status it does not act on, nor to delete endpoints', async () => {
+    await handler(event('AVAILABLE'));
+    ec2.on(DescribeVpcEndpointsCommand).resolves({ VpcEndpoints: [] });
+    await handler(event('DELETED'));
+    expect(sts.calls()).toHaveLength(0);
   });
 });

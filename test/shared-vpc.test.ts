@@ -2,6 +2,9 @@ import { runSimulation } from '@cloud-copilot/iam-simulate';
 import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as sns from 'aws-cdk-lib/aws-sns';
 import { AwsSolutionsChecks, HIPAASecurityChecks, NagPack, NIST80053R5Checks, PCIDSS321Checks } from 'cdk-nag';
 import { MwaaSharedVpcEndpointProvisioner, MwaaSharedVpcParticipant, SharedVpcNames } from '../src';
 import { ACCOUNT, REGION } from './support/fixtures';
@@ -162,6 +165,31 @@ describe('the provisioner\'s role may create endpoints in the shared VPC and now
     ['publish to another topic', 'sns:Publish', `arn:aws:sns:${REGION}:${ACCOUNT}:payments`, {}],
   ])('may not %s', async (_name, action, resource, context) => {
     expect(await call(action, resource, context as any)).not.toBe('Allowed');
+  });
+
+  test('each participant\'s statement is named after its account, so removing one leaves the others in place', () => {
+    const ids = (participants: string[]) => {
+      const { stack: s2, provisioner: p2 } = ownerStack(participants);
+      return Object.fromEntries(p2.node.children
+        .filter((c): c is events.CfnEventBusPolicy => c instanceof events.CfnEventBusPolicy)
+        .map(c => [c.statementId, s2.getLogicalId(c)]));
+    };
+    const both = ids([PARTICIPANT, '333333333333']);
+    const one = ids(['333333333333']);
+    expect(one['mwaa-shared-vpc-participant-333333333333']).toBe(both['mwaa-shared-vpc-participant-333333333333']);
+  });
+
+  test('a topic brought with its own key: the function may encrypt with that key too', () => {
+    const app = new App();
+    const s3 = new Stack(app, 'NetworkStack', { env: { account: ACCOUNT, region: REGION } });
+    const vpc = ec2.Vpc.fromVpcAttributes(s3, 'SharedVpc', { vpcId: VPC_ID, availabilityZones: [`${REGION}a`, `${REGION}b`], privateSubnetIds: SUBNETS });
+    const topicKey = new kms.Key(s3, 'TeamTopicKey');
+    const topic = new sns.Topic(s3, 'TeamTopic', { masterKey: topicKey });
+    new MwaaSharedVpcEndpointProvisioner(s3, 'Provisioner', { vpc, subnets: { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS }, participantAccounts: [], notificationTopic: topic });
+    const statements = Object.values<any>(Template.fromStack(s3).findResources('AWS::IAM::ManagedPolicy')).flatMap(r => r.Properties.PolicyDocument.Statement);
+    const encrypt = statements.find(st => st.Sid === 'EncryptNotificationsAndDeadLetters');
+    expect(encrypt.Resource).toContainEqual({ 'Fn::GetAtt': [s3.getLogicalId(topicKey.node.defaultChild as kms.CfnKey), 'Arn'] });
+    expect(encrypt.Resource).toHaveLength(2);
   });
 
   test('without participants it may assume no role', () => {

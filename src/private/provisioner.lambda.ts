@@ -6,10 +6,14 @@
  * this account, or forwarded from a participant account):
  *
  * - PENDING: read the environment (in a participant account through a role it provides), check
- *   that its subnets are subnets of the shared VPC, and create the database endpoint and, for a
- *   private web server, the web server endpoint, unless they exist. Creation is idempotent (a
- *   client token per environment and service), so a repeated event creates nothing twice.
- * - DELETED: delete the endpoints this function created for the environment (found by tag).
+ *   that its subnets are subnets of the shared VPC, and create the database endpoint and, unless
+ *   the web server is public only, the web server endpoint, unless they exist. Creation is
+ *   idempotent (a client token per environment and service), so a repeated event creates nothing
+ *   twice. An environment that reports no database endpoint service yet is an error, so that the
+ *   event is retried rather than the environment left PENDING.
+ * - DELETED: delete the endpoints this function created for the environment (found by tag), except
+ *   those already being deleted and those created after the event (a new environment of the same
+ *   name).
  *
  * Every outcome is published to an SNS topic. Throttling is retried with backoff; a call that
  * still fails is reported and rethrown, so that Lambda's asynchronous retries and the dead-letter
@@ -36,6 +40,8 @@ export const MANAGED_BY_VALUE = 'shared-vpc-provisioner';
 export interface StatusChangeEvent {
   readonly account: string;
   readonly region: string;
+  /** When the status changed (ISO 8601), as EventBridge sets it. */
+  readonly time?: string;
   readonly resources?: string[];
   readonly detail?: { [key: string]: unknown };
 }
@@ -100,18 +106,31 @@ export function parseEvent(event: StatusChangeEvent): { name?: string; status?: 
   return { name, status, arn };
 }
 
-/** Clients for one event: MWAA in the environment's account, the rest in this one. */
+/**
+ * Clients for one event: EC2 and SNS in this account; MWAA in the environment's account, made only
+ * when it is needed (a participant's role is assumed for it, which can fail, so that happens
+ * inside the error handling that reports failures).
+ */
 export interface Clients {
   readonly ec2: EC2Client;
   readonly sns: SNSClient;
-  readonly mwaa: MWAAClient;
+  readonly mwaa: () => Promise<MWAAClient>;
 }
 
-async function clientsFor(event: StatusChangeEvent, settings: Settings): Promise<Clients> {
+function clientsFor(event: StatusChangeEvent, settings: Settings): Clients {
   const region = event.region;
-  const own = { ec2: new EC2Client({ region }), sns: new SNSClient({ region }) };
+  let mwaa: Promise<MWAAClient> | undefined;
+  return {
+    ec2: new EC2Client({ region }),
+    sns: new SNSClient({ region }),
+    mwaa: () => (mwaa ??= mwaaClientFor(event, settings)),
+  };
+}
+
+async function mwaaClientFor(event: StatusChangeEvent, settings: Settings): Promise<MWAAClient> {
+  const region = event.region;
   if (event.account === settings.ownAccount) {
-    return { ...own, mwaa: new MWAAClient({ region }) };
+    return new MWAAClient({ region });
   }
   const partition = settings.topicArn.split(':')[1] || 'aws';
   const role = `arn:${partition}:iam::${event.account}:role/${settings.readerRoleName}`;
@@ -124,22 +143,19 @@ async function clientsFor(event: StatusChangeEvent, settings: Settings): Promise
   if (!credentials?.AccessKeyId || !credentials.SecretAccessKey) {
     throw new Error(`AssumeRole returned no credentials for ${role}`);
   }
-  return {
-    ...own,
-    mwaa: new MWAAClient({
-      region,
-      credentials: {
-        accessKeyId: credentials.AccessKeyId,
-        secretAccessKey: credentials.SecretAccessKey,
-        sessionToken: credentials.SessionToken,
-      },
-    }),
-  };
+  return new MWAAClient({
+    region,
+    credentials: {
+      accessKeyId: credentials.AccessKeyId,
+      secretAccessKey: credentials.SecretAccessKey,
+      sessionToken: credentials.SessionToken,
+    },
+  });
 }
 
 export async function handler(event: StatusChangeEvent): Promise<Outcome> {
   const settings = settingsFromEnvironment();
-  return provision(event, settings, await clientsFor(event, settings));
+  return provision(event, settings, clientsFor(event, settings));
 }
 
 /** The work, with its clients given (the unit tests pass mocked ones). */
@@ -153,7 +169,7 @@ export async function provision(event: StatusChangeEvent, settings: Settings, cl
     } else if (status === 'PENDING') {
       outcome = await createEndpoints(name, event, settings, clients);
     } else if (status === 'DELETED') {
-      outcome = await deleteEndpoints(name, arn ?? environmentArn(event, name, settings), settings, clients);
+      outcome = await deleteEndpoints(name, arn ?? environmentArn(event, name, settings), event.time, settings, clients);
     } else {
       return { environment: label, action: 'ignored', endpointIds: [], message: `Nothing to do for status ${status ?? '(none)'}.` };
     }
@@ -175,8 +191,9 @@ function environmentArn(event: StatusChangeEvent, name: string, settings: Settin
 async function createEndpoints(name: string, event: StatusChangeEvent, settings: Settings, clients: Clients): Promise<Outcome> {
   const label = `${event.account}/${name}`;
   let environment;
+  const mwaa = await clients.mwaa();
   try {
-    environment = (await withRetry(() => clients.mwaa.send(new GetEnvironmentCommand({ Name: name })))).Environment;
+    environment = (await withRetry(() => mwaa.send(new GetEnvironmentCommand({ Name: name })))).Environment;
   } catch (error) {
     if ((error as { name?: string }).name === 'ResourceNotFoundException') {
       return { environment: label, action: 'not-found', endpointIds: [], message: `Environment ${name} does not exist (any more); nothing created.` };
@@ -195,11 +212,15 @@ async function createEndpoints(name: string, event: StatusChangeEvent, settings:
       message: `Environment ${name} runs in subnets that are not shared subnets of ${settings.vpcId} (${foreign.join(', ') || 'none given'}); nothing created.`,
     };
   }
-  const services: Array<[string, string]> = [];
-  if (environment?.DatabaseVpcEndpointService) {
-    services.push(['database', environment.DatabaseVpcEndpointService]);
+  if (!environment?.DatabaseVpcEndpointService) {
+    // PENDING without the service to connect to: failing makes Lambda retry the event, where
+    // reporting success would leave the environment PENDING until it fails after 72 hours.
+    throw new Error(`Environment ${name} is PENDING but reports no DatabaseVpcEndpointService yet`);
   }
-  if (environment?.WebserverAccessMode === 'PRIVATE_ONLY' && environment.WebserverVpcEndpointService) {
+  const services: Array<[string, string]> = [['database', environment.DatabaseVpcEndpointService]];
+  // The web server endpoint service is there for every mode with a private web server (empty for
+  // PUBLIC_ONLY); it is created whenever the environment reports one.
+  if (environment.WebserverAccessMode !== 'PUBLIC_ONLY' && environment.WebserverVpcEndpointService) {
     services.push(['webserver', environment.WebserverVpcEndpointService]);
   }
   const created: string[] = [];
@@ -245,7 +266,7 @@ async function createEndpoints(name: string, event: StatusChangeEvent, settings:
   };
 }
 
-async function deleteEndpoints(name: string, arn: string, settings: Settings, clients: Clients): Promise<Outcome> {
+async function deleteEndpoints(name: string, arn: string, time: string | undefined, settings: Settings, clients: Clients): Promise<Outcome> {
   const found = await withRetry(() => clients.ec2.send(new DescribeVpcEndpointsCommand({
     Filters: [
       { Name: 'vpc-id', Values: [settings.vpcId] },
@@ -253,7 +274,14 @@ async function deleteEndpoints(name: string, arn: string, settings: Settings, cl
       { Name: `tag:${MANAGED_BY_TAG}`, Values: [MANAGED_BY_VALUE] },
     ],
   })));
-  const ids = (found.VpcEndpoints ?? []).map(e => e.VpcEndpointId).filter((id): id is string => !!id);
+  const deletedAt = time ? Date.parse(time) : NaN;
+  const ids = (found.VpcEndpoints ?? [])
+    // Already on their way out (a repeated event): nothing to do.
+    .filter(e => !['deleting', 'deleted'].includes(String(e.State).toLowerCase()))
+    // Created after the environment was deleted: they belong to a new environment of the same name.
+    .filter(e => Number.isNaN(deletedAt) || !e.CreationTimestamp || new Date(e.CreationTimestamp).getTime() <= deletedAt)
+    .map(e => e.VpcEndpointId)
+    .filter((id): id is string => !!id);
   if (ids.length > 0) {
     const response = await withRetry(() => clients.ec2.send(new DeleteVpcEndpointsCommand({ VpcEndpointIds: ids })));
     const failed = (response.Unsuccessful ?? []).map(u => `${u.ResourceId}: ${u.Error?.Message}`);
