@@ -200,8 +200,8 @@ function l1App(count: number, outdir: string): App {
           eventSource: ['airflow.amazonaws.com'],
           eventName: ['UpdateEnvironment'],
           $or: [
-            { requestParameters: { Name: [name], WebserverAccessMode: ['PUBLIC_ONLY'] } },
-            { requestParameters: { name: [name], webserverAccessMode: ['PUBLIC_ONLY'] } },
+            { requestParameters: { Name: [name], WebserverAccessMode: [{ 'anything-but': ['PRIVATE_ONLY'] }] } },
+            { requestParameters: { name: [name], webserverAccessMode: [{ 'anything-but': ['PRIVATE_ONLY'] }] } },
           ],
         },
       },
@@ -216,7 +216,14 @@ function l1App(count: number, outdir: string): App {
     const uiLogin = (airflowRole: string) => ({ Effect: 'Allow', Action: 'airflow:CreateWebLoginToken', Resource: `arn:${p}:airflow:${ENV.region}:${ENV.account}:role/${name}/${airflowRole}` });
     const viaS3 = { StringEquals: { 'kms:ViaService': `s3.${ENV.region}.${Aws.URL_SUFFIX}` } };
     const readLogsAndConsole = [
-      { Effect: 'Allow', Action: ['logs:DescribeLogStreams', 'logs:GetLogEvents', 'logs:FilterLogEvents', 'logs:StartQuery', 'logs:GetLogGroupFields'], Resource: logArn },
+      {
+        Effect: 'Allow',
+        Action: ['logs:DescribeLogStreams', 'logs:GetLogEvents', 'logs:FilterLogEvents', 'logs:StartQuery', 'logs:GetLogGroupFields'],
+        Resource: ['DAGProcessing', 'Scheduler', 'Task', 'WebServer', 'Worker'].flatMap(type => {
+          const group = `arn:${p}:logs:${ENV.region}:${ENV.account}:log-group:airflow-${name}-${type}`;
+          return [group, `${group}:*`];
+        }),
+      },
       { Effect: 'Allow', Action: ['logs:DescribeLogGroups', 'logs:GetQueryResults'], Resource: '*' },
       { Effect: 'Allow', Action: ['airflow:GetEnvironment', 'airflow:ListTagsForResource'], Resource: envArn },
       { Effect: 'Allow', Action: 'airflow:ListEnvironments', Resource: '*' },

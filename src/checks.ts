@@ -85,7 +85,8 @@ export class MwaaChecks implements IPolicyValidationPlugin {
         }
       }
     }
-    return { success: violations.length === 0, violations };
+    // Warning-level findings are reported without failing synthesis; errors fail it.
+    return { success: violations.every(v => v.severity === 'warning'), violations };
   }
 }
 

@@ -14,7 +14,7 @@ import * as s3deploy from 'aws-cdk-lib/aws-s3-deployment';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import * as cr from 'aws-cdk-lib/custom-resources';
-import { Construct } from 'constructs';
+import { Construct, IConstruct } from 'constructs';
 import { AccessProfile, AirflowRole, PeopleAccessOptions } from './access';
 import { SecretsManagerBackendOptions } from './delivery';
 import { AirflowComponent, EnvironmentDashboardOptions, RecommendedAlarmsOptions } from './monitoring';
@@ -197,7 +197,9 @@ export abstract class PrivateMwaaEnvironmentBase extends Resource implements IPr
     return iam.Grant.addToPrincipal({
       grantee,
       actions: ['logs:DescribeLogStreams', 'logs:GetLogEvents', 'logs:FilterLogEvents', 'logs:StartQuery', 'logs:GetLogGroupFields'],
-      resourceArns: [logGroupArnPattern(this, this.environmentName)],
+      // The five groups by name (and their streams): a pattern such as airflow-<name>-* would also
+      // match the groups of an environment whose name starts with this one's and a hyphen.
+      resourceArns: LOG_TYPES.flatMap(type => [logGroupArn(this, this.environmentName, type.suffix), `${logGroupArn(this, this.environmentName, type.suffix)}:*`]),
     }).combine(iam.Grant.addToPrincipal({
       grantee,
       // No resource-level permissions: listing the groups and reading the results of a query.
@@ -818,6 +820,16 @@ function accessPolicyName(environmentName: string, profile: AccessProfile): stri
 
 /** The keys of the status change event's detail that the rule matches on. */
 const STATUS_EVENT_FIELDS = { name: 'name', status: 'status' } as const;
+
+/** The ARN of one of the environment's log groups, as IAM names it. */
+function logGroupArn(scope: IConstruct, environmentName: string, suffix: string): string {
+  return Stack.of(scope).formatArn({
+    service: 'logs',
+    resource: 'log-group',
+    resourceName: `airflow-${environmentName}-${suffix}`,
+    arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+  });
+}
 
 /** The five log types, in the order CloudFormation lists them. */
 const LOG_TYPES = [
@@ -1630,7 +1642,8 @@ export class PrivateMwaaEnvironment extends PrivateMwaaEnvironmentBase {
     if (profile !== AccessProfile.VIEWER) {
       findings.push(
         iam5('Resource::*', 'logs:DescribeLogGroups, logs:GetQueryResults and airflow:ListEnvironments have no resource-level permissions.'),
-        iam5(`Resource::${findingName(this, logGroupArnPattern(this, this.environmentName))}`, 'Reading the five log groups of this environment, airflow-<name>-*.'),
+        ...LOG_TYPES.map(type => iam5(`Resource::${findingName(this, `${logGroupArn(this, this.environmentName, type.suffix)}:*`)}`,
+          `The log streams of this environment's ${type.suffix} log group.`)),
       );
     }
     if (profile === AccessProfile.DEVELOPER) {
@@ -1653,8 +1666,9 @@ export class PrivateMwaaEnvironment extends PrivateMwaaEnvironmentBase {
           eventSource: ['airflow.amazonaws.com'],
           eventName: ['UpdateEnvironment'],
           $or: [
-            { requestParameters: { Name: [this.environmentName], WebserverAccessMode: [WebserverAccessMode.PUBLIC_ONLY] } },
-            { requestParameters: { name: [this.environmentName], webserverAccessMode: [WebserverAccessMode.PUBLIC_ONLY] } },
+            // Any mode but private: PUBLIC_ONLY, and PUBLIC_AND_PRIVATE of Airflow 3.2 and later.
+            { requestParameters: { Name: [this.environmentName], WebserverAccessMode: [{ 'anything-but': [WebserverAccessMode.PRIVATE_ONLY] }] } },
+            { requestParameters: { name: [this.environmentName], webserverAccessMode: [{ 'anything-but': [WebserverAccessMode.PRIVATE_ONLY] }] } },
           ],
         },
       },
@@ -1694,12 +1708,16 @@ export class PrivateMwaaEnvironment extends PrivateMwaaEnvironmentBase {
         '`notificationTopic` is imported, so its policy cannot be changed here. Make sure EventBridge (events.amazonaws.com) and CloudWatch (cloudwatch.amazonaws.com) of this account may publish to it, and may use its key if it is encrypted.');
     }
     if (encryptedWithOwnKey) {
-      this.kmsKey.addToResourcePolicy(new iam.PolicyStatement({
+      const keyAccess = this.kmsKey.addToResourcePolicy(new iam.PolicyStatement({
         sid: 'AllowEventBridgeAndCloudWatchToPublishToTheEncryptedTopic',
         principals: publishers,
         actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
         resources: ['*'],
       }));
+      if (!keyAccess.statementAdded) {
+        Annotations.of(this).addWarningV2('cdk-private-mwaa:notificationTopicKey',
+          '`kmsKey` is imported, so its key policy cannot be changed here, and the notification topic is encrypted with it: until the key policy lets EventBridge (events.amazonaws.com) and CloudWatch (cloudwatch.amazonaws.com) use kms:Decrypt and kms:GenerateDataKey*, status changes, alarms and the guardrail cannot publish to the topic. Add that to the key policy, or pass a `notificationTopic` of your own.');
+      }
     }
   }
 
@@ -1801,6 +1819,9 @@ export class PrivateMwaaEnvironment extends PrivateMwaaEnvironmentBase {
   }
 
   private validateAirflowVersion(version: AirflowVersion): void {
+    if (Token.isUnresolved(version.version)) {
+      return;
+    }
     const parsed = /^(\d+)\.(\d+)\.(\d+)$/.exec(version.version);
     if (!parsed) {
       throw new Error(`\`airflowVersion\` must be a version number MAJOR.MINOR.PATCH, got: '${version.version}'`);
@@ -1816,7 +1837,7 @@ export class PrivateMwaaEnvironment extends PrivateMwaaEnvironmentBase {
   }
 
   private validateEnvironmentClass(environmentClass: EnvironmentClass): void {
-    if (!environmentClass.known) {
+    if (!environmentClass.known && !Token.isUnresolved(environmentClass.name)) {
       Annotations.of(this).addWarningV2('cdk-private-mwaa:unknownEnvironmentClass',
         `\`environmentClass\` ${environmentClass.name} is not one this library knows; deployment fails if MWAA does not offer it in this Region.`);
     }

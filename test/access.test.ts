@@ -84,6 +84,8 @@ const cases: Array<[AccessProfile, string, Call, string]> = [
   [AccessProfile.DEVELOPER, 'use the key directly', { action: 'kms:Decrypt', resource: KEY_ARN }, D],
   [AccessProfile.DEVELOPER, 'read task logs', { action: 'logs:GetLogEvents', resource: logStream(ENV) }, A],
   [AccessProfile.DEVELOPER, 'read another environment\'s logs', { action: 'logs:GetLogEvents', resource: logStream('other-env') }, D],
+  [AccessProfile.DEVELOPER, 'read the logs of an environment whose name starts with this one\'s', { action: 'logs:GetLogEvents', resource: logStream(`${ENV}-prod`) }, D],
+  [AccessProfile.DEVELOPER, 'query the worker log group', { action: 'logs:StartQuery', resource: `arn:aws:logs:${REGION}:${ACCOUNT}:log-group:airflow-${ENV}-Worker` }, A],
   [AccessProfile.DEVELOPER, 'see the environment', { action: 'airflow:GetEnvironment', resource: ENV_ARN }, A],
   [AccessProfile.DEVELOPER, 'get a CLI token', { action: 'airflow:CreateCliToken', resource: ENV_ARN }, D],
   // Administrators
@@ -100,6 +102,7 @@ const cases: Array<[AccessProfile, string, Call, string]> = [
   [AccessProfile.ADMINISTRATOR, 'pass the execution role to MWAA', { action: 'iam:PassRole', resource: EXEC_ROLE_ARN, context: { 'iam:PassedToService': 'airflow.amazonaws.com' } }, A],
   [AccessProfile.ADMINISTRATOR, 'pass the execution role to Lambda', { action: 'iam:PassRole', resource: EXEC_ROLE_ARN, context: { 'iam:PassedToService': 'lambda.amazonaws.com' } }, D],
   [AccessProfile.ADMINISTRATOR, 'read scheduler logs', { action: 'logs:FilterLogEvents', resource: `arn:aws:logs:${REGION}:${ACCOUNT}:log-group:airflow-${ENV}-Scheduler` }, A],
+  [AccessProfile.ADMINISTRATOR, 'filter a log group of an environment whose name starts with this one\'s', { action: 'logs:FilterLogEvents', resource: `arn:aws:logs:${REGION}:${ACCOUNT}:log-group:airflow-${ENV}-prod-Scheduler` }, D],
   // Operators
   [AccessProfile.OPERATOR, 'log in as Op', { action: 'airflow:CreateWebLoginToken', resource: role(ENV, 'Op') }, A],
   [AccessProfile.OPERATOR, 'log in as Admin', { action: 'airflow:CreateWebLoginToken', resource: role(ENV, 'Admin') }, D],
@@ -236,8 +239,8 @@ describe('the public access guardrail', () => {
           eventSource: ['airflow.amazonaws.com'],
           eventName: ['UpdateEnvironment'],
           $or: [
-            { requestParameters: { Name: ['test-env'], WebserverAccessMode: ['PUBLIC_ONLY'] } },
-            { requestParameters: { name: ['test-env'], webserverAccessMode: ['PUBLIC_ONLY'] } },
+            { requestParameters: { Name: ['test-env'], WebserverAccessMode: [{ 'anything-but': ['PRIVATE_ONLY'] }] } },
+            { requestParameters: { name: ['test-env'], webserverAccessMode: [{ 'anything-but': ['PRIVATE_ONLY'] }] } },
           ],
         },
       },

@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { App, Stack, Validations } from 'aws-cdk-lib';
+import { App, CfnParameter, Stack, Validations } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -124,7 +124,7 @@ interface Finding {
 function check(app: App, plugin = new MwaaChecks()): Finding[] {
   const assembly = app.synth();
   const report = plugin.validate({ templatePaths: assembly.stacks.map(s => s.templateFullPath), appConstruct: app });
-  expect(report.success).toBe(report.violations.length === 0);
+  expect(report.success).toBe(report.violations.every(v => v.severity === 'warning'));
   return report.violations.flatMap(v => v.violatingResources.map(r => ({ rule: v.ruleName, path: r.constructPath, message: v.fix ?? '' })));
 }
 
@@ -308,6 +308,10 @@ describe('passing variants', () => {
       e.env.pluginsS3ObjectVersion = 'v1';
       e.env.airflowConfigurationOptions = { 'core.lazy_load_plugins': 'False' };
     }],
+    ['subnets from a List<AWS::EC2::Subnet::Id> parameter (counted at deployment)', (e: L1Environment) => {
+      const subnetsParam = new CfnParameter(e.stack, 'Subnets', { type: 'List<AWS::EC2::Subnet::Id>' });
+      e.env.addPropertyOverride('NetworkConfiguration.SubnetIds', subnetsParam.valueAsList);
+    }],
     ['an imported role, key and bucket (nothing to look into)', (e: L1Environment) => {
       e.env.executionRoleArn = `arn:aws:iam::${ACCOUNT}:role/team`;
       e.env.kmsKey = `arn:aws:kms:${REGION}:${ACCOUNT}:key/1234abcd-12ab-34cd-56ef-1234567890ab`;
@@ -317,6 +321,91 @@ describe('passing variants', () => {
     const e = l1Environment();
     vary(e);
     expect(check(e.app)).toEqual([]);
+  });
+});
+
+describe('MWAA-Network-Acl judges the entries that apply to the environment\'s traffic', () => {
+  /** The L1 environment with an ACL on subnet A holding the given entries. */
+  function withAcl(entries: Array<Omit<ec2.CfnNetworkAclEntryProps, 'networkAclId'>>): Finding[] {
+    const e = l1Environment();
+    const acl = new ec2.CfnNetworkAcl(e.stack, 'Acl', { vpcId: e.subnetA.vpcId });
+    new ec2.CfnSubnetNetworkAclAssociation(e.stack, 'AclAssoc', { subnetId: e.subnetA.ref, networkAclId: acl.ref });
+    entries.forEach((entry, i) => new ec2.CfnNetworkAclEntry(e.stack, `Entry${i}`, { networkAclId: acl.ref, ...entry }));
+    return check(e.app);
+  }
+  const vpcWide = (egress: boolean, from: number, to: number, ruleNumber: number) =>
+    ({ ruleNumber, protocol: 6, ruleAction: 'allow', egress, cidrBlock: '10.0.0.0/16', portRange: { from, to } });
+  const servicesAndReplies = [false, true].flatMap(egress => [
+    vpcWide(egress, 443, 443, 100), vpcWide(egress, 5432, 5432, 110), vpcWide(egress, 1024, 65535, 120),
+  ]);
+
+  test('443, 5432 and the replies, both ways, pass', () => {
+    expect(withAcl(servicesAndReplies)).toEqual([]);
+  });
+
+  test('a deny for a range outside the VPC, numbered first, does not count against it', () => {
+    expect(withAcl([...servicesAndReplies, { ruleNumber: 50, protocol: 6, ruleAction: 'deny', cidrBlock: '203.0.113.0/24', portRange: { from: 443, to: 443 } }])).toEqual([]);
+  });
+
+  test('a deny for the VPC, numbered first, does', () => {
+    const findings = withAcl([...servicesAndReplies, { ruleNumber: 50, protocol: 6, ruleAction: 'deny', cidrBlock: '10.0.0.0/8', portRange: { from: 443, to: 443 } }]);
+    expect(findings.map(f => f.message)).toEqual(['Network ACL Acl of subnet SubnetA does not allow inbound TCP 443 within the environment\'s subnets. Add an allow entry before any deny.']);
+  });
+
+  test('without the replies on ephemeral ports, connections cannot complete', () => {
+    const findings = withAcl([false, true].flatMap(egress => [vpcWide(egress, 443, 443, 100), vpcWide(egress, 5432, 5432, 110)]));
+    expect(findings.map(f => f.message)).toEqual([[
+      'Network ACL Acl of subnet SubnetA does not allow inbound TCP replies on ephemeral ports (1024-65535) within the environment\'s subnets. Add an allow entry before any deny.',
+      'Network ACL Acl of subnet SubnetA does not allow outbound TCP replies on ephemeral ports (1024-65535) within the environment\'s subnets. Add an allow entry before any deny.',
+    ].join(' ')]);
+  });
+});
+
+describe('MWAA-Network-Endpoints looks at the environment\'s own subnets', () => {
+  /** The L1 environment without NAT, with the endpoints it needs, placed by `place`. */
+  function isolatedWith(place: (e: L1Environment) => { subnets: string[]; tables: string[] }): Finding[] {
+    const e = l1Environment();
+    e.natRoutes.forEach(r => e.stack.node.tryRemoveChild(r.node.id));
+    const { subnets, tables } = place(e);
+    for (const service of ['sqs', 'logs', 'monitoring', 'kms']) {
+      new ec2.CfnVPCEndpoint(e.stack, `Ep${service}`, {
+        vpcId: e.subnetA.vpcId,
+        serviceName: `com.amazonaws.${REGION}.${service}`,
+        vpcEndpointType: 'Interface',
+        privateDnsEnabled: true,
+        subnetIds: subnets,
+        securityGroupIds: [e.sg.attrGroupId],
+      });
+    }
+    new ec2.CfnVPCEndpoint(e.stack, 'EpS3', { vpcId: e.subnetA.vpcId, serviceName: `com.amazonaws.${REGION}.s3`, routeTableIds: tables });
+    return check(e.app);
+  }
+
+  test('endpoints of another VPC in the same template do not count', () => {
+    const findings = isolatedWith(e => {
+      const other = new ec2.CfnVPC(e.stack, 'OtherVpc', { cidrBlock: '10.9.0.0/16' });
+      const subnets = ['X', 'Y'].map(n => new ec2.CfnSubnet(e.stack, `Other${n}`, { vpcId: other.ref, cidrBlock: `10.9.${n === 'X' ? 0 : 1}.0/24` }));
+      const table = new ec2.CfnRouteTable(e.stack, 'OtherTable', { vpcId: other.ref });
+      return { subnets: subnets.map(x => x.ref), tables: [table.ref] };
+    });
+    expect(rules(findings)).toEqual(['MWAA-Network-Endpoints']);
+    expect(findings.map(f => f.message)).toEqual([[
+      'The subnets have no NAT route: The sqs endpoint is not in both environment subnets.',
+      'The subnets have no NAT route: The logs endpoint is not in both environment subnets.',
+      'The subnets have no NAT route: The monitoring endpoint is not in both environment subnets.',
+      'The subnets have no NAT route: The kms endpoint is not in both environment subnets.',
+      'The subnets have no NAT route: The S3 endpoint is not on the route tables of both environment subnets.',
+    ].join(' ')]);
+  });
+
+  test('two environments in two isolated VPCs of one stack, each with its endpoints, both pass', () => {
+    const app = new App({ outdir: fs.mkdtempSync(path.join(os.tmpdir(), 'checks-')) });
+    const stack = new Stack(app, 'Lib', { env: { account: ACCOUNT, region: REGION } });
+    for (const name of ['first', 'second']) {
+      const vpc = new ec2.Vpc(stack, `${name}Vpc`, { maxAzs: 2, natGateways: 0, subnetConfiguration: [{ name: 'Airflow', subnetType: ec2.SubnetType.PRIVATE_ISOLATED }] });
+      new PrivateMwaaEnvironment(stack, name, { environmentName: name, vpc, vpcEndpoints: {} });
+    }
+    expect(check(app)).toEqual([]);
   });
 });
 
@@ -344,6 +433,27 @@ describe('acknowledgements and options', () => {
     e.env.webserverAccessMode = 'PUBLIC_ONLY';
     expect(check(e.app, new MwaaChecks({ skipRules: ['MWAA-Webserver-Public'] }))).toEqual([]);
     expect(() => new MwaaChecks({ skipRules: ['MWAA-Nope'] })).toThrow(/^`skipRules` must name rules of MwaaChecks \(MWAA-Subnets-Count, .*\), got: MWAA-Nope$/);
+  });
+
+  test('registered on the app, a warning-level finding is reported without failing synthesis', () => {
+    const e = l1Environment();
+    e.env.webserverAccessMode = 'PUBLIC_ONLY';
+    Validations.of(e.app).addPlugins(new MwaaChecks());
+    const output = [jest.spyOn(console, 'error').mockImplementation(() => undefined), jest.spyOn(console, 'log').mockImplementation(() => undefined)];
+    const exitCode = process.exitCode;
+    process.exitCode = undefined;
+    try {
+      e.app.synth();
+      expect(process.exitCode).toBeUndefined();
+      const reportFile = ['validation-report.json', 'policy-validation-report.json'].map(f => path.join(e.app.outdir, f)).find(f => fs.existsSync(f));
+      const report = JSON.parse(fs.readFileSync(reportFile!, 'utf-8'));
+      const plugin2 = report.pluginReports.find((r: any) => r.pluginName === 'cdk-private-mwaa-MwaaChecks');
+      expect(plugin2.conclusion).toBe('success');
+      expect(plugin2.violations.map((v: any) => v.ruleName)).toEqual(['MWAA-Webserver-Public']);
+    } finally {
+      process.exitCode = exitCode;
+      output.forEach(spy => spy.mockRestore());
+    }
   });
 
   test('registered on the app, a finding fails synthesis with a report', () => {

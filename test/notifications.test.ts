@@ -128,4 +128,16 @@ describe('notification options', () => {
     });
     expect(Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp('cdk-private-mwaa:notificationTopicPolicy'))).toHaveLength(1);
   });
+
+  test('a topic encrypted with an imported key earns a warning that the publishers may not use the key', () => {
+    const topicKeyWarnings = (importKey: boolean) => {
+      const stack = newStack();
+      const vpc = newVpc(stack);
+      const kmsKey = importKey ? kms.Key.fromKeyArn(stack, 'TeamKey', `arn:aws:kms:eu-west-1:${ACCOUNT}:key/1234abcd-12ab-34cd-56ef-1234567890ab`) : undefined;
+      new PrivateMwaaEnvironment(stack, 'Airflow', { environmentName: 'test-env', vpc, kmsKey });
+      return Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp('cdk-private-mwaa:notificationTopicKey')).map(w => w.entry.data);
+    };
+    expect(topicKeyWarnings(true)).toEqual([expect.stringMatching(/^`kmsKey` is imported, so its key policy cannot be changed here, and the notification topic is encrypted with it/)]);
+    expect(topicKeyWarnings(false)).toEqual([]);
+  });
 });

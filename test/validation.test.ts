@@ -339,4 +339,17 @@ describe('unresolved tokens are not validated', () => {
       environmentName: 'e', vpc, minWorkers: workers, maxWorkers: workers, schedulers: workers, weeklyMaintenanceWindowStart: window,
     })).not.toThrow();
   });
+
+  test('an Airflow version or environment class from a parameter passes through, without a warning', () => {
+    const stack = newStack();
+    const vpc = newVpc(stack);
+    const version = new CfnParameter(stack, 'AirflowVersion').valueAsString;
+    const environmentClass = new CfnParameter(stack, 'EnvironmentClass').valueAsString;
+    const env = new PrivateMwaaEnvironment(stack, 'Airflow', {
+      environmentName: 'e', vpc, airflowVersion: AirflowVersion.of(version), environmentClass: EnvironmentClass.of(environmentClass),
+    });
+    expect(stack.resolve((env.node.defaultChild as any).airflowVersion)).toEqual({ Ref: 'AirflowVersion' });
+    const warnings = Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp('cdk-private-mwaa:unknown'));
+    expect(warnings).toEqual([]);
+  });
 });

@@ -156,6 +156,25 @@ function requirementsFile(env: EnvironmentUnderCheck): string | undefined {
   return undefined;
 }
 
+/** A port clients use for their side of a connection (Linux picks from 32768-60999). */
+const EPHEMERAL_PORT = 32768;
+
+/** Whether two IPv4 CIDR ranges share an address; unparseable ranges are taken to overlap. */
+function cidrsOverlap(a: string, b: string): boolean {
+  const range = (cidr: string): [number, number] | undefined => {
+    const m = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/.exec(cidr);
+    if (!m) {
+      return undefined;
+    }
+    const address = ((Number(m[1]) * 256 + Number(m[2])) * 256 + Number(m[3])) * 256 + Number(m[4]);
+    const size = 2 ** (32 - Number(m[5]));
+    const start = Math.floor(address / size) * size;
+    return [start, start + size - 1];
+  };
+  const [ra, rb] = [range(a), range(b)];
+  return !ra || !rb || (ra[0] <= rb[1] && rb[0] <= ra[1]);
+}
+
 const WRITE_VERBS = /^(put|delete|create|update|send|write|attach|detach|pass|modify|tag|untag|remove|add|set|change|start|stop|invoke|publish|run|restore|replace|associate|disassociate|enable|disable|terminate|import|copy|upload|reboot|revoke|authorize|\*)/i;
 /** Write actions MWAA needs on `*` because they have no resource-level permissions. */
 const STAR_WRITES_MWAA_NEEDS = ['cloudwatch:PutMetricData'];
@@ -167,7 +186,12 @@ export const MWAA_RULES: MwaaRuleSpec[] = [
     severity: 'error',
     location: 'Properties.NetworkConfiguration.SubnetIds',
     check: env => {
-      const count = list(env.props.NetworkConfiguration?.SubnetIds).length;
+      const subnetIds = env.props.NetworkConfiguration?.SubnetIds;
+      if (!Array.isArray(subnetIds)) {
+        // A parameter of type List<AWS::EC2::Subnet::Id>, or an Fn::Split: known only at deployment.
+        return [];
+      }
+      const count = subnetIds.length;
       return count === 2 ? [] : [`The environment has ${count} subnet(s). Give NetworkConfiguration.SubnetIds exactly two private subnets in two Availability Zones.`];
     },
   },
@@ -227,19 +251,29 @@ export const MWAA_RULES: MwaaRuleSpec[] = [
       }
       const endpoints = t.ofType('AWS::EC2::VPCEndpoint').map(([, e]) => e.Properties ?? {});
       const problems: string[] = [];
+      // Endpoints of other VPCs in the same template do not count: only those in (or, for a
+      // gateway, routed from) the environment's own subnets.
+      const inBothSubnets = (e: { [key: string]: any }) => defined.every(id => list(e.SubnetIds).some(v => t.refersTo(v, id)));
+      const isInterface = (e: { [key: string]: any }) => (e.VpcEndpointType ?? 'Gateway') === 'Interface';
       for (const service of INTERFACE_ENDPOINTS) {
-        const found = endpoints.find(e => text(e.ServiceName).endsWith(`.${service}`) && (e.VpcEndpointType ?? 'Gateway') === 'Interface');
-        if (!found) {
+        const candidates = endpoints.filter(e => text(e.ServiceName).endsWith(`.${service}`) && isInterface(e));
+        const here = candidates.filter(inBothSubnets);
+        if (candidates.length === 0) {
           problems.push(`No interface endpoint for ${service}. Add one in both environment subnets with private DNS.`);
-        } else if (found.PrivateDnsEnabled !== true) {
-          problems.push(`The ${service} endpoint does not enable private DNS.`);
-        } else if (!defined.every(id => list(found.SubnetIds).some(v => t.refersTo(v, id)))) {
+        } else if (here.length === 0) {
           problems.push(`The ${service} endpoint is not in both environment subnets.`);
+        } else if (!here.some(e => e.PrivateDnsEnabled === true)) {
+          problems.push(`The ${service} endpoint does not enable private DNS.`);
         }
       }
-      const s3 = endpoints.find(e => text(e.ServiceName).endsWith('.s3'));
-      if (!s3) {
+      const s3 = endpoints.filter(e => text(e.ServiceName).endsWith('.s3'));
+      const s3Here = s3.some(e => (isInterface(e) ? inBothSubnets(e)
+        // Without route tables in the template, which ones the gateway serves cannot be told.
+        : tables.length === 0 || tables.every(rt => list(e.RouteTableIds).some(v => t.refersTo(v, rt)))));
+      if (s3.length === 0) {
         problems.push('No S3 endpoint. Add a gateway endpoint for S3 on the route tables of both environment subnets.');
+      } else if (!s3Here) {
+        problems.push('The S3 endpoint is not on the route tables of both environment subnets.');
       }
       return problems.map(p => `The subnets have no NAT route: ${p}`);
     },
@@ -292,12 +326,22 @@ export const MWAA_RULES: MwaaRuleSpec[] = [
   },
   {
     id: 'MWAA-Network-Acl',
-    description: 'Network ACLs of the subnets allow TCP 443 and 5432 in both directions.',
+    description: 'Network ACLs of the subnets allow TCP 443 and 5432, and the replies on ephemeral ports, in both directions.',
     severity: 'error',
     location: 'Properties.NetworkConfiguration.SubnetIds',
     check: env => {
       const t = env.template;
       const problems: string[] = [];
+      // The traffic that matters flows between the environment's subnets (and the endpoints in
+      // them): entries for other ranges do not decide it. Unknown ranges count as relevant.
+      const subnetCidrs = subnets(env).map(([, s]) => s?.Properties?.CidrBlock).filter((c): c is string => typeof c === 'string');
+      const relevant = (e: { [key: string]: any }) => {
+        if (e.Ipv6CidrBlock !== undefined) {
+          return false;
+        }
+        return typeof e.CidrBlock !== 'string' || subnetCidrs.length === 0 || subnetCidrs.some(c => cidrsOverlap(c, e.CidrBlock));
+      };
+      const checks: Array<[number, string]> = [[443, 'TCP 443'], [5432, 'TCP 5432'], [EPHEMERAL_PORT, 'TCP replies on ephemeral ports (1024-65535)']];
       for (const [subnetId] of subnets(env)) {
         const acls = t.ofType('AWS::EC2::SubnetNetworkAclAssociation')
           .filter(([, a]) => t.refersTo(a.Properties?.SubnetId, subnetId))
@@ -306,13 +350,14 @@ export const MWAA_RULES: MwaaRuleSpec[] = [
         for (const acl of acls) {
           const entries = t.ofType('AWS::EC2::NetworkAclEntry').map(([, e]) => e.Properties ?? {}).filter(e => t.refersTo(e.NetworkAclId, acl));
           for (const egress of [false, true]) {
-            for (const port of [443, 5432]) {
+            for (const [port, what] of checks) {
               const first = entries
                 .filter(e => Boolean(e.Egress) === egress)
+                .filter(relevant)
                 .filter(e => String(e.Protocol) === '-1' || (String(e.Protocol) === '6' && Number(e.PortRange?.From) <= port && port <= Number(e.PortRange?.To)))
                 .sort((a, b) => Number(a.RuleNumber) - Number(b.RuleNumber))[0];
               if (!first || first.RuleAction !== 'allow') {
-                problems.push(`Network ACL ${acl} of subnet ${subnetId} does not allow ${egress ? 'outbound' : 'inbound'} TCP ${port}. Add an allow entry before any deny.`);
+                problems.push(`Network ACL ${acl} of subnet ${subnetId} does not allow ${egress ? 'outbound' : 'inbound'} ${what} within the environment's subnets. Add an allow entry before any deny.`);
               }
             }
           }
