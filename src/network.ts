@@ -53,6 +53,16 @@ export interface VpcEndpointsOptions {
   readonly dataBuckets?: s3.IBucket[];
 
   /**
+   * Whether to create the S3 gateway endpoint. Turn this off when the VPC has one on the
+   * environment's route tables already (for example a CDK `Vpc` made with `gatewayEndpoints`): a
+   * route table takes one route to S3, so a second gateway endpoint fails to deploy. That endpoint's
+   * policy is then yours to keep right for the environment's bucket.
+   *
+   * @default true
+   */
+  readonly s3Gateway?: boolean;
+
+  /**
    * Whether the endpoint policies admit only what MWAA needs. Turn this off to use the default
    * endpoint policies (any action on any resource), for example when other workloads in the VPC use
    * the same endpoints.
@@ -115,7 +125,7 @@ const ENDPOINTS_BY_VPC = new WeakMap<ec2.IVpc, string>();
  */
 export class MwaaVpcEndpoints extends Construct implements ec2.IConnectable {
   /** The S3 gateway endpoint. */
-  public readonly s3Endpoint: ec2.GatewayVpcEndpoint;
+  public readonly s3Endpoint?: ec2.GatewayVpcEndpoint;
   /** The interface endpoints, in the order they were added. */
   public readonly interfaceEndpoints: ec2.InterfaceVpcEndpoint[] = [];
   /** The security group of the interface endpoints. */
@@ -164,12 +174,14 @@ export class MwaaVpcEndpoints extends Construct implements ec2.IConnectable {
     }
 
     // S3: a gateway endpoint, no hourly cost.
-    this.s3Endpoint = new ec2.GatewayVpcEndpoint(this, 'S3', {
-      vpc: props.vpc,
-      service: ec2.GatewayVpcEndpointAwsService.S3,
-      subnets: [props.subnets],
-    });
-    this.restrictS3();
+    if (props.s3Gateway ?? true) {
+      this.s3Endpoint = new ec2.GatewayVpcEndpoint(this, 'S3', {
+        vpc: props.vpc,
+        service: ec2.GatewayVpcEndpointAwsService.S3,
+        subnets: [props.subnets],
+      });
+      this.restrictS3(this.s3Endpoint);
+    }
 
     const sqs = this.addInterface('Sqs', ec2.InterfaceVpcEndpointAwsService.SQS);
     this.allow(sqs, 'UseCeleryQueue', [
@@ -258,22 +270,22 @@ export class MwaaVpcEndpoints extends Construct implements ec2.IConnectable {
     }));
   }
 
-  private restrictS3(): void {
+  private restrictS3(s3Endpoint: ec2.GatewayVpcEndpoint): void {
     const props = this.props;
     const stack = Stack.of(this);
-    this.allow(this.s3Endpoint, 'ReadEnvironmentBucket', ['s3:GetObject*', 's3:GetBucket*', 's3:List*'],
+    this.allow(s3Endpoint, 'ReadEnvironmentBucket', ['s3:GetObject*', 's3:GetBucket*', 's3:List*'],
       [props.sourceBucket.bucketArn, props.sourceBucket.arnForObjects('*')]);
     const data = props.dataBuckets ?? [];
     if (data.length > 0) {
-      this.allow(this.s3Endpoint, 'UseDataBuckets', ['s3:*'], data.flatMap(b => [b.bucketArn, b.arnForObjects('*')]));
+      this.allow(s3Endpoint, 'UseDataBuckets', ['s3:*'], data.flatMap(b => [b.bucketArn, b.arnForObjects('*')]));
     }
     if (props.ecr) {
       // ECR keeps image layers in a bucket it owns in each Region.
-      this.allow(this.s3Endpoint, 'ReadEcrLayers', ['s3:GetObject'], [`arn:${Aws.PARTITION}:s3:::prod-${stack.region}-starport-layer-bucket/*`]);
+      this.allow(s3Endpoint, 'ReadEcrLayers', ['s3:GetObject'], [`arn:${Aws.PARTITION}:s3:::prod-${stack.region}-starport-layer-bucket/*`]);
     }
     if (props.codeArtifact) {
       // CodeArtifact keeps package files in buckets named assets-<account of CodeArtifact>-<Region>.
-      this.allow(this.s3Endpoint, 'ReadCodeArtifactAssets', ['s3:GetObject'], [`arn:${Aws.PARTITION}:s3:::assets-*-${stack.region}/*`]);
+      this.allow(s3Endpoint, 'ReadCodeArtifactAssets', ['s3:GetObject'], [`arn:${Aws.PARTITION}:s3:::assets-*-${stack.region}/*`]);
     }
   }
 }

@@ -110,6 +110,23 @@ describe('the VPC endpoints of an environment without internet access', () => {
     expect(all.env.vpcEndpoints!.interfaceEndpointCount).toBe(12);
   });
 
+  test('in a VPC with an S3 gateway endpoint already, s3Gateway: false leaves S3 to it', () => {
+    const withGateway = (stack: Stack) => new ec2.Vpc(stack, 'Vpc', {
+      maxAzs: 2,
+      natGateways: 0,
+      subnetConfiguration: [{ name: 'Airflow', subnetType: ec2.SubnetType.PRIVATE_ISOLATED }],
+      gatewayEndpoints: { S3: { service: ec2.GatewayVpcEndpointAwsService.S3 } },
+    });
+    const s3Endpoints = (built: ReturnType<typeof build>) => Object.values<any>(built.template.findResources('AWS::EC2::VPCEndpoint'))
+      .filter(r => JSON.stringify(r.Properties.ServiceName).includes('.s3'));
+    const shared = build({ vpcEndpoints: { s3Gateway: false } }, withGateway);
+    expect(s3Endpoints(shared)).toHaveLength(1);
+    expect(shared.env.vpcEndpoints!.s3Endpoint).toBeUndefined();
+    expect(shared.env.vpcEndpoints!.interfaceEndpointCount).toBe(4);
+    // By default a second one is made, which the route tables would refuse.
+    expect(s3Endpoints(build({ vpcEndpoints: {} }, withGateway))).toHaveLength(2);
+  });
+
   test('with the Secrets Manager backend the Secrets Manager endpoint comes by default', () => {
     const secrets = `com.amazonaws.${REGION}.secretsmanager`;
     const services = (props: Props) => Object.values<any>(build(props).template.findResources('AWS::EC2::VPCEndpoint')).map(r => r.Properties.ServiceName);
@@ -196,11 +213,11 @@ describe('the endpoint policies admit only what the environment needs', () => {
   const SECRET = (account: string) => `arn:aws:secretsmanager:${REGION}:${account}:secret:airflow/connections/db-AbCdEf`;
 
   const cases: Array<[string, () => unknown, string, string, string]> = [
-    ['S3: read a DAG', () => policyOf(endpoints.s3Endpoint), 's3:GetObject', `arn:aws:s3:::${BUCKET}/dags/etl.py`, ROLE],
-    ['S3: list the environment bucket', () => policyOf(endpoints.s3Endpoint), 's3:ListBucket', `arn:aws:s3:::${BUCKET}`, ROLE],
-    ['S3: read a data bucket', () => policyOf(endpoints.s3Endpoint), 's3:GetObject', 'arn:aws:s3:::analytics-data-bucket/in/2026.csv', ROLE],
-    ['S3: write a data bucket', () => policyOf(endpoints.s3Endpoint), 's3:PutObject', 'arn:aws:s3:::analytics-data-bucket/out/2026.csv', ROLE],
-    ['S3: read an ECR layer', () => policyOf(endpoints.s3Endpoint), 's3:GetObject', `arn:aws:s3:::prod-${REGION}-starport-layer-bucket/layer`, ROLE],
+    ['S3: read a DAG', () => policyOf(endpoints.s3Endpoint!), 's3:GetObject', `arn:aws:s3:::${BUCKET}/dags/etl.py`, ROLE],
+    ['S3: list the environment bucket', () => policyOf(endpoints.s3Endpoint!), 's3:ListBucket', `arn:aws:s3:::${BUCKET}`, ROLE],
+    ['S3: read a data bucket', () => policyOf(endpoints.s3Endpoint!), 's3:GetObject', 'arn:aws:s3:::analytics-data-bucket/in/2026.csv', ROLE],
+    ['S3: write a data bucket', () => policyOf(endpoints.s3Endpoint!), 's3:PutObject', 'arn:aws:s3:::analytics-data-bucket/out/2026.csv', ROLE],
+    ['S3: read an ECR layer', () => policyOf(endpoints.s3Endpoint!), 's3:GetObject', `arn:aws:s3:::prod-${REGION}-starport-layer-bucket/layer`, ROLE],
     ['SQS: send to the Celery queue', () => policyOf(byService('sqs')), 'sqs:SendMessage', MWAA_QUEUE, ROLE],
     ['SQS: receive from the Celery queue', () => policyOf(byService('sqs')), 'sqs:ReceiveMessage', MWAA_QUEUE, ROLE],
     ['Logs: write its task logs', () => policyOf(byService('logs')), 'logs:PutLogEvents', LOG_STREAM('airflow-test-env-Task'), ROLE],
@@ -215,9 +232,9 @@ describe('the endpoint policies admit only what the environment needs', () => {
   });
 
   const denied: Array<[string, () => unknown, string, string, string]> = [
-    ['S3: write to the environment bucket', () => policyOf(endpoints.s3Endpoint), 's3:PutObject', `arn:aws:s3:::${BUCKET}/dags/evil.py`, ROLE],
-    ['S3: read another bucket', () => policyOf(endpoints.s3Endpoint), 's3:GetObject', 'arn:aws:s3:::exfiltration-target/data.csv', ROLE],
-    ['S3: delete the bucket policy', () => policyOf(endpoints.s3Endpoint), 's3:DeleteBucketPolicy', `arn:aws:s3:::${BUCKET}`, ROLE],
+    ['S3: write to the environment bucket', () => policyOf(endpoints.s3Endpoint!), 's3:PutObject', `arn:aws:s3:::${BUCKET}/dags/evil.py`, ROLE],
+    ['S3: read another bucket', () => policyOf(endpoints.s3Endpoint!), 's3:GetObject', 'arn:aws:s3:::exfiltration-target/data.csv', ROLE],
+    ['S3: delete the bucket policy', () => policyOf(endpoints.s3Endpoint!), 's3:DeleteBucketPolicy', `arn:aws:s3:::${BUCKET}`, ROLE],
     ['SQS: send to another queue', () => policyOf(byService('sqs')), 'sqs:SendMessage', `arn:aws:sqs:${REGION}:${ACCOUNT}:payments`, ROLE],
     ['SQS: purge the Celery queue', () => policyOf(byService('sqs')), 'sqs:PurgeQueue', MWAA_QUEUE, ROLE],
     ['SQS: use the Celery queue as a principal of another account', () => policyOf(byService('sqs')), 'sqs:SendMessage', MWAA_QUEUE, FOREIGN],
@@ -238,7 +255,7 @@ describe('the endpoint policies admit only what the environment needs', () => {
 
   test('the ECR layer bucket is not admitted without ECR', async () => {
     const plain = build({ vpcEndpoints: {} });
-    const doc = resolveIntrinsics(plain.template.toJSON().Resources[plain.id(plain.env.vpcEndpoints!.s3Endpoint)].Properties.PolicyDocument, {
+    const doc = resolveIntrinsics(plain.template.toJSON().Resources[plain.id(plain.env.vpcEndpoints!.s3Endpoint!)].Properties.PolicyDocument, {
       account: ACCOUNT,
       region: REGION,
       refs: {},
