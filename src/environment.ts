@@ -14,7 +14,7 @@ import * as s3deploy from 'aws-cdk-lib/aws-s3-deployment';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import * as cr from 'aws-cdk-lib/custom-resources';
-import { Construct, IConstruct } from 'constructs';
+import { Construct } from 'constructs';
 import { AccessProfile, AirflowRole, PeopleAccessOptions } from './access';
 import { SecretsManagerBackendOptions } from './delivery';
 import { AirflowComponent, EnvironmentDashboardOptions, RecommendedAlarmsOptions } from './monitoring';
@@ -22,7 +22,7 @@ import { MwaaNetworkAcl, MwaaVpcEndpoints, VpcEndpointsOptions } from './network
 import { EnvironmentStatus, NotificationOptions } from './notifications';
 import { acknowledge, findingName } from './private/acknowledgements';
 import { listFiles, parseRequirements, pathKind, PinnedUpload, PLUGINS_MOUNT, SECRETS_MANAGER_BACKEND_CLASS, zipEntries, isZipArchive } from './private/delivery';
-import { executionPolicyStatements, logGroupArnPattern, secretArnPattern } from './private/execution-policy';
+import { executionPolicyStatements, logGroupArn, logGroupArnPattern, secretArnPattern } from './private/execution-policy';
 import { AIRFLOW_NAMESPACE, ALARM_PERIOD, MWAA_NAMESPACE, periodsIn, STATISTICS } from './private/monitoring';
 import { MwaaServicePrincipals } from './private/principals';
 import { TopicTarget } from './private/topic-target';
@@ -199,7 +199,10 @@ export abstract class PrivateMwaaEnvironmentBase extends Resource implements IPr
       actions: ['logs:DescribeLogStreams', 'logs:GetLogEvents', 'logs:FilterLogEvents', 'logs:StartQuery', 'logs:GetLogGroupFields'],
       // The five groups by name (and their streams): a pattern such as airflow-<name>-* would also
       // match the groups of an environment whose name starts with this one's and a hyphen.
-      resourceArns: LOG_TYPES.flatMap(type => [logGroupArn(this, this.environmentName, type.suffix), `${logGroupArn(this, this.environmentName, type.suffix)}:*`]),
+      resourceArns: LOG_TYPES.flatMap(type => {
+        const group = logGroupArn(this, this.environmentName, type.suffix);
+        return [group, `${group}:*`];
+      }),
     }).combine(iam.Grant.addToPrincipal({
       grantee,
       // No resource-level permissions: listing the groups and reading the results of a query.
@@ -820,16 +823,6 @@ function accessPolicyName(environmentName: string, profile: AccessProfile): stri
 
 /** The keys of the status change event's detail that the rule matches on. */
 const STATUS_EVENT_FIELDS = { name: 'name', status: 'status' } as const;
-
-/** The ARN of one of the environment's log groups, as IAM names it. */
-function logGroupArn(scope: IConstruct, environmentName: string, suffix: string): string {
-  return Stack.of(scope).formatArn({
-    service: 'logs',
-    resource: 'log-group',
-    resourceName: `airflow-${environmentName}-${suffix}`,
-    arnFormat: ArnFormat.COLON_RESOURCE_NAME,
-  });
-}
 
 /** The five log types, in the order CloudFormation lists them. */
 const LOG_TYPES = [
@@ -1657,6 +1650,8 @@ export class PrivateMwaaEnvironment extends PrivateMwaaEnvironmentBase {
    * server public. The request parameters are matched in both spellings CloudTrail may use.
    */
   private guardPrivateAccess(): events.Rule {
+    // Any mode but private: PUBLIC_ONLY, and PUBLIC_AND_PRIVATE of Airflow 3.2 and later.
+    const notPrivate = [{ 'anything-but': [WebserverAccessMode.PRIVATE_ONLY] }];
     const rule = new events.Rule(this, 'PublicAccessGuardrail', {
       description: `Someone made the web server of the Amazon MWAA environment ${this.environmentName} public`,
       eventPattern: {
@@ -1666,9 +1661,8 @@ export class PrivateMwaaEnvironment extends PrivateMwaaEnvironmentBase {
           eventSource: ['airflow.amazonaws.com'],
           eventName: ['UpdateEnvironment'],
           $or: [
-            // Any mode but private: PUBLIC_ONLY, and PUBLIC_AND_PRIVATE of Airflow 3.2 and later.
-            { requestParameters: { Name: [this.environmentName], WebserverAccessMode: [{ 'anything-but': [WebserverAccessMode.PRIVATE_ONLY] }] } },
-            { requestParameters: { name: [this.environmentName], webserverAccessMode: [{ 'anything-but': [WebserverAccessMode.PRIVATE_ONLY] }] } },
+            { requestParameters: { Name: [this.environmentName], WebserverAccessMode: notPrivate } },
+            { requestParameters: { name: [this.environmentName], webserverAccessMode: notPrivate } },
           ],
         },
       },

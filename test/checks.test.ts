@@ -149,6 +149,24 @@ function deployRequirements(e: L1Environment, content: string): void {
   e.env.requirementsS3ObjectVersion = 'v1';
 }
 
+/**
+ * The endpoints an environment without NAT needs: interface endpoints for SQS, Logs, monitoring and
+ * KMS with private DNS in the given subnets, and an S3 gateway endpoint on the given route tables.
+ */
+function addEndpoints(e: L1Environment, subnetIds: string[], routeTableIds: string[]): void {
+  for (const service of ['sqs', 'logs', 'monitoring', 'kms']) {
+    new ec2.CfnVPCEndpoint(e.stack, `Ep${service}`, {
+      vpcId: e.subnetA.vpcId,
+      serviceName: `com.amazonaws.${REGION}.${service}`,
+      vpcEndpointType: 'Interface',
+      privateDnsEnabled: true,
+      subnetIds,
+      securityGroupIds: [e.sg.attrGroupId],
+    });
+  }
+  new ec2.CfnVPCEndpoint(e.stack, 'EpS3', { vpcId: e.subnetA.vpcId, serviceName: `com.amazonaws.${REGION}.s3`, routeTableIds });
+}
+
 const CONSTRAINT = '--constraint "https://raw.githubusercontent.com/apache/airflow/constraints-2.10.3/constraints-3.11.txt"';
 
 /** A requirements.txt in a fresh folder. */
@@ -282,17 +300,7 @@ describe('passing variants', () => {
     })],
     ['isolated subnets with the endpoints', (e: L1Environment) => {
       e.natRoutes.forEach(r => e.stack.node.tryRemoveChild(r.node.id));
-      for (const service of ['sqs', 'logs', 'monitoring', 'kms']) {
-        new ec2.CfnVPCEndpoint(e.stack, `Ep${service}`, {
-          vpcId: e.subnetA.vpcId,
-          serviceName: `com.amazonaws.${REGION}.${service}`,
-          vpcEndpointType: 'Interface',
-          privateDnsEnabled: true,
-          subnetIds: [e.subnetA.ref, e.subnetB.ref],
-          securityGroupIds: [e.sg.attrGroupId],
-        });
-      }
-      new ec2.CfnVPCEndpoint(e.stack, 'EpS3', { vpcId: e.subnetA.vpcId, serviceName: `com.amazonaws.${REGION}.s3`, routeTableIds: [e.tableA.ref, e.tableB.ref] });
+      addEndpoints(e, [e.subnetA.ref, e.subnetB.ref], [e.tableA.ref, e.tableB.ref]);
     }],
     ['network ACLs that allow both ports both ways', (e: L1Environment) => {
       const acl = new ec2.CfnNetworkAcl(e.stack, 'Acl', { vpcId: e.subnetA.vpcId });
@@ -367,17 +375,7 @@ describe('MWAA-Network-Endpoints looks at the environment\'s own subnets', () =>
     const e = l1Environment();
     e.natRoutes.forEach(r => e.stack.node.tryRemoveChild(r.node.id));
     const { subnets, tables } = place(e);
-    for (const service of ['sqs', 'logs', 'monitoring', 'kms']) {
-      new ec2.CfnVPCEndpoint(e.stack, `Ep${service}`, {
-        vpcId: e.subnetA.vpcId,
-        serviceName: `com.amazonaws.${REGION}.${service}`,
-        vpcEndpointType: 'Interface',
-        privateDnsEnabled: true,
-        subnetIds: subnets,
-        securityGroupIds: [e.sg.attrGroupId],
-      });
-    }
-    new ec2.CfnVPCEndpoint(e.stack, 'EpS3', { vpcId: e.subnetA.vpcId, serviceName: `com.amazonaws.${REGION}.s3`, routeTableIds: tables });
+    addEndpoints(e, subnets, tables);
     return check(e.app);
   }
 

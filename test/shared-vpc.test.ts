@@ -181,14 +181,14 @@ describe('the provisioner\'s role may create endpoints in the shared VPC and now
 
   test('a topic brought with its own key: the function may encrypt with that key too', () => {
     const app = new App();
-    const s3 = new Stack(app, 'NetworkStack', { env: { account: ACCOUNT, region: REGION } });
-    const vpc = ec2.Vpc.fromVpcAttributes(s3, 'SharedVpc', { vpcId: VPC_ID, availabilityZones: [`${REGION}a`, `${REGION}b`], privateSubnetIds: SUBNETS });
-    const topicKey = new kms.Key(s3, 'TeamTopicKey');
-    const topic = new sns.Topic(s3, 'TeamTopic', { masterKey: topicKey });
-    new MwaaSharedVpcEndpointProvisioner(s3, 'Provisioner', { vpc, subnets: { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS }, participantAccounts: [], notificationTopic: topic });
-    const statements = Object.values<any>(Template.fromStack(s3).findResources('AWS::IAM::ManagedPolicy')).flatMap(r => r.Properties.PolicyDocument.Statement);
+    const teamStack = new Stack(app, 'NetworkStack', { env: { account: ACCOUNT, region: REGION } });
+    const vpc = ec2.Vpc.fromVpcAttributes(teamStack, 'SharedVpc', { vpcId: VPC_ID, availabilityZones: [`${REGION}a`, `${REGION}b`], privateSubnetIds: SUBNETS });
+    const topicKey = new kms.Key(teamStack, 'TeamTopicKey');
+    const topic = new sns.Topic(teamStack, 'TeamTopic', { masterKey: topicKey });
+    new MwaaSharedVpcEndpointProvisioner(teamStack, 'Provisioner', { vpc, subnets: { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS }, participantAccounts: [], notificationTopic: topic });
+    const statements = Object.values<any>(Template.fromStack(teamStack).findResources('AWS::IAM::ManagedPolicy')).flatMap(r => r.Properties.PolicyDocument.Statement);
     const encrypt = statements.find(st => st.Sid === 'EncryptNotificationsAndDeadLetters');
-    expect(encrypt.Resource).toContainEqual({ 'Fn::GetAtt': [s3.getLogicalId(topicKey.node.defaultChild as kms.CfnKey), 'Arn'] });
+    expect(encrypt.Resource).toContainEqual({ 'Fn::GetAtt': [teamStack.getLogicalId(topicKey.node.defaultChild as kms.CfnKey), 'Arn'] });
     expect(encrypt.Resource).toHaveLength(2);
   });
 

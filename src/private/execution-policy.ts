@@ -32,15 +32,23 @@ export function secretArnPattern(scope: IConstruct, prefix: string): string {
 }
 
 /**
- * The ARN pattern that covers the five log groups of an environment, and their streams.
+ * The ARN of one of an environment's log groups (`airflow-<name>-<suffix>`), as IAM names it; with
+ * suffix `*`, the pattern the documented execution policy uses.
  */
-export function logGroupArnPattern(scope: IConstruct, environmentName: string): string {
+export function logGroupArn(scope: IConstruct, environmentName: string, suffix: string): string {
   return Stack.of(scope).formatArn({
     service: 'logs',
     resource: 'log-group',
-    resourceName: `airflow-${environmentName}-*`,
+    resourceName: `airflow-${environmentName}-${suffix}`,
     arnFormat: ArnFormat.COLON_RESOURCE_NAME,
   });
+}
+
+/**
+ * The ARN pattern that covers the five log groups of an environment, and their streams.
+ */
+export function logGroupArnPattern(scope: IConstruct, environmentName: string): string {
+  return logGroupArn(scope, environmentName, '*');
 }
 
 /**

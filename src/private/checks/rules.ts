@@ -90,6 +90,12 @@ function allows(statements: any[], action: string): boolean {
   return statements.some(s => s.Effect === 'Allow' && list<string>(s.Action).some(a => actionMatches(a, action)));
 }
 
+/** A file staged in the cloud assembly next to the template, if it is there. */
+function stagedFile(t: TemplateView, ...parts: string[]): string | undefined {
+  const file = path.join(path.dirname(t.path), ...parts);
+  return fs.existsSync(file) && fs.statSync(file).isFile() ? file : undefined;
+}
+
 /**
  * The SDK call an `AwsCustomResource` makes on create (or update), with every reference in it in
  * the text form of `text()`; undefined when the call is not plain JSON.
@@ -130,8 +136,8 @@ function requirementsFile(env: EnvironmentUnderCheck): string | undefined {
     }
     const relative = prefix === '/' ? key : key.slice(prefix.length);
     for (const objectKey of list(p.SourceObjectKeys).filter((k): k is string => typeof k === 'string')) {
-      const staged = path.join(path.dirname(t.path), `asset.${objectKey.replace(/\.zip$/, '')}`, relative);
-      if (fs.existsSync(staged) && fs.statSync(staged).isFile()) {
+      const staged = stagedFile(t, `asset.${objectKey.replace(/\.zip$/, '')}`, relative);
+      if (staged !== undefined) {
         return staged;
       }
     }
@@ -148,8 +154,8 @@ function requirementsFile(env: EnvironmentUnderCheck): string | undefined {
     if (!copiesHere || source.indexOf('/') < 0 || objectKey.includes('/') || objectKey.includes('$')) {
       continue;
     }
-    const staged = path.join(path.dirname(t.path), `asset.${objectKey}`);
-    if (fs.existsSync(staged) && fs.statSync(staged).isFile()) {
+    const staged = stagedFile(t, `asset.${objectKey}`);
+    if (staged !== undefined) {
       return staged;
     }
   }
