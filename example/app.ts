@@ -86,7 +86,7 @@ export class ExampleStack extends Stack {
       environmentName: props?.isolated ? 'example-isolated-airflow' : 'example-private-airflow',
       vpc,
       sourceBucketAccessLogs: accessLogs,
-      ...(props?.isolated ? { vpcEndpoints: {}, networkAcl: true } : {}),
+      ...(props?.isolated ? { createVpcEndpoints: true, createNetworkAcl: true } : {}),
       ...props?.airflow,
     });
 

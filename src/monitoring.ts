@@ -1,4 +1,10 @@
-import { Duration } from 'aws-cdk-lib';
+import { Duration, Token } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as cloudwatchActions from 'aws-cdk-lib/aws-cloudwatch-actions';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import { Construct, IDependable } from 'constructs';
+import type { EnvironmentBase } from './private/environment-base';
+import { AIRFLOW_NAMESPACE, ALARM_PERIOD, MWAA_NAMESPACE, periodsIn, STATISTICS } from './private/monitoring';
 
 /**
  * A component of an environment that MWAA reports CPU and memory utilization for (the `Cluster`
@@ -74,4 +80,174 @@ export interface EnvironmentDashboardOptions {
    * @default Duration.minutes(5)
    */
   readonly period?: Duration;
+}
+
+/** The Airflow metrics the environment has helpers for: the Airflow function they belong to and their statistic. */
+const AIRFLOW_FUNCTION_METRICS: { [metricName: string]: { fn: string; statistic: string } } = {
+  SchedulerHeartbeat: { fn: 'Scheduler', statistic: STATISTICS.heartbeat },
+  QueuedTasks: { fn: 'Executor', statistic: STATISTICS.tasks },
+  RunningTasks: { fn: 'Executor', statistic: STATISTICS.tasks },
+  TotalParseTime: { fn: 'DAG Processing', statistic: STATISTICS.parseTime },
+  ImportErrors: { fn: 'DAG Processing', statistic: STATISTICS.tasks },
+};
+
+/** An Apache Airflow metric of an environment, in the `AmazonMWAA` namespace. */
+export function airflowMetric(environmentName: string, metricName: string, props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+  return new cloudwatch.Metric({
+    namespace: AIRFLOW_NAMESPACE,
+    metricName,
+    period: ALARM_PERIOD,
+    ...props,
+    dimensionsMap: { ...props?.dimensionsMap, Environment: environmentName },
+  });
+}
+
+/** One of the Airflow metrics of `AIRFLOW_FUNCTION_METRICS`, with its function dimension and statistic. */
+export function airflowFunctionMetric(environmentName: string, metricName: string, props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+  const spec = AIRFLOW_FUNCTION_METRICS[metricName];
+  return airflowMetric(environmentName, metricName, { statistic: spec.statistic, ...props, dimensionsMap: { ...props?.dimensionsMap, Function: spec.fn } });
+}
+
+/** A container metric of one component, in the `AWS/MWAA` namespace. */
+export function componentMetric(environmentName: string, metricName: string, component: AirflowComponent, props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+  return new cloudwatch.Metric({
+    namespace: MWAA_NAMESPACE,
+    metricName,
+    period: ALARM_PERIOD,
+    statistic: STATISTICS.utilization,
+    unit: cloudwatch.Unit.PERCENT,
+    ...props,
+    dimensionsMap: { ...props?.dimensionsMap, Cluster: component, Environment: environmentName },
+  });
+}
+
+/** What the alarms and the dashboard of an environment need to know of it. */
+export interface MonitoredEnvironment {
+  readonly env: EnvironmentBase;
+  readonly topic: sns.ITopic;
+  /** The environment resource, which the alarms are created after. */
+  readonly resource: IDependable;
+  /** One line about the environment for the dashboard's title. */
+  readonly summary: string;
+}
+
+/**
+ * The recommended alarms of an environment, each notifying its topic: the scheduler heartbeat is
+ * missing; tasks stay queued; CPU or memory of the base workers, the additional workers or the
+ * schedulers stays above the threshold. Created once, after the environment.
+ */
+export function addRecommendedAlarms(m: MonitoredEnvironment, options: RecommendedAlarmsOptions): cloudwatch.Alarm[] {
+  const env = m.env;
+  if (env.node.tryFindChild('RecommendedAlarms')) {
+    throw new Error('`addRecommendedAlarms()` can be called once per environment, got: a second call');
+  }
+  const cpu = options.cpuUtilizationPercent ?? 85;
+  const memory = options.memoryUtilizationPercent ?? 85;
+  for (const [prop, value] of [['cpuUtilizationPercent', cpu], ['memoryUtilizationPercent', memory]] as const) {
+    if (!Token.isUnresolved(value) && (value <= 0 || value > 100)) {
+      throw new Error(`\`${prop}\` must be a percentage above 0 and at most 100, got: ${value}`);
+    }
+  }
+  const sustained = periodsIn(options.sustainedFor ?? Duration.minutes(15));
+  const scope = new Construct(env, 'RecommendedAlarms');
+  const name = env.environmentName;
+  const alarms: cloudwatch.Alarm[] = [
+    new cloudwatch.Alarm(scope, 'SchedulerHeartbeatMissing', {
+      alarmDescription: `Amazon MWAA ${name}: no scheduler heartbeat, so no task is being scheduled.`,
+      metric: env.metricSchedulerHeartbeat(),
+      comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
+      threshold: 1,
+      evaluationPeriods: periodsIn(options.heartbeatMissingFor ?? Duration.minutes(15)),
+      treatMissingData: cloudwatch.TreatMissingData.BREACHING,
+    }),
+    new cloudwatch.Alarm(scope, 'TasksQueuedTooLong', {
+      alarmDescription: `Amazon MWAA ${name}: tasks have been waiting in the queue the whole time; the workers cannot keep up or are not running.`,
+      metric: env.metricQueuedTasks({ statistic: STATISTICS.queuedForAlarm }),
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+      threshold: 0,
+      evaluationPeriods: periodsIn(options.tasksQueuedFor ?? Duration.minutes(30)),
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    }),
+  ];
+  const components: Array<[string, AirflowComponent]> = [
+    ['BaseWorker', AirflowComponent.BASE_WORKER],
+    ['AdditionalWorker', AirflowComponent.ADDITIONAL_WORKER],
+    ['Scheduler', AirflowComponent.SCHEDULER],
+  ];
+  for (const [id, component] of components) {
+    alarms.push(
+      new cloudwatch.Alarm(scope, `${id}CpuHigh`, {
+        alarmDescription: `Amazon MWAA ${name}: ${component} CPU utilization above ${cpu}%.`,
+        metric: env.metricCpuUtilization(component),
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+        threshold: cpu,
+        evaluationPeriods: sustained,
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      }),
+      new cloudwatch.Alarm(scope, `${id}MemoryHigh`, {
+        alarmDescription: `Amazon MWAA ${name}: ${component} memory utilization above ${memory}%.`,
+        metric: env.metricMemoryUtilization(component),
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+        threshold: memory,
+        evaluationPeriods: sustained,
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      }),
+    );
+  }
+  const action = new cloudwatchActions.SnsAction(m.topic);
+  for (const alarm of alarms) {
+    alarm.addAlarmAction(action);
+  }
+  scope.node.addDependency(m.resource);
+  return alarms;
+}
+
+/**
+ * A CloudWatch dashboard of an environment: scheduler heartbeat, queued and running tasks, DAG
+ * parsing and import errors, CPU and memory of each component, and the state of the recommended
+ * alarms if there are any.
+ */
+export function addDashboard(m: MonitoredEnvironment, options: EnvironmentDashboardOptions, alarms: cloudwatch.IAlarm[]): cloudwatch.Dashboard {
+  const env = m.env;
+  const period = options.period ?? ALARM_PERIOD;
+  const dashboard = new cloudwatch.Dashboard(env, 'Dashboard', {
+    dashboardName: options.dashboardName ?? `mwaa-${env.environmentName}`,
+    defaultInterval: Duration.hours(12),
+  });
+  const components = [AirflowComponent.BASE_WORKER, AirflowComponent.ADDITIONAL_WORKER, AirflowComponent.SCHEDULER, AirflowComponent.WEB_SERVER];
+  dashboard.addWidgets(
+    new cloudwatch.TextWidget({
+      markdown: `# Amazon MWAA ${env.environmentName}\n${m.summary}`,
+      width: 24,
+      height: 2,
+    }),
+  );
+  dashboard.addWidgets(
+    new cloudwatch.GraphWidget({ title: 'Scheduler heartbeat', left: [env.metricSchedulerHeartbeat({ period })], width: 8 }),
+    new cloudwatch.GraphWidget({ title: 'Tasks', left: [env.metricQueuedTasks({ period, label: 'Queued' }), env.metricRunningTasks({ period, label: 'Running' })], width: 8 }),
+    new cloudwatch.GraphWidget({
+      title: 'DAG processing',
+      left: [env.metricDagProcessingTotalParseTime({ period, label: 'Total parse time (s)' })],
+      right: [env.metricDagImportErrors({ period, label: 'Import errors' })],
+      width: 8,
+    }),
+  );
+  dashboard.addWidgets(
+    new cloudwatch.GraphWidget({
+      title: 'CPU utilization (%)',
+      left: components.map(c => env.metricCpuUtilization(c, { period, label: c })),
+      leftYAxis: { min: 0, max: 100 },
+      width: 12,
+    }),
+    new cloudwatch.GraphWidget({
+      title: 'Memory utilization (%)',
+      left: components.map(c => env.metricMemoryUtilization(c, { period, label: c })),
+      leftYAxis: { min: 0, max: 100 },
+      width: 12,
+    }),
+  );
+  if (alarms.length > 0) {
+    dashboard.addWidgets(new cloudwatch.AlarmStatusWidget({ title: 'Recommended alarms', alarms, width: 24 }));
+  }
+  return dashboard;
 }

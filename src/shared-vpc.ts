@@ -9,7 +9,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { acknowledge, findingName } from './private/acknowledgements';
+import { acknowledge, findingName } from './private/nag';
 import { ProvisionerFunction } from './private/provisioner-function';
 
 /** The source and detail type of MWAA's status change events. */

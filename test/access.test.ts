@@ -143,7 +143,9 @@ describe('groups, managed policies and assignments', () => {
       });
       template.hasResourceProperties('AWS::IAM::ManagedPolicy', { ManagedPolicyName: `test-env-airflow-${suffix}` });
     }
-    expect(Object.keys(env.groups).sort()).toEqual(['ADMINISTRATOR', 'DEVELOPER', 'OPERATOR', 'VIEWER']);
+    for (const profile of [AccessProfile.ADMINISTRATOR, AccessProfile.DEVELOPER, AccessProfile.OPERATOR, AccessProfile.VIEWER]) {
+      expect(env.group(profile)).toBeInstanceOf(iam.Group);
+    }
   });
 
   test('groups can be turned off; no policy is created until used', () => {
@@ -151,7 +153,7 @@ describe('groups, managed policies and assignments', () => {
     const template = Template.fromStack(stack);
     template.resourceCountIs('AWS::IAM::Group', 0);
     expect(Object.keys(template.findResources('AWS::IAM::ManagedPolicy'))).toHaveLength(1); // the execution role's
-    expect(env.groups).toEqual({});
+    expect(env.group(AccessProfile.DEVELOPER)).toBeUndefined();
   });
 
   test('a role, a group and a user get the profile policy attached', () => {
@@ -191,9 +193,9 @@ describe('groups, managed policies and assignments', () => {
   test('grantAccessProfile gives any grantee a profile; every grant lands on its principal', () => {
     const { stack, env } = newEnvironment({ peopleAccess: { createGroups: false } });
     const robot = new iam.Role(stack, 'Ci', { assumedBy: new iam.ServicePrincipal('codebuild.amazonaws.com') });
-    const grants = env.grantAccessProfile(robot, AccessProfile.DEVELOPER);
-    expect(grants).toHaveLength(4);
-    expect(grants.every(g => g.success)).toBe(true);
+    const grant = env.grantAccessProfile(robot, AccessProfile.DEVELOPER);
+    expect(grant.success).toBe(true);
+    expect(grant.principalStatements.length).toBeGreaterThanOrEqual(4);
     Template.fromStack(stack).hasResourceProperties('AWS::IAM::Policy', {
       Roles: [{ Ref: stack.getLogicalId(robot.node.defaultChild as iam.CfnRole) }],
       PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Action: 'airflow:CreateWebLoginToken', Resource: Match.anyValue() })]) },

@@ -401,7 +401,7 @@ describe('MWAA-Network-Endpoints looks at the environment\'s own subnets', () =>
     const stack = new Stack(app, 'Lib', { env: { account: ACCOUNT, region: REGION } });
     for (const name of ['first', 'second']) {
       const vpc = new ec2.Vpc(stack, `${name}Vpc`, { maxAzs: 2, natGateways: 0, subnetConfiguration: [{ name: 'Airflow', subnetType: ec2.SubnetType.PRIVATE_ISOLATED }] });
-      new PrivateMwaaEnvironment(stack, name, { environmentName: name, vpc, vpcEndpoints: {} });
+      new PrivateMwaaEnvironment(stack, name, { environmentName: name, vpc, createVpcEndpoints: true });
     }
     expect(check(app)).toEqual([]);
   });

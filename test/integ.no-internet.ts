@@ -16,8 +16,8 @@ const vpc = new ec2.Vpc(stack, 'Vpc', {
 new PrivateMwaaEnvironment(stack, 'Airflow', {
   environmentName: 'integ-no-internet',
   vpc,
-  vpcEndpoints: { secretsManager: true },
-  networkAcl: true,
+  createVpcEndpoints: true, vpcEndpointsOptions: { secretsManager: true },
+  createNetworkAcl: true,
   secretsBackend: {},
 });
 new IntegTest(app, 'NoInternet', { testCases: [stack] });

@@ -41,7 +41,7 @@ function build(props: Props, vpcOf: (stack: Stack) => ec2.Vpc = isolatedVpc) {
 const CORE_SERVICES = ['sqs', 'logs', 'monitoring', 'kms'].map(s => `com.amazonaws.${REGION}.${s}`);
 
 describe('the VPC endpoints of an environment without internet access', () => {
-  const { env, template, id, vpc } = build({ vpcEndpoints: {} });
+  const { env, template, id, vpc } = build({ createVpcEndpoints: true });
   const endpoints = env.vpcEndpoints!;
   const interfaces = template.findResources('AWS::EC2::VPCEndpoint', { Properties: { VpcEndpointType: 'Interface' } });
 
@@ -93,14 +93,14 @@ describe('the VPC endpoints of an environment without internet access', () => {
   });
 
   test('without restricted policies the endpoints keep their default policy', () => {
-    const open = build({ vpcEndpoints: { restrictPolicies: false } });
+    const open = build({ createVpcEndpoints: true, vpcEndpointsOptions: { restrictPolicies: false } });
     for (const resource of Object.values<any>(open.template.findResources('AWS::EC2::VPCEndpoint'))) {
       expect(resource.Properties.PolicyDocument).toBeUndefined();
     }
   });
 
   test('extras add their endpoints', () => {
-    const all = build({ vpcEndpoints: { secretsManager: true, ecr: true, airflowEndpoints: true, codeArtifact: true } });
+    const all = build({ createVpcEndpoints: true, vpcEndpointsOptions: { secretsManager: true, ecr: true, airflowEndpoints: true, codeArtifact: true } });
     const services = Object.values<any>(all.template.findResources('AWS::EC2::VPCEndpoint', { Properties: { VpcEndpointType: 'Interface' } }))
       .map(r => r.Properties.ServiceName).sort();
     expect(services).toEqual([
@@ -119,29 +119,29 @@ describe('the VPC endpoints of an environment without internet access', () => {
     });
     const s3Endpoints = (built: ReturnType<typeof build>) => Object.values<any>(built.template.findResources('AWS::EC2::VPCEndpoint'))
       .filter(r => JSON.stringify(r.Properties.ServiceName).includes('.s3'));
-    const shared = build({ vpcEndpoints: { s3Gateway: false } }, withGateway);
+    const shared = build({ createVpcEndpoints: true, vpcEndpointsOptions: { s3Gateway: false } }, withGateway);
     expect(s3Endpoints(shared)).toHaveLength(1);
     expect(shared.env.vpcEndpoints!.s3Endpoint).toBeUndefined();
     expect(shared.env.vpcEndpoints!.interfaceEndpointCount).toBe(4);
     // By default a second one is made, which the route tables would refuse.
-    expect(s3Endpoints(build({ vpcEndpoints: {} }, withGateway))).toHaveLength(2);
+    expect(s3Endpoints(build({ createVpcEndpoints: true }, withGateway))).toHaveLength(2);
   });
 
   test('with the Secrets Manager backend the Secrets Manager endpoint comes by default', () => {
     const secrets = `com.amazonaws.${REGION}.secretsmanager`;
     const services = (props: Props) => Object.values<any>(build(props).template.findResources('AWS::EC2::VPCEndpoint')).map(r => r.Properties.ServiceName);
-    expect(services({ vpcEndpoints: {}, secretsBackend: {} })).toContain(secrets);
-    expect(services({ vpcEndpoints: {} })).not.toContain(secrets);
+    expect(services({ createVpcEndpoints: true, secretsBackend: {} })).toContain(secrets);
+    expect(services({ createVpcEndpoints: true })).not.toContain(secrets);
   });
 
   test('turning that endpoint off with the Secrets Manager backend earns a warning', () => {
-    const off = build({ vpcEndpoints: { secretsManager: false }, secretsBackend: {} });
+    const off = build({ createVpcEndpoints: true, vpcEndpointsOptions: { secretsManager: false }, secretsBackend: {} });
     const warnings = Annotations.fromStack(off.stack).findWarning('*', Match.stringLikeRegexp('cdk-private-mwaa:secretsEndpoint'));
     expect(warnings).toHaveLength(1);
-    expect(warnings[0].entry.data).toMatch(/^`vpcEndpoints\.secretsManager` is false but `secretsBackend` is set/);
+    expect(warnings[0].entry.data).toMatch(/^`vpcEndpointsOptions\.secretsManager` is false but `secretsBackend` is set/);
     expect(Object.values<any>(off.template.findResources('AWS::EC2::VPCEndpoint')).map(r => r.Properties.ServiceName))
       .not.toContain(`com.amazonaws.${REGION}.secretsmanager`);
-    const on = build({ vpcEndpoints: {}, secretsBackend: {} });
+    const on = build({ createVpcEndpoints: true, secretsBackend: {} });
     expect(Annotations.fromStack(on.stack).findWarning('*', Match.stringLikeRegexp('cdk-private-mwaa:secretsEndpoint'))).toHaveLength(0);
   });
 });
@@ -153,7 +153,7 @@ describe('the endpoint policies admit only what the environment needs', () => {
   const env = new PrivateMwaaEnvironment(stack, 'Airflow', {
     environmentName: 'test-env',
     vpc,
-    vpcEndpoints: { secretsManager: true, ecr: true, airflowEndpoints: true, dataBuckets: [data(stack)] },
+    createVpcEndpoints: true, vpcEndpointsOptions: { secretsManager: true, ecr: true, airflowEndpoints: true, dataBuckets: [data(stack)] },
   });
   const template = Template.fromStack(stack).toJSON();
   const BUCKET = 'test-env-source-bucket';
@@ -254,7 +254,7 @@ describe('the endpoint policies admit only what the environment needs', () => {
   });
 
   test('the ECR layer bucket is not admitted without ECR', async () => {
-    const plain = build({ vpcEndpoints: {} });
+    const plain = build({ createVpcEndpoints: true });
     const doc = resolveIntrinsics(plain.template.toJSON().Resources[plain.id(plain.env.vpcEndpoints!.s3Endpoint!)].Properties.PolicyDocument, {
       account: ACCOUNT,
       region: REGION,
@@ -283,19 +283,19 @@ describe('the endpoints construct on its own', () => {
   test('is one per VPC: a second environment with its own endpoints in the same VPC is rejected', () => {
     const stack = new Stack(new App(), 'TestStack', { env: { account: ACCOUNT, region: REGION } });
     const vpc = isolatedVpc(stack);
-    new PrivateMwaaEnvironment(stack, 'First', { environmentName: 'first', vpc, vpcEndpoints: {} });
-    expect(() => new PrivateMwaaEnvironment(stack, 'Second', { environmentName: 'second', vpc, vpcEndpoints: {} }))
+    new PrivateMwaaEnvironment(stack, 'First', { environmentName: 'first', vpc, createVpcEndpoints: true });
+    expect(() => new PrivateMwaaEnvironment(stack, 'Second', { environmentName: 'second', vpc, createVpcEndpoints: true }))
       .toThrow('`vpcEndpoints`: the VPC TestStack/Vpc has MWAA VPC endpoints already (TestStack/First/VpcEndpoints), and private DNS allows one endpoint per service in a VPC. Create MwaaVpcEndpoints once for the VPC (with `restrictPolicies: false` when several environments share it) and let the other environments in through its `connections`, got a second set at TestStack/Second/VpcEndpoints');
     // Another VPC is another matter.
     const other = new ec2.Vpc(stack, 'OtherVpc', { maxAzs: 2, natGateways: 0, subnetConfiguration: [{ name: 'Airflow', subnetType: ec2.SubnetType.PRIVATE_ISOLATED }] });
-    expect(() => new PrivateMwaaEnvironment(stack, 'Third', { environmentName: 'third', vpc: other, vpcEndpoints: {} })).not.toThrow();
+    expect(() => new PrivateMwaaEnvironment(stack, 'Third', { environmentName: 'third', vpc: other, createVpcEndpoints: true })).not.toThrow();
   });
 
   test('other workloads reach the endpoints only when let in through connections', () => {
     const rulesFromSecond = (allow: boolean) => {
       const stack = new Stack(new App(), 'TestStack', { env: { account: ACCOUNT, region: REGION } });
       const vpc = isolatedVpc(stack);
-      const first = new PrivateMwaaEnvironment(stack, 'First', { environmentName: 'first', vpc, vpcEndpoints: { restrictPolicies: false } });
+      const first = new PrivateMwaaEnvironment(stack, 'First', { environmentName: 'first', vpc, createVpcEndpoints: true, vpcEndpointsOptions: { restrictPolicies: false } });
       const second = new PrivateMwaaEnvironment(stack, 'Second', { environmentName: 'second', vpc });
       if (allow) {
         first.vpcEndpoints!.connections.allowDefaultPortFrom(second);
@@ -336,7 +336,7 @@ describe('the endpoints construct on its own', () => {
 
 describe('the network ACL of the environment\'s subnets', () => {
   test('admits 443 and 5432 inside the VPC, HTTPS out and the replies, and nothing else', () => {
-    const { template, env, vpc, stack } = build({ networkAcl: true });
+    const { template, env, vpc, stack } = build({ createNetworkAcl: true });
     const acl = stack.getLogicalId(env.networkAcl!.networkAcl.node.defaultChild as any);
     const cidr = stack.resolve(vpc.vpcCidrBlock);
     const entries = Object.values<any>(template.findResources('AWS::EC2::NetworkAclEntry'))
@@ -358,7 +358,7 @@ describe('the network ACL of the environment\'s subnets', () => {
   });
 
   test('admits web server clients from the IPv4 ranges of webserverAccessPeers and later calls', () => {
-    const { env } = construct({ networkAcl: true, webserverAccessPeers: [ec2.Peer.ipv4('10.20.0.0/16')] });
+    const { env } = construct({ createNetworkAcl: true, webserverAccessPeers: [ec2.Peer.ipv4('10.20.0.0/16')] });
     env.allowWebserverAccessFrom(ec2.Peer.ipv4('192.168.8.0/22'));
     const fresh = Template.fromStack(env.stack);
     fresh.hasResourceProperties('AWS::EC2::NetworkAclEntry', { RuleNumber: 200, Egress: false, CidrBlock: '10.20.0.0/16', PortRange: { From: 443, To: 443 } });
@@ -367,7 +367,7 @@ describe('the network ACL of the environment\'s subnets', () => {
   });
 
   test('adds no entry for a security group peer', () => {
-    const { env, vpc } = construct({ networkAcl: true });
+    const { env, vpc } = construct({ createNetworkAcl: true });
     env.allowWebserverAccessFrom(new ec2.SecurityGroup(env.stack, 'Bastion', { vpc }));
     // The six entries of the ACL itself, none for the security group.
     expect(Object.keys(Template.fromStack(env.stack).findResources('AWS::EC2::NetworkAclEntry'))).toHaveLength(6);
@@ -375,7 +375,7 @@ describe('the network ACL of the environment\'s subnets', () => {
 
   test('warns about an IPv6 or prefix-list peer, which it cannot admit, and not about a security group', () => {
     const warnings = (peer: (env: PrivateMwaaEnvironment, vpc: ec2.Vpc) => ec2.IPeer) => {
-      const { env, vpc } = construct({ networkAcl: true });
+      const { env, vpc } = construct({ createNetworkAcl: true });
       env.allowWebserverAccessFrom(peer(env, vpc));
       return Annotations.fromStack(env.stack).findWarning('*', Match.stringLikeRegexp('cdk-private-mwaa:aclPeer')).map(w => w.entry.data);
     };
@@ -389,7 +389,7 @@ describe('the network ACL of the environment\'s subnets', () => {
 
   test('warns once when the client ranges pass the default quota of a network ACL', () => {
     const ranges = (count: number) => {
-      const { env } = construct({ networkAcl: true, webserverAccessPeers: Array.from({ length: count }, (_, i) => ec2.Peer.ipv4(`172.16.${i}.0/24`)) });
+      const { env } = construct({ createNetworkAcl: true, webserverAccessPeers: Array.from({ length: count }, (_, i) => ec2.Peer.ipv4(`172.16.${i}.0/24`)) });
       return Annotations.fromStack(env.stack).findWarning('*', Match.stringLikeRegexp('cdk-private-mwaa:aclRuleLimit')).map(w => w.entry.data);
     };
     expect(ranges(17)).toHaveLength(0);
@@ -397,7 +397,7 @@ describe('the network ACL of the environment\'s subnets', () => {
   });
 
   test('rejects a client range that is not an IPv4 CIDR', () => {
-    const { env } = construct({ networkAcl: true });
+    const { env } = construct({ createNetworkAcl: true });
     expect(() => env.networkAcl!.allowWebserverClients('10.20.0.0')).toThrow("`webserverClientCidrs` must be IPv4 CIDR ranges, got: '10.20.0.0'");
   });
 

@@ -69,8 +69,8 @@ const changes: Array<[string, Change]> = [
   ['pluginsLocalPath', () => ({ pluginsLocalPath: `${project}/plugins` })],
   ['startupScriptLocalPath', () => ({ startupScriptLocalPath: `${project}/startup.sh` })],
   ['secretsBackend', () => ({ secretsBackend: { connectionsPrefix: 'data/connections' } })],
-  ['vpcEndpoints', () => ({ vpcEndpoints: { secretsManager: true } })],
-  ['networkAcl', () => ({ networkAcl: true })],
+  ['createVpcEndpoints', () => ({ createVpcEndpoints: true, vpcEndpointsOptions: { secretsManager: true } })],
+  ['createNetworkAcl', () => ({ createNetworkAcl: true })],
   ['createCustomerEndpoints', () => ({ endpointManagement: EndpointManagement.CUSTOMER, createCustomerEndpoints: false })],
 ];
 

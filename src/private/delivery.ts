@@ -7,12 +7,8 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as s3assets from 'aws-cdk-lib/aws-s3-assets';
 import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
+import { PLUGINS_MOUNT } from './mwaa';
 
-/** The Airflow class that reads connections and variables from Secrets Manager. */
-export const SECRETS_MANAGER_BACKEND_CLASS = 'airflow.providers.amazon.aws.secrets.secrets_manager.SecretsManagerBackend';
-
-/** Where MWAA unpacks plugins.zip on every Airflow container. */
-export const PLUGINS_MOUNT = '/usr/local/airflow/plugins';
 
 /**
  * What a requirements file asks pip to do, as far as the library cares.

@@ -6,6 +6,26 @@ import { IConstruct } from 'constructs';
  * `<LogicalId>`, a `Fn::GetAtt` as `<LogicalId.Attribute>`, a `Fn::Join` joined.
  */
 export function findingName(scope: IConstruct, value: string): string {
+  // The same few ARNs are named many times per environment; resolving is the costly part.
+  const stack = Stack.of(scope);
+  let names = FINDING_NAMES.get(stack);
+  if (names === undefined) {
+    names = new Map();
+    FINDING_NAMES.set(stack, names);
+  }
+  const known = names.get(value);
+  if (known !== undefined) {
+    return known;
+  }
+  const name = renderFindingName(stack, value);
+  names.set(value, name);
+  return name;
+}
+
+/** Finding names already rendered, per stack and value. */
+const FINDING_NAMES = new WeakMap<Stack, Map<string, string>>();
+
+function renderFindingName(stack: Stack, value: string): string {
   const render = (v: unknown): string => {
     if (typeof v === 'string') {
       return v;
@@ -23,7 +43,7 @@ export function findingName(scope: IConstruct, value: string): string {
     }
     return JSON.stringify(v);
   };
-  return render(Stack.of(scope).resolve(value));
+  return render(stack.resolve(value));
 }
 
 /**
@@ -49,4 +69,17 @@ export function acknowledge(scope: IConstruct, findings: ByDesign[]): void {
     entries[finding.id] = finding.reason;
   }
   scope.node.addMetadata(Validations.ACKNOWLEDGED_RULES_METADATA_KEY, entries);
+}
+
+/** An `AwsSolutions-IAM5` finding on one action or resource, with its reason. */
+export function iam5(finding: string, reason: string): ByDesign {
+  return { id: `AwsSolutions-IAM5[${finding}]`, reason };
+}
+
+/** The compliance packs whose rules the acknowledgements name, besides AwsSolutions. */
+export const COMPLIANCE_PACKS = ['HIPAA.Security', 'NIST.800.53.R5', 'PCI.DSS.321'];
+
+/** One rule of several compliance packs (all of them unless given), with one reason. */
+export function inPacks(rule: string, reason: string, packs: string[] = COMPLIANCE_PACKS): ByDesign[] {
+  return packs.map(pack => ({ id: `${pack}-${rule}`, reason }));
 }

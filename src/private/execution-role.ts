@@ -1,6 +1,9 @@
-import { ArnFormat, Aws, Stack } from 'aws-cdk-lib';
+import { Aws, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import { IConstruct } from 'constructs';
+import { Construct, IConstruct } from 'constructs';
+import { celeryQueueArnPattern, environmentArn, logGroupArnPattern, secretArnPattern } from './arns';
+import { acknowledge, findingName, iam5 } from './nag';
+import { MwaaServicePrincipals } from './principals';
 
 /**
  * What the execution role policy of one environment is scoped to.
@@ -16,39 +19,6 @@ export interface ExecutionPolicyScope {
   readonly environmentName: string;
   /** The secret name prefixes of the Secrets Manager backend; none when it is off. */
   readonly secretPrefixes?: string[];
-}
-
-/**
- * The ARN pattern of every secret under a name prefix. Secrets Manager appends a hyphen and six
- * random characters to a secret's name in its ARN, which the trailing wildcard covers.
- */
-export function secretArnPattern(scope: IConstruct, prefix: string): string {
-  return Stack.of(scope).formatArn({
-    service: 'secretsmanager',
-    resource: 'secret',
-    resourceName: `${prefix}/*`,
-    arnFormat: ArnFormat.COLON_RESOURCE_NAME,
-  });
-}
-
-/**
- * The ARN of one of an environment's log groups (`airflow-<name>-<suffix>`), as IAM names it; with
- * suffix `*`, the pattern the documented execution policy uses.
- */
-export function logGroupArn(scope: IConstruct, environmentName: string, suffix: string): string {
-  return Stack.of(scope).formatArn({
-    service: 'logs',
-    resource: 'log-group',
-    resourceName: `airflow-${environmentName}-${suffix}`,
-    arnFormat: ArnFormat.COLON_RESOURCE_NAME,
-  });
-}
-
-/**
- * The ARN pattern that covers the five log groups of an environment, and their streams.
- */
-export function logGroupArnPattern(scope: IConstruct, environmentName: string): string {
-  return logGroupArn(scope, environmentName, '*');
 }
 
 /**
@@ -158,7 +128,7 @@ function documentedStatements(scope: IConstruct, s: ExecutionPolicyScope): iam.P
         'sqs:SendMessage',
       ],
       // The Celery queue lives in an account owned by MWAA, so the account stays a wildcard.
-      resources: [stack.formatArn({ service: 'sqs', account: '*', resource: 'airflow-celery-*' })],
+      resources: [celeryQueueArnPattern(scope)],
     }),
     new iam.PolicyStatement({
       sid: 'UseKeyViaSqsAndS3',
@@ -171,4 +141,52 @@ function documentedStatements(scope: IConstruct, s: ExecutionPolicyScope): iam.P
       },
     }),
   ];
+}
+
+/** What the execution role of an environment is made of. */
+export interface ExecutionRoleParts {
+  readonly role: iam.IRole;
+  readonly policy: iam.ManagedPolicy;
+}
+
+/**
+ * The execution role (the one given, else a new one trusted only by MWAA for this environment in
+ * this account) and the customer managed policy with the documented least-privilege statements,
+ * attached to it; the findings its documented wildcards raise are acknowledged on that policy.
+ */
+export function executionRole(scope: Construct, s: Omit<ExecutionPolicyScope, 'environmentArn'>, role?: iam.IRole): ExecutionRoleParts {
+  const stack = Stack.of(scope);
+  const arn = environmentArn(scope, s.environmentName);
+  const effective = role ?? new iam.Role(scope, 'ExecutionRole', {
+    description: `Execution role of the Amazon MWAA environment ${s.environmentName}`,
+    assumedBy: new MwaaServicePrincipals(arn, stack.account),
+  });
+  const policy = new iam.ManagedPolicy(scope, 'ExecutionRolePolicy', {
+    description: `Least-privilege permissions of the Amazon MWAA environment ${s.environmentName}`,
+    statements: executionPolicyStatements(scope, { ...s, environmentArn: arn }),
+    roles: [effective],
+  });
+  acknowledgeDocumentedWildcards(policy, s);
+  return { role: effective, policy };
+}
+
+/**
+ * The execution role policy is the one the MWAA user guide documents; the wildcards in it are
+ * either scoped to this environment's own resources or required by MWAA. Acknowledge exactly those
+ * findings on exactly this policy, each with its reason.
+ */
+function acknowledgeDocumentedWildcards(policy: iam.ManagedPolicy, s: Omit<ExecutionPolicyScope, 'environmentArn'>): void {
+  acknowledge(policy, (s.secretPrefixes ?? []).map(prefix => iam5(`Resource::${findingName(policy, secretArnPattern(policy, prefix))}`,
+    `Secrets Manager backend: the secrets under the configured connections or variables prefix (${prefix}/), read-only.`)));
+  acknowledge(policy, [
+    iam5('Action::s3:GetObject*', 'Documented MWAA execution role: read-only object actions, scoped to the source bucket.'),
+    iam5('Action::s3:GetBucket*', 'Documented MWAA execution role: read-only bucket actions, scoped to the source bucket.'),
+    iam5('Action::s3:List*', 'Documented MWAA execution role: list actions, scoped to the source bucket.'),
+    iam5('Action::kms:GenerateDataKey*', 'Documented MWAA execution role: data keys of the environment key only, and only through SQS and S3 (kms:ViaService).'),
+    iam5('Resource::*', 'logs:DescribeLogGroups, s3:GetAccountPublicAccessBlock, cloudwatch:PutMetricData (and secretsmanager:ListSecrets) have no resource-level permissions.'),
+    iam5(`Resource::${findingName(policy, `${s.bucketArn}/*`)}`, 'Objects of this environment\'s own source bucket, read-only.'),
+    iam5(`Resource::${findingName(policy, logGroupArnPattern(policy, s.environmentName))}`, 'The five log groups of this environment, airflow-<name>-*, and their streams.'),
+    iam5(`Resource::${findingName(policy, celeryQueueArnPattern(policy))}`,
+      'The Celery queues MWAA creates for the environment live in an account MWAA owns, so the account and queue suffix are not known in advance.'),
+  ]);
 }

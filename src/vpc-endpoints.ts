@@ -1,11 +1,12 @@
-import { Annotations, ArnFormat, Aws, Stack, Token } from 'aws-cdk-lib';
+import { Aws, Stack } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
-import { acknowledge } from './private/acknowledgements';
-import { logGroupArnPattern } from './private/execution-policy';
+import { airflowRoleArn, celeryQueueArnPattern, environmentArn, logGroupArnPattern, secretArnPattern } from './private/arns';
+import { WEBSERVER_PORT } from './private/mwaa';
+
 
 /**
  * Which VPC endpoints to add beyond the five a private environment needs, and how strict their
@@ -106,9 +107,6 @@ export interface MwaaVpcEndpointsProps extends VpcEndpointsOptions {
   readonly celeryQueueArn?: string;
 }
 
-/** Client ranges that fit a network ACL with the default quota of 20 rules per direction, next to its 3. */
-const MAX_CLIENT_RANGES = 17;
-
 /** Which VPCs have MWAA VPC endpoints already, and where (one set per VPC). */
 const ENDPOINTS_BY_VPC = new WeakMap<ec2.IVpc, string>();
 
@@ -168,9 +166,9 @@ export class MwaaVpcEndpoints extends Construct implements ec2.IConnectable {
       description: `VPC endpoints of the Amazon MWAA environment ${props.environmentName}`,
       allowAllOutbound: false,
     });
-    this.connections = new ec2.Connections({ securityGroups: [this.securityGroup], defaultPort: ec2.Port.tcp(443) });
+    this.connections = new ec2.Connections({ securityGroups: [this.securityGroup], defaultPort: ec2.Port.tcp(WEBSERVER_PORT) });
     for (const group of props.environmentSecurityGroups) {
-      this.securityGroup.addIngressRule(group, ec2.Port.tcp(443), `HTTPS from the Amazon MWAA environment ${props.environmentName}`);
+      this.securityGroup.addIngressRule(group, ec2.Port.tcp(WEBSERVER_PORT), `HTTPS from the Amazon MWAA environment ${props.environmentName}`);
     }
 
     // S3: a gateway endpoint, no hourly cost.
@@ -186,7 +184,7 @@ export class MwaaVpcEndpoints extends Construct implements ec2.IConnectable {
     const sqs = this.addInterface('Sqs', ec2.InterfaceVpcEndpointAwsService.SQS);
     this.allow(sqs, 'UseCeleryQueue', [
       'sqs:ChangeMessageVisibility', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:ReceiveMessage', 'sqs:SendMessage',
-    ], [props.celeryQueueArn ?? stack.formatArn({ service: 'sqs', account: '*', resource: 'airflow-celery-*' })], true);
+    ], [props.celeryQueueArn ?? celeryQueueArnPattern(this)], true);
 
     const logs = this.addInterface('Logs', ec2.InterfaceVpcEndpointAwsService.CLOUDWATCH_LOGS);
     this.allow(logs, 'WriteEnvironmentLogs', [
@@ -204,7 +202,7 @@ export class MwaaVpcEndpoints extends Construct implements ec2.IConnectable {
       const secrets = this.addInterface('SecretsManager', ec2.InterfaceVpcEndpointAwsService.SECRETS_MANAGER);
       this.allow(secrets, 'ReadSecrets', [
         'secretsmanager:GetResourcePolicy', 'secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret', 'secretsmanager:ListSecretVersionIds',
-      ], [stack.formatArn({ service: 'secretsmanager', resource: 'secret', resourceName: '*', arnFormat: ArnFormat.COLON_RESOURCE_NAME })]);
+      ], [secretArnPattern(this)]);
       this.allow(secrets, 'ListSecrets', ['secretsmanager:ListSecrets'], ['*'], true);
     }
     if (props.ecr) {
@@ -214,8 +212,8 @@ export class MwaaVpcEndpoints extends Construct implements ec2.IConnectable {
     }
     if (props.airflowEndpoints) {
       const airflowResources = [
-        stack.formatArn({ service: 'airflow', resource: 'environment', resourceName: props.environmentName, arnFormat: ArnFormat.SLASH_RESOURCE_NAME }),
-        stack.formatArn({ service: 'airflow', resource: 'role', resourceName: `${props.environmentName}/*`, arnFormat: ArnFormat.SLASH_RESOURCE_NAME }),
+        environmentArn(this, props.environmentName),
+        airflowRoleArn(this, props.environmentName, '*'),
       ];
       for (const [endpointId, service] of [
         ['AirflowApi', ec2.InterfaceVpcEndpointAwsService.AIRFLOW_API],
@@ -287,105 +285,5 @@ export class MwaaVpcEndpoints extends Construct implements ec2.IConnectable {
       // CodeArtifact keeps package files in buckets named assets-<account of CodeArtifact>-<Region>.
       this.allow(s3Endpoint, 'ReadCodeArtifactAssets', ['s3:GetObject'], [`arn:${Aws.PARTITION}:s3:::assets-*-${stack.region}/*`]);
     }
-  }
-}
-
-/**
- * Props of {@link MwaaNetworkAcl}.
- */
-export interface MwaaNetworkAclProps {
-  /** The VPC of the environment. */
-  readonly vpc: ec2.IVpc;
-
-  /** The environment's subnets, which the network ACL is associated with. */
-  readonly subnets: ec2.SubnetSelection;
-
-  /**
-   * IPv4 ranges outside the VPC that may open the web server (TCP 443), such as the corporate
-   * network or a VPN range.
-   *
-   * @default - only the VPC
-   */
-  readonly webserverClientCidrs?: string[];
-}
-
-/**
- * A network ACL for the subnets of a private Amazon MWAA environment that admits only what the
- * environment and its VPC endpoints use: TCP 443 and 5432 inside the VPC, HTTPS out (to the VPC
- * endpoints and, through the S3 gateway endpoint, to S3), and the return traffic of those
- * connections. Everything else is denied.
- *
- * Network ACLs do not filter the VPC's DNS resolver, so no rule is needed for DNS.
- */
-export class MwaaNetworkAcl extends Construct {
-  /** The network ACL. */
-  public readonly networkAcl: ec2.NetworkAcl;
-
-  private readonly vpcCidr: string;
-  private nextClientRule = 200;
-
-  constructor(scope: Construct, id: string, props: MwaaNetworkAclProps) {
-    super(scope, id);
-    this.vpcCidr = props.vpc.vpcCidrBlock;
-    this.networkAcl = new ec2.NetworkAcl(this, 'Resource', {
-      vpc: props.vpc,
-      subnetSelection: props.subnets,
-    });
-    const vpc = ec2.AclCidr.ipv4(this.vpcCidr);
-    const anywhere = ec2.AclCidr.anyIpv4();
-    const ephemeral = ec2.AclTraffic.tcpPortRange(1024, 65535);
-    const rules: Array<[string, number, ec2.TrafficDirection, ec2.AclCidr, ec2.AclTraffic]> = [
-      // In: the web server and the metadata database, from the environment and its endpoints.
-      ['InHttpsFromVpc', 100, ec2.TrafficDirection.INGRESS, vpc, ec2.AclTraffic.tcpPort(443)],
-      ['InPostgresFromVpc', 110, ec2.TrafficDirection.INGRESS, vpc, ec2.AclTraffic.tcpPort(5432)],
-      // In: replies to the connections below. S3 answers from its public addresses, which a network
-      // ACL cannot name (it takes no prefix lists), so replies are admitted from anywhere.
-      ['InReplies', 120, ec2.TrafficDirection.INGRESS, anywhere, ephemeral],
-      // Out: HTTPS to the interface endpoints in the VPC and to S3 through the gateway endpoint
-      // (without an internet route, nothing else is reachable on 443).
-      ['OutHttps', 100, ec2.TrafficDirection.EGRESS, anywhere, ec2.AclTraffic.tcpPort(443)],
-      ['OutPostgresToVpc', 110, ec2.TrafficDirection.EGRESS, vpc, ec2.AclTraffic.tcpPort(5432)],
-      // Out: replies to connections from inside the VPC.
-      ['OutRepliesToVpc', 120, ec2.TrafficDirection.EGRESS, vpc, ephemeral],
-    ];
-    for (const [entryId, ruleNumber, direction, cidr, traffic] of rules) {
-      this.networkAcl.addEntry(entryId, { ruleNumber, direction, cidr, traffic, ruleAction: ec2.Action.ALLOW });
-    }
-    // The AwsSolutions pack prefers security groups to network ACLs; this one is asked for as a
-    // second layer under them.
-    acknowledge(this, [{ id: 'AwsSolutions-VPC3', reason: 'A least-privilege network ACL asked for explicitly, as a second layer under the security groups of the environment.' }]);
-    for (const cidr of props.webserverClientCidrs ?? []) {
-      this.allowWebserverClients(cidr);
-    }
-  }
-
-  /**
-   * Admits web server clients from an IPv4 range outside the VPC: TCP 443 in, replies out.
-   */
-  public allowWebserverClients(cidr: string): void {
-    if (!Token.isUnresolved(cidr) && !/^\d{1,3}(\.\d{1,3}){3}\/\d{1,2}$/.test(cidr)) {
-      throw new Error(`\`webserverClientCidrs\` must be IPv4 CIDR ranges, got: '${cidr}'`);
-    }
-    const ruleNumber = this.nextClientRule;
-    this.nextClientRule += 10;
-    const index = (ruleNumber - 200) / 10 + 1;
-    if (index === MAX_CLIENT_RANGES + 1) {
-      Annotations.of(this).addWarningV2('cdk-private-mwaa:aclRuleLimit',
-        `\`webserverClientCidrs\`: a network ACL holds 20 inbound and 20 outbound rules unless the account's quota was raised, and this one has 3 of its own, so more than ${MAX_CLIENT_RANGES} client ranges fail at deployment; got a range number ${index} (${cidr}). Raise the quota, or combine ranges.`);
-    }
-    this.networkAcl.addEntry(`InHttpsFromClients${index}`, {
-      ruleNumber,
-      direction: ec2.TrafficDirection.INGRESS,
-      cidr: ec2.AclCidr.ipv4(cidr),
-      traffic: ec2.AclTraffic.tcpPort(443),
-      ruleAction: ec2.Action.ALLOW,
-    });
-    this.networkAcl.addEntry(`OutRepliesToClients${index}`, {
-      ruleNumber,
-      direction: ec2.TrafficDirection.EGRESS,
-      cidr: ec2.AclCidr.ipv4(cidr),
-      traffic: ec2.AclTraffic.tcpPortRange(1024, 65535),
-      ruleAction: ec2.Action.ALLOW,
-    });
   }
 }

@@ -1,0 +1,588 @@
+import { RemovalPolicy } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import { PeopleAccessOptions } from './access';
+import { NotificationOptions } from './notifications';
+import { SecretsManagerBackendOptions } from './secrets-backend';
+import { AirflowVersion, EnvironmentClass } from './versions';
+import { VpcEndpointsOptions } from './vpc-endpoints';
+
+/**
+ * How one type of Airflow log is sent to CloudWatch Logs.
+ */
+export interface ModuleLoggingConfiguration {
+  /**
+   * Whether MWAA sends this type of log to CloudWatch Logs.
+   *
+   * @default true
+   */
+  readonly enabled?: boolean;
+
+  /**
+   * The least severe level that is sent.
+   *
+   * @default LogLevel.INFO
+   */
+  readonly logLevel?: LogLevel;
+}
+
+/**
+ * Logging for each of the five Airflow log types.
+ *
+ * Every type is on at `INFO` unless set otherwise, which is what regulated workloads need and what
+ * cdk-nag's MWAA rule checks for.
+ *
+ * @see https://docs.aws.amazon.com/mwaa/latest/userguide/monitoring-airflow.html
+ */
+export interface LoggingConfiguration {
+  /**
+   * DAG processing logs.
+   *
+   * @default - enabled at INFO
+   */
+  readonly dagProcessingLogs?: ModuleLoggingConfiguration;
+
+  /**
+   * Scheduler logs.
+   *
+   * @default - enabled at INFO
+   */
+  readonly schedulerLogs?: ModuleLoggingConfiguration;
+
+  /**
+   * Task logs.
+   *
+   * @default - enabled at INFO
+   */
+  readonly taskLogs?: ModuleLoggingConfiguration;
+
+  /**
+   * Web server logs.
+   *
+   * @default - enabled at INFO
+   */
+  readonly webserverLogs?: ModuleLoggingConfiguration;
+
+  /**
+   * Worker logs.
+   *
+   * @default - enabled at INFO
+   */
+  readonly workerLogs?: ModuleLoggingConfiguration;
+}
+
+/**
+ * Properties of a `PrivateMwaaEnvironment`.
+ */
+export interface PrivateMwaaEnvironmentProps {
+  /**
+   * The name of the environment.
+   *
+   * 1 to 80 characters: a letter, then letters, digits, hyphens and underscores. It cannot be
+   * changed after creation (a new name replaces the environment), and it names the log groups and
+   * scopes the execution role.
+   */
+  readonly environmentName: string;
+
+  /**
+   * The VPC the environment runs in.
+   */
+  readonly vpc: ec2.IVpc;
+
+  /**
+   * Where in the VPC the environment runs: exactly two private subnets in two Availability Zones.
+   *
+   * Cannot be changed after creation (a change replaces the environment).
+   *
+   * @default - the VPC's private subnets with egress, else its isolated subnets, one in each of the
+   * first two Availability Zones
+   * @see https://docs.aws.amazon.com/mwaa/latest/userguide/networking-about.html
+   */
+  readonly vpcSubnets?: ec2.SubnetSelection;
+
+  /**
+   * One to five security groups for the environment.
+   *
+   * Security groups you provide are used as they are: MWAA needs them to allow all traffic (or at
+   * least TCP 443 and 5432) from themselves, and outbound traffic.
+   *
+   * @default - a new security group with the self-referencing rule chosen by `selfReferencingIngress`
+   * and all outbound traffic allowed
+   */
+  readonly securityGroups?: ec2.ISecurityGroup[];
+
+  /**
+   * Which self-referencing inbound rules the security group the construct creates gets.
+   *
+   * Only for the security group the construct creates: it cannot be combined with
+   * `securityGroups`.
+   *
+   * @default SelfReferencingIngress.AIRFLOW_PORTS
+   */
+  readonly selfReferencingIngress?: SelfReferencingIngress;
+
+  /**
+   * The Apache Airflow version.
+   *
+   * @default AirflowVersion.V3_0_6
+   */
+  readonly airflowVersion?: AirflowVersion;
+
+  /**
+   * The environment class.
+   *
+   * @default EnvironmentClass.MW1_SMALL
+   */
+  readonly environmentClass?: EnvironmentClass;
+
+  /**
+   * The minimum number of workers, at least 1.
+   *
+   * @default 1
+   */
+  readonly minWorkers?: number;
+
+  /**
+   * The maximum number of workers, at least `minWorkers`. Above 25 needs a quota increase.
+   *
+   * @default 10
+   */
+  readonly maxWorkers?: number;
+
+  /**
+   * The number of schedulers: 2 to 5, or exactly 1 for `mw1.micro`.
+   *
+   * @default - 2, or 1 for `mw1.micro`
+   */
+  readonly schedulers?: number;
+
+  /**
+   * The minimum number of web servers: 2 to 5, or exactly 1 for `mw1.micro`.
+   *
+   * @default - 2, or 1 for `mw1.micro`
+   */
+  readonly minWebservers?: number;
+
+  /**
+   * The maximum number of web servers: 2 to 5 and at least `minWebservers`, or exactly 1 for
+   * `mw1.micro`.
+   *
+   * @default - 2, or 1 for `mw1.micro`
+   */
+  readonly maxWebservers?: number;
+
+  /**
+   * When the weekly maintenance window starts, in UTC, as `DAY:HH:MM` with `MM` 00 or 30, for
+   * example `SUN:03:30`.
+   *
+   * @default - MWAA picks a window
+   */
+  readonly weeklyMaintenanceWindowStart?: string;
+
+  /**
+   * How workers are replaced during an update.
+   *
+   * @default - MWAA's default, `FORCED`
+   */
+  readonly workerReplacementStrategy?: WorkerReplacementStrategy;
+
+  /**
+   * Apache Airflow configuration options, for example `{ 'core.default_timezone': 'utc' }`.
+   *
+   * Keys are lower case `section.option` names of at most 64 characters; values are 1 to 65,536
+   * printable characters. `celery.worker_concurrency` is managed by MWAA and cannot be set.
+   *
+   * @default - none
+   * @see https://docs.aws.amazon.com/mwaa/latest/userguide/configuring-env-variables.html
+   */
+  readonly airflowConfigurationOptions?: { [key: string]: string };
+
+  /**
+   * Logging for each log type.
+   *
+   * @default - all five log types enabled at INFO
+   */
+  readonly loggingConfiguration?: LoggingConfiguration;
+
+  /**
+   * How long the environment's log groups keep events.
+   *
+   * @default logs.RetentionDays.ONE_YEAR
+   */
+  readonly logRetention?: logs.RetentionDays;
+
+  /**
+   * Who can reach the Airflow web server.
+   *
+   * @default WebserverAccessMode.PRIVATE_ONLY
+   */
+  readonly webserverAccessMode?: WebserverAccessMode;
+
+  /**
+   * Who creates the VPC endpoints for the metadata database and the web server.
+   *
+   * With `CUSTOMER` the environment stays `PENDING` until you create them. Cannot be changed after
+   * creation.
+   *
+   * @default EndpointManagement.SERVICE
+   */
+  readonly endpointManagement?: EndpointManagement;
+
+  /**
+   * The KMS key that encrypts the environment, its bucket and its log groups.
+   *
+   * It must be a key (not an alias), single-Region, in the environment's Region. The construct adds
+   * a statement to the key policy that lets CloudWatch Logs use the key for this environment's log
+   * groups; for an imported key, add it yourself. Cannot be changed after creation.
+   *
+   * @default - the source bucket's key if `sourceBucket` is encrypted with one, else a new key with
+   * rotation enabled
+   * @see https://docs.aws.amazon.com/mwaa/latest/userguide/custom-keys-certs.html
+   */
+  readonly kmsKey?: kms.IKey;
+
+  /**
+   * The bucket that holds DAGs, requirements, plugins and the startup script.
+   *
+   * It must have versioning enabled and all public access blocked, and if it is encrypted with a
+   * customer managed key, that key must be the environment's key.
+   *
+   * @default - a new versioned bucket with all public access blocked, TLS enforced and SSE-KMS with
+   * the environment's key
+   */
+  readonly sourceBucket?: s3.IBucket;
+
+  /**
+   * Where the server access logs of the bucket the construct creates go.
+   *
+   * @default - no server access logs
+   */
+  readonly sourceBucketAccessLogs?: s3.IBucket;
+
+  /**
+   * The folder in the source bucket that holds the DAGs.
+   *
+   * @default 'dags'
+   */
+  readonly dagS3Path?: string;
+
+  /**
+   * The key of `requirements.txt` in the source bucket. Needs `requirementsS3ObjectVersion`.
+   *
+   * @default - no requirements
+   */
+  readonly requirementsS3Path?: string;
+
+  /**
+   * The S3 object version of `requirements.txt`.
+   *
+   * @default - none; required when `requirementsS3Path` is set
+   */
+  readonly requirementsS3ObjectVersion?: string;
+
+  /**
+   * The key of `plugins.zip` in the source bucket. Needs `pluginsS3ObjectVersion`.
+   *
+   * @default - no plugins
+   */
+  readonly pluginsS3Path?: string;
+
+  /**
+   * The S3 object version of `plugins.zip`.
+   *
+   * @default - none; required when `pluginsS3Path` is set
+   */
+  readonly pluginsS3ObjectVersion?: string;
+
+  /**
+   * The key of the startup shell script in the source bucket. Needs
+   * `startupScriptS3ObjectVersion`.
+   *
+   * @default - no startup script
+   */
+  readonly startupScriptS3Path?: string;
+
+  /**
+   * The S3 object version of the startup script.
+   *
+   * @default - none; required when `startupScriptS3Path` is set
+   */
+  readonly startupScriptS3ObjectVersion?: string;
+
+  /**
+   * A local folder of DAGs to upload to `dagS3Path` on every deployment.
+   *
+   * MWAA picks DAG changes up by itself within about a minute, so changing a DAG never updates the
+   * environment resource. Python caches (`__pycache__`, `*.pyc`) are not uploaded.
+   *
+   * @default - nothing is uploaded; deploy DAGs another way (see `grantDagDeployment`)
+   */
+  readonly dagsLocalPath?: string;
+
+  /**
+   * Whether uploading `dagsLocalPath` deletes objects under `dagS3Path` that are not in the local
+   * folder. Only objects under `dagS3Path` are ever deleted.
+   *
+   * @default true
+   */
+  readonly pruneDags?: boolean;
+
+  /**
+   * A local `requirements.txt` to upload to `requirementsS3Path` (default `requirements.txt`).
+   *
+   * The environment is given the S3 object version of the upload, read at deploy time, so a changed
+   * file updates the environment once and an unchanged one not at all. Do not set
+   * `requirementsS3ObjectVersion` with it.
+   *
+   * @default - no requirements uploaded
+   */
+  readonly requirementsLocalPath?: string;
+
+  /**
+   * A local plugins folder (zipped at synth time) or `plugins.zip` to upload to `pluginsS3Path`
+   * (default `plugins.zip`), pinned to the uploaded version like `requirementsLocalPath`.
+   *
+   * The folder may hold Python wheels that `requirements.txt` installs from
+   * `/usr/local/airflow/plugins`, which is how an environment without internet access gets its
+   * dependencies.
+   *
+   * @default - no plugins uploaded
+   */
+  readonly pluginsLocalPath?: string;
+
+  /**
+   * A local startup shell script to upload to `startupScriptS3Path` (default `startup.sh`), pinned to
+   * the uploaded version like `requirementsLocalPath`.
+   *
+   * @default - no startup script uploaded
+   */
+  readonly startupScriptLocalPath?: string;
+
+  /**
+   * Read Airflow connections and variables from AWS Secrets Manager.
+   *
+   * Sets `secrets.backend` and `secrets.backend_kwargs` in the Airflow configuration and lets the
+   * execution role read the secrets under the two prefixes (and decrypt them with the environment's
+   * key, through Secrets Manager only).
+   *
+   * @default - connections and variables live in the Airflow metadata database
+   * @see https://docs.aws.amazon.com/mwaa/latest/userguide/connections-secrets-manager.html
+   */
+  readonly secretsBackend?: SecretsManagerBackendOptions;
+
+  /**
+   * The execution role MWAA assumes.
+   *
+   * A role you provide gets the same least-privilege policy attached as the one the construct
+   * creates; its trust policy is yours to set (principals `airflow.amazonaws.com` and
+   * `airflow-env.amazonaws.com`, with `aws:SourceArn` and `aws:SourceAccount` conditions).
+   *
+   * @default - a new role trusted only by MWAA for this environment in this account
+   * @see https://docs.aws.amazon.com/mwaa/latest/userguide/mwaa-create-role.html
+   */
+  readonly executionRole?: iam.IRole;
+
+  /**
+   * The SNS topic that operators are notified on: environment status changes, the recommended
+   * alarms and the public web server guardrail publish to it.
+   *
+   * A topic you bring gets a policy statement that lets EventBridge and CloudWatch in this account
+   * publish; if it is encrypted, its key must let them use it.
+   *
+   * @default - a new topic encrypted with the environment's key, that only EventBridge and
+   * CloudWatch in this account may publish to
+   */
+  readonly notificationTopic?: sns.ITopic;
+
+  /**
+   * Who is notified, and of which status changes.
+   *
+   * @default - status changes to CREATE_FAILED, UPDATE_FAILED and UNAVAILABLE go to the topic, with
+   * no subscription
+   */
+  readonly notifications?: NotificationOptions;
+
+  /**
+   * How people get access: one IAM group per access profile (by default), and existing roles,
+   * groups and users to give a profile.
+   *
+   * @default - one group per profile, no other assignment
+   */
+  readonly peopleAccess?: PeopleAccessOptions;
+
+  /**
+   * Networks that may reach the web server on TCP 443, such as the corporate data centre or VPN
+   * range (`ec2.Peer.ipv4('10.20.0.0/16')`).
+   *
+   * @default - none besides the environment itself
+   */
+  readonly webserverAccessPeers?: ec2.IPeer[];
+
+  /**
+   * Whether to notify the topic when someone calls `UpdateEnvironment` to make this environment's
+   * web server public. Needs CloudTrail management events in the account (most accounts have a
+   * trail).
+   *
+   * @default - true for a private web server
+   */
+  readonly publicAccessGuardrail?: boolean;
+
+  /**
+   * Create the VPC endpoints the environment needs in subnets without internet access (an S3
+   * gateway endpoint and interface endpoints for SQS, CloudWatch Logs, CloudWatch metrics and KMS,
+   * plus the extras chosen in `vpcEndpointsOptions`), in the environment's subnets, reachable only
+   * from its security groups, with least-privilege endpoint policies. The environment is created
+   * after them.
+   *
+   * @default false - the subnets reach these services another way (a NAT gateway, or endpoints
+   * that already exist in the VPC)
+   */
+  readonly createVpcEndpoints?: boolean;
+
+  /**
+   * Which endpoints `createVpcEndpoints` adds beyond the required ones, and how strict their
+   * policies are. Only with `createVpcEndpoints`.
+   *
+   * @default - the required endpoints, plus Secrets Manager with `secretsBackend`
+   */
+  readonly vpcEndpointsOptions?: VpcEndpointsOptions;
+
+  /**
+   * Associate a least-privilege network ACL with the environment's subnets: TCP 443 and 5432 inside
+   * the VPC, HTTPS out, the replies of those connections, and TCP 443 from the IPv4 ranges of
+   * `webserverAccessPeers` (and of later `allowWebserverAccessFrom` calls). Everything else is
+   * denied, for every resource in those subnets.
+   *
+   * @default false
+   */
+  readonly createNetworkAcl?: boolean;
+
+  /**
+   * With `endpointManagement` CUSTOMER, create the environment's database endpoint and (for a
+   * private web server) its web server endpoint in its subnets and security groups, from the
+   * services the environment reports. CloudFormation finishes creating the environment when it is
+   * PENDING, so these are created in the same deployment. Turn this off when another account owns
+   * the VPC (see `MwaaSharedVpcEndpointProvisioner`).
+   *
+   * @default true
+   */
+  readonly createCustomerEndpoints?: boolean;
+
+  /**
+   * What happens to the key, the bucket and the log groups the construct creates when they leave
+   * the stack.
+   *
+   * @default RemovalPolicy.RETAIN
+   */
+  readonly removalPolicy?: RemovalPolicy;
+}
+
+/**
+ * Attributes of an environment defined outside this stack.
+ */
+export interface PrivateMwaaEnvironmentAttributes {
+  /**
+   * The name of the environment.
+   */
+  readonly environmentName: string;
+
+  /**
+   * The security groups of the environment, to allow traffic with `connections`.
+   *
+   * @default - none
+   */
+  readonly securityGroups?: ec2.ISecurityGroup[];
+
+  /**
+   * The execution role of the environment, to grant it access with `grantPrincipal`.
+   *
+   * @default - grants to the environment have no effect
+   */
+  readonly executionRole?: iam.IRole;
+
+  /**
+   * The source bucket of the environment, to grant DAG and dependency deployment.
+   *
+   * @default - deployment grants fail with an error that asks for it
+   */
+  readonly sourceBucket?: s3.IBucket;
+
+  /**
+   * The KMS key of the environment, for the deployment grants' use of the key through S3.
+   *
+   * @default - the bucket's key, if the bucket object knows it
+   */
+  readonly kmsKey?: kms.IKey;
+
+  /**
+   * The DAG folder in the source bucket.
+   *
+   * @default 'dags'
+   */
+  readonly dagS3Path?: string;
+}
+
+/**
+ * Who can reach the Airflow web server.
+ *
+ * @see https://docs.aws.amazon.com/mwaa/latest/userguide/configuring-networking.html
+ */
+export enum WebserverAccessMode {
+  /** Only from inside the VPC, through a VPC endpoint. */
+  PRIVATE_ONLY = 'PRIVATE_ONLY',
+  /** From the internet, to anyone with IAM permission to log in. */
+  PUBLIC_ONLY = 'PUBLIC_ONLY',
+}
+
+/**
+ * Who creates the VPC endpoints of the environment.
+ */
+export enum EndpointManagement {
+  /** MWAA creates them. */
+  SERVICE = 'SERVICE',
+  /** You create them, for example in the account that owns a shared VPC. */
+  CUSTOMER = 'CUSTOMER',
+}
+
+/**
+ * How workers are replaced during an update.
+ */
+export enum WorkerReplacementStrategy {
+  /** Stop and replace workers without waiting for running tasks. */
+  FORCED = 'FORCED',
+  /** Let workers finish running tasks (up to 12 hours) before they are replaced. */
+  GRACEFUL = 'GRACEFUL',
+}
+
+/**
+ * The least severe level of a log type that is sent to CloudWatch Logs.
+ */
+export enum LogLevel {
+  /** Critical only. */
+  CRITICAL = 'CRITICAL',
+  /** Error and above. */
+  ERROR = 'ERROR',
+  /** Warning and above. */
+  WARNING = 'WARNING',
+  /** Information and above. */
+  INFO = 'INFO',
+  /** Everything. */
+  DEBUG = 'DEBUG',
+}
+
+/**
+ * The self-referencing inbound rules of the security group the construct creates.
+ *
+ * @see https://docs.aws.amazon.com/mwaa/latest/userguide/vpc-security.html
+ */
+export enum SelfReferencingIngress {
+  /** TCP 443 (web server) and TCP 5432 (metadata database) from the group itself: the strict form. */
+  AIRFLOW_PORTS = 'AIRFLOW_PORTS',
+  /** All traffic from the group itself: the form the MWAA user guide shows. */
+  ALL_TRAFFIC = 'ALL_TRAFFIC',
+}
+

@@ -1,0 +1,46 @@
+import { ArnFormat, Stack } from 'aws-cdk-lib';
+import { IConstruct } from 'constructs';
+import { CELERY_QUEUE_PREFIX, logGroupName } from './mwaa';
+
+/**
+ * ARNs of MWAA resources, formatted in the stack of `scope` (its partition, Region and account).
+ * Formatted from names rather than read from resources, so that policies do not wait for the
+ * environment (its execution role must exist before it does).
+ */
+
+/** The ARN of an environment; with `*`, of every environment in the account and Region. */
+export function environmentArn(scope: IConstruct, environmentName: string): string {
+  return Stack.of(scope).formatArn({ service: 'airflow', resource: 'environment', resourceName: environmentName, arnFormat: ArnFormat.SLASH_RESOURCE_NAME });
+}
+
+/** The ARN of an Airflow role of an environment (`role/<env>/<AirflowRole>`), for web login and REST API grants. */
+export function airflowRoleArn(scope: IConstruct, environmentName: string, airflowRole: string): string {
+  return Stack.of(scope).formatArn({ service: 'airflow', resource: 'role', resourceName: `${environmentName}/${airflowRole}`, arnFormat: ArnFormat.SLASH_RESOURCE_NAME });
+}
+
+/**
+ * The ARN of one of an environment's log groups (`airflow-<name>-<suffix>`), as IAM names it; with
+ * suffix `*`, the pattern the documented execution policy uses.
+ */
+export function logGroupArn(scope: IConstruct, environmentName: string, suffix: string): string {
+  return Stack.of(scope).formatArn({ service: 'logs', resource: 'log-group', resourceName: logGroupName(environmentName, suffix), arnFormat: ArnFormat.COLON_RESOURCE_NAME });
+}
+
+/** The ARN pattern that covers the five log groups of an environment, and their streams. */
+export function logGroupArnPattern(scope: IConstruct, environmentName: string): string {
+  return logGroupArn(scope, environmentName, '*');
+}
+
+/**
+ * The ARN pattern of every secret under a name prefix (`*` for every secret). Secrets Manager
+ * appends a hyphen and six random characters to a secret's name in its ARN, which the trailing
+ * wildcard covers.
+ */
+export function secretArnPattern(scope: IConstruct, prefix?: string): string {
+  return Stack.of(scope).formatArn({ service: 'secretsmanager', resource: 'secret', resourceName: prefix === undefined ? '*' : `${prefix}/*`, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
+}
+
+/** The Celery queues of MWAA environments in the Region: they live in an account MWAA owns, so the account is a wildcard. */
+export function celeryQueueArnPattern(scope: IConstruct): string {
+  return Stack.of(scope).formatArn({ service: 'sqs', account: '*', resource: `${CELERY_QUEUE_PREFIX}*` });
+}

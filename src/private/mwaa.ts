@@ -1,0 +1,74 @@
+/**
+ * Facts about Amazon MWAA that the library relies on, in one place. Everything else imports them.
+ *
+ * Sources: the MWAA user guide and API reference, the AWS::MWAA::Environment resource schema, and
+ * ../shared/MWAA-FACTS.md, which collects them.
+ */
+
+/** TCP port of the Airflow web server (and of every interface endpoint). */
+export const WEBSERVER_PORT = 443;
+/** TCP port of the Airflow metadata database (PostgreSQL). */
+export const DATABASE_PORT = 5432;
+
+/**
+ * MWAA's own events on the default event bus.
+ *
+ * @see https://docs.aws.amazon.com/mwaa/latest/userguide/monitoring-eventbridge.html
+ */
+export const EVENT_SOURCE = 'aws.airflow';
+/** The detail type of an environment's status change event. */
+export const STATUS_CHANGE_DETAIL_TYPE = 'MWAA Environment Status Change';
+/** The detail type of the CloudTrail record of an MWAA API call, delivered to EventBridge. */
+export const CLOUDTRAIL_DETAIL_TYPE = 'AWS API Call via CloudTrail';
+/** The event source of MWAA API calls in CloudTrail records. */
+export const CLOUDTRAIL_EVENT_SOURCE = 'airflow.amazonaws.com';
+
+/**
+ * The keys of the status change event's detail that name the environment and its new status.
+ * AWS publishes no sample event, so these are not verified (see the README's limitations).
+ */
+export const STATUS_EVENT_FIELDS = { name: 'name', status: 'status' } as const;
+
+/** The EventBridge pattern fields that select MWAA status change events. */
+export const STATUS_CHANGE_PATTERN = { source: [EVENT_SOURCE], detailType: [STATUS_CHANGE_DETAIL_TYPE] };
+
+/** The service principals MWAA assumes an execution role as. */
+export const SERVICE_PRINCIPALS = ['airflow.amazonaws.com', 'airflow-env.amazonaws.com'];
+/** The service principal a user passes the execution role to. */
+export const PASSED_TO_SERVICE = 'airflow.amazonaws.com';
+
+/** The five log types, in the order CloudFormation lists them: prop name, construct id, log group suffix. */
+export const LOG_TYPES = [
+  { prop: 'dagProcessingLogs', cfn: 'DagProcessingLogs', id: 'DagProcessingLogs', suffix: 'DAGProcessing' },
+  { prop: 'schedulerLogs', cfn: 'SchedulerLogs', id: 'SchedulerLogs', suffix: 'Scheduler' },
+  { prop: 'taskLogs', cfn: 'TaskLogs', id: 'TaskLogs', suffix: 'Task' },
+  { prop: 'webserverLogs', cfn: 'WebserverLogs', id: 'WebserverLogs', suffix: 'WebServer' },
+  { prop: 'workerLogs', cfn: 'WorkerLogs', id: 'WorkerLogs', suffix: 'Worker' },
+] as const;
+
+/** The name of the log group MWAA writes one log type of an environment to. */
+export function logGroupName(environmentName: string, suffix: string): string {
+  return `airflow-${environmentName}-${suffix}`;
+}
+
+/** The DAG folder in the source bucket, unless set otherwise. */
+export const DEFAULT_DAG_FOLDER = 'dags';
+/** The keys of the dependency files in the source bucket, unless set otherwise. */
+export const DEFAULT_KEYS = { requirements: 'requirements.txt', plugins: 'plugins.zip', startupScript: 'startup.sh' } as const;
+
+/** Where MWAA unpacks plugins.zip on every Airflow container. */
+export const PLUGINS_MOUNT = '/usr/local/airflow/plugins';
+
+/** The Airflow class that reads connections and variables from Secrets Manager. */
+export const SECRETS_MANAGER_BACKEND_CLASS = 'airflow.providers.amazon.aws.secrets.secrets_manager.SecretsManagerBackend';
+/** The secret name prefixes of the Secrets Manager backend, unless set otherwise. */
+export const DEFAULT_SECRET_PREFIXES = { connections: 'airflow/connections', variables: 'airflow/variables' } as const;
+
+/** The name prefix of the Celery queues MWAA creates, in an account it owns. */
+export const CELERY_QUEUE_PREFIX = 'airflow-celery-';
+
+/** The oldest Airflow version CloudFormation accepts (older ones reached end of support). */
+export const OLDEST_AIRFLOW_VERSION = '2.7.2';
+
+/** The default quota of workers per environment. */
+export const WORKER_QUOTA = 25;

@@ -1,0 +1,111 @@
+import { Annotations, Aws, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import { Construct } from 'constructs';
+import { MwaaWarnings } from '../warnings';
+import { logGroupArnPattern } from './arns';
+import { LOG_TYPES, logGroupName } from './mwaa';
+
+/**
+ * Storage and encryption of an environment: its key, its source bucket and its five log groups.
+ */
+
+/** The key the environment is encrypted with: the one given, the bucket's, or a new one; with the statement CloudWatch Logs needs. */
+export function environmentKey(scope: Construct, environmentName: string, removalPolicy: RemovalPolicy, kmsKey?: kms.IKey, sourceBucket?: s3.IBucket): kms.IKey {
+  const stack = Stack.of(scope);
+  const key = kmsKey ?? sourceBucket?.encryptionKey ?? new kms.Key(scope, 'Key', {
+    description: `Encrypts the Amazon MWAA environment ${environmentName}, its bucket and its logs`,
+    enableKeyRotation: true,
+    removalPolicy,
+  });
+  const keyPolicy = key.addToResourcePolicy(new iam.PolicyStatement({
+    sid: 'AllowCloudWatchLogsForThisEnvironment',
+    principals: [new iam.ServicePrincipal(`logs.${stack.region}.${Aws.URL_SUFFIX}`)],
+    actions: ['kms:Encrypt*', 'kms:Decrypt*', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:Describe*'],
+    resources: ['*'],
+    conditions: {
+      ArnLike: { 'kms:EncryptionContext:aws:logs:arn': logGroupArnPattern(scope, environmentName) },
+    },
+  }));
+  if (!keyPolicy.statementAdded) {
+    Annotations.of(scope).addWarningV2(MwaaWarnings.KMS_KEY_POLICY,
+      `\`kmsKey\` is imported, so its key policy cannot be changed here. Make sure it lets the service principal logs.${stack.region}.amazonaws.com use the key for the log groups airflow-${environmentName}-*, or creating the log groups fails.`);
+  }
+  return key;
+}
+
+/** The source bucket: the one given, or a new versioned, locked-down one encrypted with the key. */
+export function sourceBucket(scope: Construct, environmentName: string, removalPolicy: RemovalPolicy, key: kms.IKey, bucket?: s3.IBucket, accessLogs?: s3.IBucket): s3.IBucket {
+  return bucket ?? new s3.Bucket(scope, 'SourceBucket', {
+    versioned: true,
+    blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+    enforceSSL: true,
+    minimumTLSVersion: 1.2,
+    encryption: s3.BucketEncryption.KMS,
+    encryptionKey: key,
+    objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+    serverAccessLogsBucket: accessLogs,
+    serverAccessLogsPrefix: accessLogs ? `${environmentName}/` : undefined,
+    removalPolicy,
+  });
+}
+
+/** The five log groups, created up front so that they are encrypted and expire; keyed by log type prop. */
+export function logGroups(scope: Construct, environmentName: string, removalPolicy: RemovalPolicy, key: kms.IKey, retention: logs.RetentionDays): { [prop: string]: logs.LogGroup } {
+  const groups: { [prop: string]: logs.LogGroup } = {};
+  for (const type of LOG_TYPES) {
+    groups[type.prop] = new logs.LogGroup(scope, type.id, {
+      logGroupName: logGroupName(environmentName, type.suffix),
+      encryptionKey: key,
+      retention,
+      removalPolicy,
+    });
+  }
+  return groups;
+}
+
+export function validateSourceBucket(scope: Construct, bucket: s3.IBucket, accessLogs?: s3.IBucket): void {
+  if (accessLogs !== undefined) {
+    throw new Error(`\`sourceBucketAccessLogs\` only applies to the bucket the construct creates; configure access logs on your own \`sourceBucket\`, got: ${accessLogs.node.path}`);
+  }
+  const bucketRegion = bucket.env.region;
+  const region = Stack.of(scope).region;
+  if (!Token.isUnresolved(bucketRegion) && !Token.isUnresolved(region) && bucketRegion !== region) {
+    throw new Error(`\`sourceBucket\` must be in the environment's Region (${region}), got: a bucket in ${bucketRegion}`);
+  }
+  const cfn = bucket.node.defaultChild;
+  if (!(cfn instanceof s3.CfnBucket)) {
+    Annotations.of(scope).addWarningV2(MwaaWarnings.IMPORTED_BUCKET,
+      '`sourceBucket` is imported, so its settings cannot be checked here. MWAA requires versioning enabled and all public access blocked, and if the bucket uses SSE-KMS, the key must be the environment\'s key.');
+    return;
+  }
+  const versioning = Stack.of(scope).resolve(cfn.versioningConfiguration);
+  if (versioning?.status !== 'Enabled') {
+    throw new Error(`\`sourceBucket\` must have versioning enabled (MWAA reads pinned object versions), got: ${versioning?.status ?? 'versioning not configured'}`);
+  }
+  const block = Stack.of(scope).resolve(cfn.publicAccessBlockConfiguration) ?? {};
+  const flags = ['blockPublicAcls', 'blockPublicPolicy', 'ignorePublicAcls', 'restrictPublicBuckets'];
+  const open = flags.filter(flag => block[flag] !== true);
+  if (open.length > 0) {
+    throw new Error(`\`sourceBucket\` must block all public access (use \`blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL\`), got: ${open.join(', ')} not enabled`);
+  }
+}
+
+export function validateKmsKey(scope: Construct, key: kms.IKey, bucket?: s3.IBucket): void {
+  if (key instanceof kms.Alias || 'aliasName' in key) {
+    throw new Error(`\`kmsKey\` must be a KMS key, not an alias (MWAA does not accept aliases), got: ${(key as kms.IAlias).aliasName}`);
+  }
+  if (!Token.isUnresolved(key.keyId) && key.keyId.startsWith('mrk-')) {
+    throw new Error(`\`kmsKey\` must be a single-Region key (MWAA does not accept multi-Region keys), got: ${key.keyId}`);
+  }
+  const keyRegion = key.env.region;
+  const region = Stack.of(scope).region;
+  if (!Token.isUnresolved(keyRegion) && !Token.isUnresolved(region) && keyRegion !== region) {
+    throw new Error(`\`kmsKey\` must be in the environment's Region (${region}), got: a key in ${keyRegion}`);
+  }
+  if (bucket?.encryptionKey && bucket.encryptionKey !== key) {
+    throw new Error(`\`sourceBucket\` is encrypted with a different key than \`kmsKey\`; MWAA needs both to use the same key, got: ${bucket.encryptionKey.node.path}`);
+  }
+}

@@ -1,0 +1,65 @@
+/**
+ * The ids of the warnings this library reports at synthesis, to acknowledge one on a construct
+ * (or any construct above it) with `Annotations.of(scope).acknowledgeWarning(id, reason)`.
+ *
+ * Each warning is reported once per construct, and says what to do instead.
+ */
+export class MwaaWarnings {
+  /** The web server is public (`webserverAccessMode`). */
+  public static readonly PUBLIC_WEBSERVER = 'cdk-private-mwaa:publicWebserver';
+  /** `airflowVersion` is not one this library knows CloudFormation accepts. */
+  public static readonly UNKNOWN_AIRFLOW_VERSION = 'cdk-private-mwaa:unknownAirflowVersion';
+  /** `environmentClass` is not one this library knows. */
+  public static readonly UNKNOWN_ENVIRONMENT_CLASS = 'cdk-private-mwaa:unknownEnvironmentClass';
+  /** `maxWorkers` is above the default quota of 25. */
+  public static readonly WORKER_QUOTA = 'cdk-private-mwaa:workerQuota';
+  /** Plugins without `core.lazy_load_plugins` set to False. */
+  public static readonly LAZY_LOAD_PLUGINS = 'cdk-private-mwaa:lazyLoadPlugins';
+  /** A log type is disabled or quieter than INFO. */
+  public static readonly REDUCED_LOGGING = 'cdk-private-mwaa:reducedLogging';
+  /** `sourceBucket` is imported, so its settings cannot be checked. */
+  public static readonly IMPORTED_BUCKET = 'cdk-private-mwaa:importedBucket';
+  /** `kmsKey` is imported, so its key policy cannot admit CloudWatch Logs. */
+  public static readonly KMS_KEY_POLICY = 'cdk-private-mwaa:kmsKeyPolicy';
+  /** CUSTOMER endpoint management with nothing here creating the endpoints. */
+  public static readonly CUSTOMER_ENDPOINTS = 'cdk-private-mwaa:customerEndpoints';
+  /** The requirements file has no `--constraint` line. */
+  public static readonly REQUIREMENTS_CONSTRAINT = 'cdk-private-mwaa:requirementsConstraint';
+  /** The requirements file needs a package index the subnets cannot reach. */
+  public static readonly REQUIREMENTS_NEED_INDEX = 'cdk-private-mwaa:requirementsNeedIndex';
+  /** The Secrets Manager backend without a Secrets Manager endpoint. */
+  public static readonly SECRETS_ENDPOINT = 'cdk-private-mwaa:secretsEndpoint';
+  /** The notification topic is imported, so its policy cannot admit the publishers. */
+  public static readonly NOTIFICATION_TOPIC_POLICY = 'cdk-private-mwaa:notificationTopicPolicy';
+  /** The notification topic is encrypted with an imported key whose policy cannot admit the publishers. */
+  public static readonly NOTIFICATION_TOPIC_KEY = 'cdk-private-mwaa:notificationTopicKey';
+  /** A policy was to be attached to an IAM Identity Center role, which IAM does not allow. */
+  public static readonly SSO_ROLE = 'cdk-private-mwaa:ssoRole';
+  /** A web server peer the network ACL cannot admit (IPv6 or prefix list). */
+  public static readonly ACL_PEER = 'cdk-private-mwaa:aclPeer';
+  /** More web server client ranges than the network ACL's default rule quota leaves room for. */
+  public static readonly ACL_RULE_LIMIT = 'cdk-private-mwaa:aclRuleLimit';
+
+  /** Every warning id, for documentation and tests. */
+  public static readonly ALL: string[] = [
+    MwaaWarnings.PUBLIC_WEBSERVER,
+    MwaaWarnings.UNKNOWN_AIRFLOW_VERSION,
+    MwaaWarnings.UNKNOWN_ENVIRONMENT_CLASS,
+    MwaaWarnings.WORKER_QUOTA,
+    MwaaWarnings.LAZY_LOAD_PLUGINS,
+    MwaaWarnings.REDUCED_LOGGING,
+    MwaaWarnings.IMPORTED_BUCKET,
+    MwaaWarnings.KMS_KEY_POLICY,
+    MwaaWarnings.CUSTOMER_ENDPOINTS,
+    MwaaWarnings.REQUIREMENTS_CONSTRAINT,
+    MwaaWarnings.REQUIREMENTS_NEED_INDEX,
+    MwaaWarnings.SECRETS_ENDPOINT,
+    MwaaWarnings.NOTIFICATION_TOPIC_POLICY,
+    MwaaWarnings.NOTIFICATION_TOPIC_KEY,
+    MwaaWarnings.SSO_ROLE,
+    MwaaWarnings.ACL_PEER,
+    MwaaWarnings.ACL_RULE_LIMIT,
+  ];
+
+  private constructor() {}
+}
