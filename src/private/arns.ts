@@ -1,4 +1,4 @@
-import { ArnFormat, Stack } from 'aws-cdk-lib';
+import { ArnComponents, ArnFormat, Resource, Stack } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
 import { CELERY_QUEUE_PREFIX, logGroupName } from './mwaa';
 
@@ -8,14 +8,23 @@ import { CELERY_QUEUE_PREFIX, logGroupName } from './mwaa';
  * environment (its execution role must exist before it does).
  */
 
+/**
+ * An ARN in the account and Region of `scope`: those of a resource imported from another
+ * environment (by ARN), else those of its stack.
+ */
+function formatArn(scope: IConstruct, components: ArnComponents): string {
+  const where = scope instanceof Resource ? { account: scope.env.account, region: scope.env.region } : {};
+  return Stack.of(scope).formatArn({ ...where, ...components });
+}
+
 /** The ARN of an environment; with `*`, of every environment in the account and Region. */
 export function environmentArn(scope: IConstruct, environmentName: string): string {
-  return Stack.of(scope).formatArn({ service: 'airflow', resource: 'environment', resourceName: environmentName, arnFormat: ArnFormat.SLASH_RESOURCE_NAME });
+  return formatArn(scope, { service: 'airflow', resource: 'environment', resourceName: environmentName, arnFormat: ArnFormat.SLASH_RESOURCE_NAME });
 }
 
 /** The ARN of an Airflow role of an environment (`role/<env>/<AirflowRole>`), for web login and REST API grants. */
 export function airflowRoleArn(scope: IConstruct, environmentName: string, airflowRole: string): string {
-  return Stack.of(scope).formatArn({ service: 'airflow', resource: 'role', resourceName: `${environmentName}/${airflowRole}`, arnFormat: ArnFormat.SLASH_RESOURCE_NAME });
+  return formatArn(scope, { service: 'airflow', resource: 'role', resourceName: `${environmentName}/${airflowRole}`, arnFormat: ArnFormat.SLASH_RESOURCE_NAME });
 }
 
 /**
@@ -23,7 +32,7 @@ export function airflowRoleArn(scope: IConstruct, environmentName: string, airfl
  * suffix `*`, the pattern the documented execution policy uses.
  */
 export function logGroupArn(scope: IConstruct, environmentName: string, suffix: string): string {
-  return Stack.of(scope).formatArn({ service: 'logs', resource: 'log-group', resourceName: logGroupName(environmentName, suffix), arnFormat: ArnFormat.COLON_RESOURCE_NAME });
+  return formatArn(scope, { service: 'logs', resource: 'log-group', resourceName: logGroupName(environmentName, suffix), arnFormat: ArnFormat.COLON_RESOURCE_NAME });
 }
 
 /** The ARN pattern that covers the five log groups of an environment, and their streams. */

@@ -1,4 +1,4 @@
-import { ArnFormat, Stack } from 'aws-cdk-lib';
+import { ArnComponents, ArnFormat, Stack, Token } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
@@ -46,9 +46,15 @@ export function importEnvironment(scope: Construct, id: string, attrs: PrivateMw
 
 /** An environment defined elsewhere, by ARN: its account and Region are the ARN's. */
 export function importEnvironmentArn(scope: Construct, id: string, arn: string): IPrivateMwaaEnvironment {
-  const parts = Stack.of(scope).splitArn(arn, ArnFormat.SLASH_RESOURCE_NAME);
-  if (parts.service !== 'airflow' || parts.resource !== 'environment' || !parts.resourceName) {
-    throw new Error(`\`environmentArn\` must be the ARN of an MWAA environment, arn:<partition>:airflow:<region>:<account>:environment/<name>, got: '${arn}'`);
+  const invalid = () => new Error(`\`environmentArn\` must be the ARN of an MWAA environment, arn:<partition>:airflow:<region>:<account>:environment/<name>, got: '${arn}'`);
+  let parts: ArnComponents;
+  try {
+    parts = Stack.of(scope).splitArn(arn, ArnFormat.SLASH_RESOURCE_NAME);
+  } catch {
+    throw invalid();
   }
-  return new ImportedEnvironment(scope, id, { environmentName: parts.resourceName }, arn);
+  if (!Token.isUnresolved(arn) && (parts.service !== 'airflow' || parts.resource !== 'environment' || !parts.resourceName)) {
+    throw invalid();
+  }
+  return new ImportedEnvironment(scope, id, { environmentName: parts.resourceName! }, arn);
 }
