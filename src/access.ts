@@ -231,41 +231,18 @@ export function grantDependencyDeployment(env: EnvironmentBase, grantee: iam.IGr
     }));
 }
 
+/** What each access profile may do, grant by grant. */
+const PROFILE_GRANTS: { [profile: string]: (env: EnvironmentBase, grantee: iam.IGrantable) => iam.Grant[] } = {
+  [AccessProfile.ADMINISTRATOR]: (env, g) => [env.grantWebLogin(g, AirflowRole.ADMIN), env.grantRestApi(g, AirflowRole.ADMIN), env.grantCliToken(g),
+    env.grantAdministration(g), env.grantDependencyDeployment(g), env.grantReadLogs(g), env.grantConsoleReadOnly(g)],
+  [AccessProfile.DEVELOPER]: (env, g) => [env.grantWebLogin(g, AirflowRole.USER), env.grantDagDeployment(g), env.grantReadLogs(g), env.grantConsoleReadOnly(g)],
+  [AccessProfile.OPERATOR]: (env, g) => [env.grantWebLogin(g, AirflowRole.OP), env.grantReadLogs(g), env.grantConsoleReadOnly(g)],
+  [AccessProfile.VIEWER]: (env, g) => [env.grantWebLogin(g, AirflowRole.VIEWER)],
+};
+
 /** Every grant of an access profile, as one grant. */
 export function grantAccessProfile(env: EnvironmentBase, grantee: iam.IGrantable, profile: AccessProfile): iam.Grant {
-  const grants: iam.Grant[] = [];
-  switch (profileSpec(profile).key) {
-    case AccessProfile.ADMINISTRATOR:
-      grants.push(
-        env.grantWebLogin(grantee, AirflowRole.ADMIN),
-        env.grantRestApi(grantee, AirflowRole.ADMIN),
-        env.grantCliToken(grantee),
-        env.grantAdministration(grantee),
-        env.grantDependencyDeployment(grantee),
-        env.grantReadLogs(grantee),
-        env.grantConsoleReadOnly(grantee),
-      );
-      break;
-    case AccessProfile.DEVELOPER:
-      grants.push(
-        env.grantWebLogin(grantee, AirflowRole.USER),
-        env.grantDagDeployment(grantee),
-        env.grantReadLogs(grantee),
-        env.grantConsoleReadOnly(grantee),
-      );
-      break;
-    case AccessProfile.OPERATOR:
-      grants.push(
-        env.grantWebLogin(grantee, AirflowRole.OP),
-        env.grantReadLogs(grantee),
-        env.grantConsoleReadOnly(grantee),
-      );
-      break;
-    case AccessProfile.VIEWER:
-      grants.push(env.grantWebLogin(grantee, AirflowRole.VIEWER));
-      break;
-  }
-  return grants.reduce((all, g) => all.combine(g));
+  return PROFILE_GRANTS[profileSpec(profile).key](env, grantee).reduce((all, g) => all.combine(g));
 }
 
 /**

@@ -174,25 +174,21 @@ export function addRecommendedAlarms(m: MonitoredEnvironment, options: Recommend
     ['AdditionalWorker', AirflowComponent.ADDITIONAL_WORKER],
     ['Scheduler', AirflowComponent.SCHEDULER],
   ];
+  const utilization: Array<[string, string, number, (c: AirflowComponent) => cloudwatch.Metric]> = [
+    ['Cpu', 'CPU', cpu, c => env.metricCpuUtilization(c)],
+    ['Memory', 'memory', memory, c => env.metricMemoryUtilization(c)],
+  ];
   for (const [id, component] of components) {
-    alarms.push(
-      new cloudwatch.Alarm(scope, `${id}CpuHigh`, {
-        alarmDescription: `Amazon MWAA ${name}: ${component} CPU utilization above ${cpu}%.`,
-        metric: env.metricCpuUtilization(component),
+    for (const [kind, what, threshold, metric] of utilization) {
+      alarms.push(new cloudwatch.Alarm(scope, `${id}${kind}High`, {
+        alarmDescription: `Amazon MWAA ${name}: ${component} ${what} utilization above ${threshold}%.`,
+        metric: metric(component),
         comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-        threshold: cpu,
+        threshold,
         evaluationPeriods: sustained,
         treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-      }),
-      new cloudwatch.Alarm(scope, `${id}MemoryHigh`, {
-        alarmDescription: `Amazon MWAA ${name}: ${component} memory utilization above ${memory}%.`,
-        metric: env.metricMemoryUtilization(component),
-        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-        threshold: memory,
-        evaluationPeriods: sustained,
-        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-      }),
-    );
+      }));
+    }
   }
   const action = new cloudwatchActions.SnsAction(m.topic);
   for (const alarm of alarms) {
