@@ -1,11 +1,12 @@
-import { App, ArnFormat, RemovalPolicy, Stack, StackProps, Validations } from 'aws-cdk-lib';
+import { Annotations, App, ArnFormat, RemovalPolicy, Stack, StackProps, Validations } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
-import { PrivateMwaaEnvironment, PrivateMwaaEnvironmentProps } from '../src';
+import { MwaaWarnings, PrivateMwaaEnvironment, PrivateMwaaEnvironmentProps } from '../src';
+import { ExampleIdentityStack } from './identity';
 
 /** Props of the example's environment beyond its name and VPC, for variations in tests. */
 export type ExampleAirflowProps = Omit<PrivateMwaaEnvironmentProps, 'environmentName' | 'vpc'>;
@@ -123,10 +124,22 @@ export class ExampleStack extends Stack {
 }
 
 /** Build the example app, ready to synthesize. */
-export function buildExampleApp(outdir?: string, airflow?: ExampleAirflowProps): { app: App; stack: ExampleStack; isolatedStack: ExampleStack } {
+export function buildExampleApp(outdir?: string, airflow?: ExampleAirflowProps): {
+  app: App; stack: ExampleStack; isolatedStack: ExampleStack; identityStack: ExampleIdentityStack;
+} {
   const app = new App({ outdir });
   const env = { account: '111111111111', region: 'eu-west-1' };
   const stack = new ExampleStack(app, 'PrivateMwaaExample', { env, airflow });
   const isolatedStack = new ExampleStack(app, 'PrivateMwaaIsolatedExample', { env, airflow, isolated: true });
-  return { app, stack, isolatedStack };
+  // Sign-in through IAM Identity Center, from the organization's management (or delegated
+  // administrator) account: one permission set per profile, with literal ARNs of both environments.
+  const identityStack = new ExampleIdentityStack(app, 'PrivateMwaaIdentityExample', {
+    env: { account: '999999999999', region: 'us-east-1' },
+    environments: [stack.airflow, isolatedStack.airflow],
+    workloadAccount: env.account,
+  });
+  // The example environments are new: their buckets are named by CDK from their first deployment.
+  Annotations.of(identityStack).acknowledgeWarning(MwaaWarnings.GENERATED_BUCKET_NAME,
+    'The example environments are new: their buckets are named by CDK from the start.');
+  return { app, stack, isolatedStack, identityStack };
 }

@@ -1,10 +1,11 @@
 /* eslint-disable no-console */
+import { CfnElement } from 'aws-cdk-lib';
 import { buildExampleApp } from './app';
 
 // Synthesize the example app to cdk.out/ and print what it built: the default stack (private
 // subnets with a NAT gateway) and the variant without internet access (isolated subnets and VPC
 // endpoints).
-const { app, stack, isolatedStack } = buildExampleApp('cdk.out');
+const { app, stack, isolatedStack, identityStack } = buildExampleApp('cdk.out');
 const assembly = app.synth();
 
 let problems = 0;
@@ -56,4 +57,27 @@ for (const example of [stack, isolatedStack]) {
   }
   console.log('');
 }
-console.log(`${problems === 0 ? 'OK' : 'Problems'}: ${[stack, isolatedStack].length} stacks synthesized, ${problems} warning(s) or error(s).`);
+
+// The IAM Identity Center stack: its permission sets and their assignments.
+const identityArtifact = assembly.getStackByName(identityStack.stackName);
+const identityResources: Record<string, { Type: string; Properties?: any }> = identityArtifact.template.Resources ?? {};
+console.log(`Synthesized stack ${identityStack.stackName} (IAM Identity Center account) to ${assembly.directory}/${identityArtifact.templateFile}`);
+console.log('\nPermission sets:');
+for (const set of [identityStack.developers, identityStack.administrators]) {
+  const logicalId = identityStack.getLogicalId(set.node.defaultChild as CfnElement);
+  const resource = identityResources[logicalId];
+  const policy = JSON.stringify(resource.Properties.InlinePolicy);
+  const assignments = Object.values(identityResources)
+    .filter(r => r.Type === 'AWS::SSO::Assignment' && JSON.stringify(r.Properties.PermissionSetArn).includes(logicalId)).length;
+  console.log(`  ${String(resource.Properties.Name).padEnd(22)} ${set.profile.padEnd(14)} session ${resource.Properties.SessionDuration ?? 'PT1H'}, `
+    + `inline policy ${policy.replace(/\s/g, '').length}/10240 characters, ${assignments} assignment(s), `
+    + `${/Fn::|"Ref"/.test(policy) ? 'HAS deploy-time values' : 'literal ARNs only'}`);
+}
+const identityWarnings = identityArtifact.messages.filter(m => m.level === 'warning' || m.level === 'error');
+problems += identityWarnings.length;
+console.log(`\nWarnings and errors: ${identityWarnings.length}`);
+for (const m of identityWarnings) {
+  console.log(`  [${m.level}] ${m.id}: ${m.entry.data}`);
+}
+console.log('');
+console.log(`${problems === 0 ? 'OK' : 'Problems'}: 3 stacks synthesized, ${problems} warning(s) or error(s).`);

@@ -1,4 +1,4 @@
-import { Annotations, Aws, Stack, Token } from 'aws-cdk-lib';
+import { Annotations, Aws, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
@@ -204,7 +204,7 @@ function grantBucketWrite(env: EnvironmentBase, grantee: iam.IGrantable, bucket:
     grantee,
     actions: ['kms:GenerateDataKey', 'kms:Decrypt'],
     resourceArns: [encryptionKey.keyArn],
-    conditions: { StringEquals: { 'kms:ViaService': `s3.${Stack.of(env).region}.${Aws.URL_SUFFIX}` } },
+    conditions: { StringEquals: { 'kms:ViaService': `s3.${env.env.region}.${Aws.URL_SUFFIX}` } },
   }));
 }
 

@@ -491,6 +491,21 @@ export interface PrivateMwaaEnvironmentAttributes {
   readonly environmentName: string;
 
   /**
+   * The account of the environment, when it is not the scope's stack's (for example for an
+   * `AirflowPermissionSet` in the IAM Identity Center account).
+   *
+   * @default - the account of the scope's stack
+   */
+  readonly account?: string;
+
+  /**
+   * The Region of the environment, when it is not the scope's stack's.
+   *
+   * @default - the Region of the scope's stack
+   */
+  readonly region?: string;
+
+  /**
    * The security groups of the environment, to allow traffic with `connections`.
    *
    * @default - none

@@ -16,3 +16,4 @@ export * from './network-acl';
 export * from './checks';
 export * from './shared-vpc';
 export * from './warnings';
+export * from './identity-center';

@@ -39,6 +39,12 @@ export class MwaaWarnings {
   public static readonly ACL_PEER = 'cdk-private-mwaa:aclPeer';
   /** More web server client ranges than the network ACL's default rule quota leaves room for. */
   public static readonly ACL_RULE_LIMIT = 'cdk-private-mwaa:aclRuleLimit';
+  /** An `AirflowPermissionSet` names an environment of its own account, which IAM groups or roles could serve directly. */
+  public static readonly ENVIRONMENT_IN_IDENTITY_ACCOUNT = 'cdk-private-mwaa:environmentInIdentityAccount';
+  /** An `AirflowPermissionSet` makes CDK name an environment's bucket, which replaces the bucket of a deployed environment. */
+  public static readonly GENERATED_BUCKET_NAME = 'cdk-private-mwaa:generatedBucketName';
+  /** An `AirflowPermissionSet` references more customer managed policies than the default quota of a role allows. */
+  public static readonly MANAGED_POLICIES_PER_ROLE = 'cdk-private-mwaa:managedPoliciesPerRole';
 
   /** Every warning id, for documentation and tests. */
   public static readonly ALL: string[] = [
@@ -59,6 +65,9 @@ export class MwaaWarnings {
     MwaaWarnings.SSO_ROLE,
     MwaaWarnings.ACL_PEER,
     MwaaWarnings.ACL_RULE_LIMIT,
+    MwaaWarnings.ENVIRONMENT_IN_IDENTITY_ACCOUNT,
+    MwaaWarnings.GENERATED_BUCKET_NAME,
+    MwaaWarnings.MANAGED_POLICIES_PER_ROLE,
   ];
 
   private constructor() {}

@@ -16,7 +16,7 @@ class ImportedEnvironment extends EnvironmentBase implements IPrivateMwaaEnviron
   public readonly grantPrincipal: iam.IPrincipal;
 
   constructor(scope: Construct, id: string, private readonly attrs: PrivateMwaaEnvironmentAttributes, arn?: string) {
-    super(scope, id, arn === undefined ? {} : { environmentFromArn: arn });
+    super(scope, id, arn === undefined ? { account: attrs.account, region: attrs.region } : { environmentFromArn: arn });
     this.environmentName = attrs.environmentName;
     this.environmentArn = arn ?? environmentArn(this, attrs.environmentName);
     this.connections = new ec2.Connections({ securityGroups: attrs.securityGroups, defaultPort: ec2.Port.tcp(WEBSERVER_PORT) });

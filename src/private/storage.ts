@@ -1,4 +1,4 @@
-import { Annotations, Aws, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import { Annotations, Aws, PhysicalName, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -39,6 +39,9 @@ export function environmentKey(scope: Construct, environmentName: string, remova
 /** The source bucket: the one given, or a new versioned, locked-down one encrypted with the key. */
 export function sourceBucket(scope: Construct, environmentName: string, removalPolicy: RemovalPolicy, key: kms.IKey, bucket?: s3.IBucket, accessLogs?: s3.IBucket): s3.IBucket {
   return bucket ?? new s3.Bucket(scope, 'SourceBucket', {
+    // No name in the template unless a stack of another account or Region (an AirflowPermissionSet)
+    // needs the bucket's ARN at synth: then CDK generates a stable name.
+    bucketName: PhysicalName.GENERATE_IF_NEEDED,
     versioned: true,
     blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
     enforceSSL: true,
