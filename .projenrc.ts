@@ -72,6 +72,10 @@ const project = new awscdk.AwsCdkConstructLibrary({
     // Integration test apps (test/integ.*.ts), checked against their committed snapshots offline
     // by test/integ-snapshots.ts (integ-runner 2.197.10, the newest here, cannot read schema 54).
     '@aws-cdk/integ-tests-alpha@2.245.0-alpha.0',
+    // The self-service and revert state machines use JSONata; their tests evaluate the synthesized
+    // expressions offline with the engine version Step Functions documents (2.0.6, see
+    // https://docs.aws.amazon.com/step-functions/latest/dg/transforming-data.html).
+    'jsonata@2.0.6',
   ],
   // `*.lambda.ts` files under src/ are bundled with esbuild at build time.
   lambdaOptions: {

@@ -87,7 +87,9 @@ export class ExampleStack extends Stack {
       environmentName: props?.isolated ? 'example-isolated-airflow' : 'example-private-airflow',
       vpc,
       sourceBucketAccessLogs: accessLogs,
-      ...(props?.isolated ? { createVpcEndpoints: true, createNetworkAcl: true } : {}),
+      // Without internet: endpoints and a network ACL. With it: people update the environment
+      // through the restricted updater, and a public web server is switched back automatically.
+      ...(props?.isolated ? { createVpcEndpoints: true, createNetworkAcl: true } : { selfService: true, revertPublicAccess: true }),
       ...props?.airflow,
     });
 

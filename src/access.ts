@@ -130,6 +130,8 @@ export interface DeploymentTargets {
   readonly dagFolder: string;
   /** The keys of the requirements file, the plugins archive and the startup script. */
   readonly dependencyKeys: string[];
+  /** The restricted updater administrators use instead of `UpdateEnvironment`, if there is one. */
+  readonly selfService?: RestrictedUpdater;
 }
 
 /** Whether a role is one IAM Identity Center owns (`AWSReservedSSO_*`), which takes no policy from outside. */
@@ -169,7 +171,23 @@ export function grantConsoleReadOnly(env: EnvironmentBase, grantee: iam.IGrantab
   }));
 }
 
-export function grantAdministration(env: EnvironmentBase, grantee: iam.IGrantable, executionRoleArn?: string): iam.Grant {
+/** What administrators start instead of calling `UpdateEnvironment` themselves. */
+export interface RestrictedUpdater {
+  /** The ARN pattern of its executions, which the grant lets people read. */
+  readonly executionsArn: string;
+  grantStartUpdate(grantee: iam.IGrantable): iam.Grant;
+}
+
+export function grantAdministration(
+  env: EnvironmentBase,
+  grantee: iam.IGrantable,
+  executionRoleArn?: string,
+  selfService?: RestrictedUpdater,
+): iam.Grant {
+  if (selfService !== undefined) {
+    // No UpdateEnvironment (and so no PassRole): updates go through the restricted updater.
+    return env.grant(grantee, 'airflow:GetEnvironment').combine(selfService.grantStartUpdate(grantee));
+  }
   const update = env.grant(grantee, 'airflow:GetEnvironment', 'airflow:UpdateEnvironment');
   if (executionRoleArn === undefined) {
     return update;
@@ -190,7 +208,14 @@ function requireBucket(env: EnvironmentBase, targets: DeploymentTargets, what: s
   return targets.sourceBucket;
 }
 
-function grantBucketWrite(env: EnvironmentBase, grantee: iam.IGrantable, bucket: s3.IBucket, key: kms.IKey | undefined, keyPatterns: string[], actions: string[]): iam.Grant {
+function grantBucketWrite(
+  env: EnvironmentBase,
+  grantee: iam.IGrantable,
+  bucket: s3.IBucket,
+  key: kms.IKey | undefined,
+  keyPatterns: string[],
+  actions: string[],
+): iam.Grant {
   const write = iam.Grant.addToPrincipal({
     grantee,
     actions,
@@ -235,7 +260,8 @@ export function grantDependencyDeployment(env: EnvironmentBase, grantee: iam.IGr
 const PROFILE_GRANTS: { [profile: string]: (env: EnvironmentBase, grantee: iam.IGrantable) => iam.Grant[] } = {
   [AccessProfile.ADMINISTRATOR]: (env, g) => [env.grantWebLogin(g, AirflowRole.ADMIN), env.grantRestApi(g, AirflowRole.ADMIN), env.grantCliToken(g),
     env.grantAdministration(g), env.grantDependencyDeployment(g), env.grantReadLogs(g), env.grantConsoleReadOnly(g)],
-  [AccessProfile.DEVELOPER]: (env, g) => [env.grantWebLogin(g, AirflowRole.USER), env.grantDagDeployment(g), env.grantReadLogs(g), env.grantConsoleReadOnly(g)],
+  [AccessProfile.DEVELOPER]: (env, g) => [env.grantWebLogin(g, AirflowRole.USER), env.grantDagDeployment(g), env.grantReadLogs(g),
+    env.grantConsoleReadOnly(g)],
   [AccessProfile.OPERATOR]: (env, g) => [env.grantWebLogin(g, AirflowRole.OP), env.grantReadLogs(g), env.grantConsoleReadOnly(g)],
   [AccessProfile.VIEWER]: (env, g) => [env.grantWebLogin(g, AirflowRole.VIEWER)],
 };
@@ -314,6 +340,10 @@ export class PeopleAccess {
         ...LOG_TYPES.map(type => iam5(`Resource::${findingName(env, `${logGroupArn(env, env.environmentName, type.suffix)}:*`)}`,
           `The log streams of this environment's ${type.suffix} log group.`)),
       );
+    }
+    const updater = this.targets.selfService;
+    if (profile === AccessProfile.ADMINISTRATOR && updater) {
+      findings.push(iam5(`Resource::${findingName(env, updater.executionsArn)}`, 'Following the executions of this environment\'s self-service updater, whose names are chosen when they start.'));
     }
     if (profile === AccessProfile.DEVELOPER && this.targets.sourceBucket) {
       findings.push(iam5(`Resource::${findingName(env, this.targets.sourceBucket.arnForObjects(`${this.targets.dagFolder}/*`))}`, 'Deploying DAGs: objects under the DAG folder of this environment\'s bucket only.'));

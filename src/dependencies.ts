@@ -153,7 +153,13 @@ export function dependencySource(name: string, defaultKey: string, s3Path?: stri
  * Looks at a local requirements file: a constraints file is expected, files it takes from the
  * plugins folder must be there, and without an internet route nothing may need a package index.
  */
-export function checkRequirements(scope: Construct, localPath: string, pluginsLocalPath: string | undefined, pluginsKey: string | undefined, noInternet: boolean): void {
+export function checkRequirements(
+  scope: Construct,
+  localPath: string,
+  pluginsLocalPath: string | undefined,
+  pluginsKey: string | undefined,
+  noInternet: boolean,
+): void {
   const summary = parseRequirements(fs.readFileSync(localPath, 'utf-8'));
   if (summary.constraints.length === 0) {
     Annotations.of(scope).addWarningV2(MwaaWarnings.REQUIREMENTS_CONSTRAINT,
@@ -206,7 +212,12 @@ export function validateObjectVersionPair(pathProp: string, path: string | undef
  * their findings are acknowledged on them, with the reasons. The singleton functions are shared
  * with any other BucketDeployment or AwsCustomResource of the stack.
  */
-export function acknowledgeDeliveryFunctions(scope: Construct, bucket: s3.IBucket, dagsDeployment?: s3deploy.BucketDeployment, dagsAsset?: s3assets.Asset): void {
+export function acknowledgeDeliveryFunctions(
+  scope: Construct,
+  bucket: s3.IBucket,
+  dagsDeployment?: s3deploy.BucketDeployment,
+  dagsAsset?: s3assets.Asset,
+): void {
   const stack = Stack.of(scope);
   const packs = COMPLIANCE_PACKS;
   const each = inPacks;

@@ -432,6 +432,27 @@ export interface PrivateMwaaEnvironmentProps {
   readonly publicAccessGuardrail?: boolean;
 
   /**
+   * Put a Step Functions state machine between people and `UpdateEnvironment`: it updates only an
+   * allowlist of settings (dependency versions, schedulers, workers, web servers, class,
+   * configuration options, log levels, maintenance window, worker replacement), never the web server
+   * access mode, the role, the network, the bucket or the key. The administrator profile then gets
+   * `states:StartExecution` on it instead of `airflow:UpdateEnvironment`.
+   *
+   * @default false
+   */
+  readonly selfService?: boolean;
+
+  /**
+   * Switch the web server back to PRIVATE_ONLY automatically when someone makes it public: a state
+   * machine started by the public access guardrail waits for the environment to be AVAILABLE,
+   * updates it back, and reports who made the change on the topic. Needs the guardrail (on by
+   * default for a private web server).
+   *
+   * @default false
+   */
+  readonly revertPublicAccess?: boolean;
+
+  /**
    * Create the VPC endpoints the environment needs in subnets without internet access (an S3
    * gateway endpoint and interface endpoints for SQS, CloudWatch Logs, CloudWatch metrics and KMS,
    * plus the extras chosen in `vpcEndpointsOptions`), in the environment's subnets, reachable only

@@ -12,20 +12,21 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { AccessProfile, AirflowRole, accessPolicyNameOf, PeopleAccess } from './access';
 import { deliver, dependencySources } from './dependencies';
+import { EndpointManagement, LoggingConfiguration, LogLevel, PrivateMwaaEnvironmentAttributes, PrivateMwaaEnvironmentProps, WebserverAccessMode } from './environment-props';
 import { addDashboard, addRecommendedAlarms, AirflowComponent, EnvironmentDashboardOptions, RecommendedAlarmsOptions } from './monitoring';
 import { MwaaNetworkAcl } from './network-acl';
-import { MwaaVpcEndpoints } from './vpc-endpoints';
 import { forwardStatusChanges, guardPrivateAccess, notificationTopic } from './notifications';
-import { EndpointManagement, LoggingConfiguration, LogLevel, PrivateMwaaEnvironmentAttributes, PrivateMwaaEnvironmentProps, WebserverAccessMode } from './environment-props';
 import { EnvironmentBase, EnvironmentGrantTargets } from './private/environment-base';
 import { importEnvironment, importEnvironmentArn } from './private/environment-import';
 import { executionRole } from './private/execution-role';
 import { DEFAULT_DAG_FOLDER, DEFAULT_KEYS, LOG_TYPES, WEBSERVER_PORT } from './private/mwaa';
 import { customerEndpoint, environmentSecurityGroup, hasNoInternetRoute, selectSubnets } from './private/network';
 import * as v from './private/props-validation';
-import { environmentKey, logGroups, sourceBucket, validateKmsKey, validateSourceBucket } from './private/storage';
+import { environmentBucket, environmentKey, logGroups, validateKmsKey, validateSourceBucket } from './private/storage';
 import { secretPrefixes, withSecretsBackend } from './secrets-backend';
+import { MwaaPublicAccessRevert, MwaaSelfService } from './self-service';
 import { AirflowVersion, EnvironmentClass } from './versions';
+import { MwaaVpcEndpoints } from './vpc-endpoints';
 import { MwaaWarnings } from './warnings';
 
 /**
@@ -294,6 +295,18 @@ export class PrivateMwaaEnvironment extends EnvironmentBase implements IPrivateM
   public readonly startupScriptS3ObjectVersion?: string;
 
   /**
+   * The restricted updater people use instead of `UpdateEnvironment`.
+   *
+   * @default - none, when `selfService` is off
+   */
+  public readonly selfService?: MwaaSelfService;
+  /**
+   * The automatic revert of a public web server.
+   *
+   * @default - none, when `revertPublicAccess` is off
+   */
+  public readonly publicAccessRevert?: MwaaPublicAccessRevert;
+  /**
    * The VPC endpoints created for the environment.
    *
    * @default - none, when `createVpcEndpoints` is off
@@ -358,7 +371,7 @@ export class PrivateMwaaEnvironment extends EnvironmentBase implements IPrivateM
 
     // 2. Storage and encryption: key, bucket, log groups.
     this.kmsKey = environmentKey(this, this.environmentName, removalPolicy, props.kmsKey, props.sourceBucket);
-    this.sourceBucket = sourceBucket(this, this.environmentName, removalPolicy, this.kmsKey, props.sourceBucket, props.sourceBucketAccessLogs);
+    this.sourceBucket = environmentBucket(this, this.environmentName, removalPolicy, this.kmsKey, props.sourceBucket, props.sourceBucketAccessLogs);
     const groups = logGroups(this, this.environmentName, removalPolicy, this.kmsKey, props.logRetention ?? logs.RetentionDays.ONE_YEAR);
     this.dagProcessingLogGroup = groups.dagProcessingLogs;
     this.schedulerLogGroup = groups.schedulerLogs;
@@ -427,7 +440,8 @@ export class PrivateMwaaEnvironment extends EnvironmentBase implements IPrivateM
       this.resource.node.addDependency(this.vpcEndpoints);
     }
     if (this.endpointManagement === EndpointManagement.CUSTOMER && (props.createCustomerEndpoints ?? true)) {
-      const endpoint = (endpointId: string, service: string) => customerEndpoint(this, endpointId, props.vpc, service, this.subnets, this.securityGroups);
+      const endpoint = (endpointId: string, service: string) =>
+        customerEndpoint(this, endpointId, props.vpc, service, this.subnets, this.securityGroups);
       this.databaseVpcEndpoint = endpoint('DatabaseVpcEndpoint', this.resource.attrDatabaseVpcEndpointService);
       if (this.webserverAccessMode === WebserverAccessMode.PRIVATE_ONLY) {
         this.webserverVpcEndpoint = endpoint('WebserverVpcEndpoint', this.resource.attrWebserverVpcEndpointService);
@@ -449,7 +463,11 @@ export class PrivateMwaaEnvironment extends EnvironmentBase implements IPrivateM
     this.notificationTopic = notificationTopic(notified, props.notificationTopic, props.notifications);
     this.statusChangeRule = forwardStatusChanges(notified, this.notificationTopic, props.notifications?.statuses);
 
-    // 8. People's access: profiles, groups, assignments, who reaches the web server, the guardrail.
+    // 8. Self-service updates, which the administrator profile uses instead of UpdateEnvironment.
+    const updater = { environment: this, notificationTopic: this.notificationTopic, executionRole: this.executionRole, kmsKey: this.kmsKey };
+    this.selfService = props.selfService ? new MwaaSelfService(this, 'SelfService', updater) : undefined;
+
+    // 9. People's access: profiles, groups, assignments, who reaches the web server.
     this.targets = {
       sourceBucket: this.sourceBucket,
       kmsKey: this.kmsKey,
@@ -460,14 +478,30 @@ export class PrivateMwaaEnvironment extends EnvironmentBase implements IPrivateM
         sources.startupScript.key ?? DEFAULT_KEYS.startupScript,
       ],
       executionRoleArn: this.executionRole.roleArn,
+      selfService: this.selfService,
     };
     this.people = new PeopleAccess(this, this.targets);
     this.people.apply(props.peopleAccess);
     for (const peer of props.webserverAccessPeers ?? []) {
       this.allowWebserverAccessFrom(peer);
     }
-    if (props.publicAccessGuardrail ?? this.webserverAccessMode === WebserverAccessMode.PRIVATE_ONLY) {
+
+    // 10. The public access guardrail, and the revert it starts.
+    const guardrail = props.publicAccessGuardrail
+      ?? (this.webserverAccessMode === WebserverAccessMode.PRIVATE_ONLY || props.revertPublicAccess === true);
+    v.validateRevert(props.revertPublicAccess, guardrail);
+    if (guardrail) {
       this.publicAccessGuardrailRule = guardPrivateAccess(notified, this.notificationTopic);
+    }
+    if (props.revertPublicAccess) {
+      this.publicAccessRevert = new MwaaPublicAccessRevert(this, 'PublicAccessRevert', {
+        ...updater,
+        vpc: props.vpc,
+        subnets: this.subnets,
+        securityGroups: this.securityGroups,
+        endpointManagement: this.endpointManagement,
+        guardrailRule: this.publicAccessGuardrailRule,
+      });
     }
   }
 

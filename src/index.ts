@@ -17,3 +17,4 @@ export * from './checks';
 export * from './shared-vpc';
 export * from './warnings';
 export * from './identity-center';
+export * from './self-service';

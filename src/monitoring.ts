@@ -105,11 +105,20 @@ export function airflowMetric(environmentName: string, metricName: string, props
 /** One of the Airflow metrics of `AIRFLOW_FUNCTION_METRICS`, with its function dimension and statistic. */
 export function airflowFunctionMetric(environmentName: string, metricName: string, props?: cloudwatch.MetricOptions): cloudwatch.Metric {
   const spec = AIRFLOW_FUNCTION_METRICS[metricName];
-  return airflowMetric(environmentName, metricName, { statistic: spec.statistic, ...props, dimensionsMap: { ...props?.dimensionsMap, Function: spec.fn } });
+  return airflowMetric(environmentName, metricName, {
+    statistic: spec.statistic,
+    ...props,
+    dimensionsMap: { ...props?.dimensionsMap, Function: spec.fn },
+  });
 }
 
 /** A container metric of one component, in the `AWS/MWAA` namespace. */
-export function componentMetric(environmentName: string, metricName: string, component: AirflowComponent, props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+export function componentMetric(
+  environmentName: string,
+  metricName: string,
+  component: AirflowComponent,
+  props?: cloudwatch.MetricOptions,
+): cloudwatch.Metric {
   return new cloudwatch.Metric({
     namespace: MWAA_NAMESPACE,
     metricName,

@@ -1,8 +1,8 @@
 import { Annotations, Token } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { Construct } from 'constructs';
-import { acknowledge } from './private/nag';
 import { DATABASE_PORT, WEBSERVER_PORT } from './private/mwaa';
+import { acknowledge } from './private/nag';
 import { MwaaWarnings } from './warnings';
 
 

@@ -82,7 +82,13 @@ function statusChangePattern(environmentName: string, statuses?: EnvironmentStat
 }
 
 /** A rule on the status changes of one environment, for `onStatusChange`. */
-export function onStatusChange(scope: Construct, id: string, environmentName: string, _environmentArn: string, options: events.OnEventOptions): events.Rule {
+export function onStatusChange(
+  scope: Construct,
+  id: string,
+  environmentName: string,
+  _environmentArn: string,
+  options: events.OnEventOptions,
+): events.Rule {
   const rule = new events.Rule(scope, id, options);
   rule.addEventPattern(statusChangePattern(environmentName));
   if (options.target) {
@@ -169,31 +175,49 @@ export function forwardStatusChanges(n: NotifiedEnvironment, topic: sns.ITopic, 
   return rule;
 }
 
+/** The CloudTrail calls that can make a web server public. */
+export const PUBLIC_ACCESS_EVENT_NAMES = ['CreateEnvironment', 'UpdateEnvironment'];
+
 /**
- * A rule on the CloudTrail record of `UpdateEnvironment` that makes this environment's web server
- * public, notifying the topic. The request parameters are matched in both spellings CloudTrail may
- * use.
+ * The event pattern of the public-access guardrail: a CloudTrail record of `CreateEnvironment`
+ * or `UpdateEnvironment` for this environment with any access mode but `PRIVATE_ONLY`
+ * (`PUBLIC_ONLY`, and `PUBLIC_AND_PRIVATE` of Airflow 3.2 and later). The request parameters are
+ * matched in both spellings CloudTrail may use.
+ *
+ * A call that sets `PRIVATE_ONLY`, or that does not name the access mode at all, does not match
+ * (EventBridge matches a field condition only on a field the event has), so the revert's own call
+ * and every self-service update pass unnoticed.
+ *
+ * @see https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-create-pattern-operators.html
+ */
+export function publicAccessEventPattern(environmentName: string): events.EventPattern {
+  const notPrivate = [{ 'anything-but': [WebserverAccessMode.PRIVATE_ONLY] }];
+  return {
+    source: [EVENT_SOURCE],
+    detailType: [CLOUDTRAIL_DETAIL_TYPE],
+    detail: {
+      eventSource: [CLOUDTRAIL_EVENT_SOURCE],
+      eventName: PUBLIC_ACCESS_EVENT_NAMES,
+      $or: [
+        { requestParameters: { Name: [environmentName], WebserverAccessMode: notPrivate } },
+        { requestParameters: { name: [environmentName], webserverAccessMode: notPrivate } },
+      ],
+    },
+  };
+}
+
+/**
+ * A rule on the CloudTrail record of `CreateEnvironment` or `UpdateEnvironment` that makes this
+ * environment's web server public, notifying the topic (the pattern `MwaaPublicAccessRevert`
+ * shares).
  */
 export function guardPrivateAccess(n: NotifiedEnvironment, topic: sns.ITopic): events.Rule {
-  // Any mode but private: PUBLIC_ONLY, and PUBLIC_AND_PRIVATE of Airflow 3.2 and later.
-  const notPrivate = [{ 'anything-but': [WebserverAccessMode.PRIVATE_ONLY] }];
   const rule = new events.Rule(n.scope, 'PublicAccessGuardrail', {
     description: `Someone made the web server of the Amazon MWAA environment ${n.environmentName} public`,
-    eventPattern: {
-      source: [EVENT_SOURCE],
-      detailType: [CLOUDTRAIL_DETAIL_TYPE],
-      detail: {
-        eventSource: [CLOUDTRAIL_EVENT_SOURCE],
-        eventName: ['UpdateEnvironment'],
-        $or: [
-          { requestParameters: { Name: [n.environmentName], WebserverAccessMode: notPrivate } },
-          { requestParameters: { name: [n.environmentName], webserverAccessMode: notPrivate } },
-        ],
-      },
-    },
+    eventPattern: publicAccessEventPattern(n.environmentName),
   });
   rule.addTarget(new TopicTarget(topic, events.RuleTargetInput.fromText(
-    `Guardrail: ${events.EventField.fromPath('$.detail.userIdentity.arn')} called UpdateEnvironment to make the web server `
+    `Guardrail: ${events.EventField.fromPath('$.detail.userIdentity.arn')} called ${events.EventField.fromPath('$.detail.eventName')} to make the web server `
     + `of Amazon MWAA environment ${n.environmentName} public (account ${events.EventField.account}, Region ${events.EventField.region}, `
     + `at ${events.EventField.time}). Set it back to PRIVATE_ONLY if this was not intended.`,
   )));

@@ -35,7 +35,10 @@ export function secretPrefixes(backend?: SecretsManagerBackendOptions): string[]
 /**
  * The Airflow configuration with the Secrets Manager backend added, if asked for.
  */
-export function withSecretsBackend(options?: { [key: string]: string }, backend?: SecretsManagerBackendOptions): { [key: string]: string } | undefined {
+export function withSecretsBackend(
+  options?: { [key: string]: string },
+  backend?: SecretsManagerBackendOptions,
+): { [key: string]: string } | undefined {
   if (backend === undefined) {
     return options;
   }

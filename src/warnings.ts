@@ -45,6 +45,8 @@ export class MwaaWarnings {
   public static readonly GENERATED_BUCKET_NAME = 'cdk-private-mwaa:generatedBucketName';
   /** An `AirflowPermissionSet` references more customer managed policies than the default quota of a role allows. */
   public static readonly MANAGED_POLICIES_PER_ROLE = 'cdk-private-mwaa:managedPoliciesPerRole';
+  /** A self-service updater or revert without the environment's key: it cannot update an encrypted environment. */
+  public static readonly UPDATER_KEY = 'cdk-private-mwaa:updaterKey';
 
   /** Every warning id, for documentation and tests. */
   public static readonly ALL: string[] = [
@@ -68,6 +70,7 @@ export class MwaaWarnings {
     MwaaWarnings.ENVIRONMENT_IN_IDENTITY_ACCOUNT,
     MwaaWarnings.GENERATED_BUCKET_NAME,
     MwaaWarnings.MANAGED_POLICIES_PER_ROLE,
+    MwaaWarnings.UPDATER_KEY,
   ];
 
   private constructor() {}

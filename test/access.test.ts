@@ -239,7 +239,7 @@ describe('the public access guardrail', () => {
         'detail-type': ['AWS API Call via CloudTrail'],
         'detail': {
           eventSource: ['airflow.amazonaws.com'],
-          eventName: ['UpdateEnvironment'],
+          eventName: ['CreateEnvironment', 'UpdateEnvironment'],
           $or: [
             { requestParameters: { Name: ['test-env'], WebserverAccessMode: [{ 'anything-but': ['PRIVATE_ONLY'] }] } },
             { requestParameters: { name: ['test-env'], webserverAccessMode: [{ 'anything-but': ['PRIVATE_ONLY'] }] } },

@@ -1,10 +1,10 @@
 import { App, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as events from 'aws-cdk-lib/aws-events';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
-import * as targets from 'aws-cdk-lib/aws-events-targets';
 import { AccessProfile, AirflowVersion, MwaaWarnings, PrivateMwaaEnvironment } from '../src';
 import { ACCOUNT, newEnvironment, newStack, newVpc, REGION } from './support/fixtures';
 

@@ -16,7 +16,8 @@ const vpc = new ec2.Vpc(stack, 'Vpc', {
 new PrivateMwaaEnvironment(stack, 'Airflow', {
   environmentName: 'integ-no-internet',
   vpc,
-  createVpcEndpoints: true, vpcEndpointsOptions: { secretsManager: true },
+  createVpcEndpoints: true,
+  vpcEndpointsOptions: { secretsManager: true },
   createNetworkAcl: true,
   secretsBackend: {},
 });

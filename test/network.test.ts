@@ -100,7 +100,10 @@ describe('the VPC endpoints of an environment without internet access', () => {
   });
 
   test('extras add their endpoints', () => {
-    const all = build({ createVpcEndpoints: true, vpcEndpointsOptions: { secretsManager: true, ecr: true, airflowEndpoints: true, codeArtifact: true } });
+    const all = build({
+      createVpcEndpoints: true,
+      vpcEndpointsOptions: { secretsManager: true, ecr: true, airflowEndpoints: true, codeArtifact: true },
+    });
     const services = Object.values<any>(all.template.findResources('AWS::EC2::VPCEndpoint', { Properties: { VpcEndpointType: 'Interface' } }))
       .map(r => r.Properties.ServiceName).sort();
     expect(services).toEqual([
@@ -153,7 +156,8 @@ describe('the endpoint policies admit only what the environment needs', () => {
   const env = new PrivateMwaaEnvironment(stack, 'Airflow', {
     environmentName: 'test-env',
     vpc,
-    createVpcEndpoints: true, vpcEndpointsOptions: { secretsManager: true, ecr: true, airflowEndpoints: true, dataBuckets: [data(stack)] },
+    createVpcEndpoints: true,
+    vpcEndpointsOptions: { secretsManager: true, ecr: true, airflowEndpoints: true, dataBuckets: [data(stack)] },
   });
   const template = Template.fromStack(stack).toJSON();
   const BUCKET = 'test-env-source-bucket';

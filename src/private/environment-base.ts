@@ -95,7 +95,8 @@ export abstract class EnvironmentBase extends Resource implements IResource, ec2
   }
 
   public grantAdministration(grantee: iam.IGrantable): iam.Grant {
-    return access.grantAdministration(this, grantee, this._grantTargets().executionRoleArn);
+    const targets = this._grantTargets();
+    return access.grantAdministration(this, grantee, targets.executionRoleArn, targets.selfService);
   }
 
   public grantDagDeployment(grantee: iam.IGrantable): iam.Grant {

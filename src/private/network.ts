@@ -49,7 +49,12 @@ export function hasNoInternetRoute(vpc: ec2.IVpc, subnets: ec2.ISubnet[]): boole
 }
 
 /** The security group the construct creates, with its self-referencing rules. */
-export function environmentSecurityGroup(scope: Construct, environmentName: string, vpc: ec2.IVpc, ingress?: SelfReferencingIngress): ec2.SecurityGroup {
+export function environmentSecurityGroup(
+  scope: Construct,
+  environmentName: string,
+  vpc: ec2.IVpc,
+  ingress?: SelfReferencingIngress,
+): ec2.SecurityGroup {
   const sg = new ec2.SecurityGroup(scope, 'SecurityGroup', {
     vpc,
     description: `Amazon MWAA environment ${environmentName}`,
@@ -69,7 +74,14 @@ export function environmentSecurityGroup(scope: Construct, environmentName: stri
  * security groups. CloudFormation reports the environment created once it is PENDING, which is
  * when these attributes are known; the environment then becomes AVAILABLE.
  */
-export function customerEndpoint(scope: Construct, id: string, vpc: ec2.IVpc, serviceName: string, subnets: ec2.ISubnet[], securityGroups: ec2.ISecurityGroup[]): ec2.CfnVPCEndpoint {
+export function customerEndpoint(
+  scope: Construct,
+  id: string,
+  vpc: ec2.IVpc,
+  serviceName: string,
+  subnets: ec2.ISubnet[],
+  securityGroups: ec2.ISecurityGroup[],
+): ec2.CfnVPCEndpoint {
   return new ec2.CfnVPCEndpoint(scope, id, {
     vpcId: vpc.vpcId,
     vpcEndpointType: 'Interface',

@@ -226,3 +226,9 @@ export function validateVpcEndpoints(create?: boolean, options?: object): void {
     throw new Error(`\`vpcEndpointsOptions\` only applies when \`createVpcEndpoints\` is true, got: options with createVpcEndpoints ${create ?? 'not set'}`);
   }
 }
+
+export function validateRevert(revert: boolean | undefined, guardrail: boolean): void {
+  if (revert && !guardrail) {
+    throw new Error('`revertPublicAccess` is started by the public access guardrail, so it needs `publicAccessGuardrail`, got: revertPublicAccess true with publicAccessGuardrail false');
+  }
+}

@@ -13,7 +13,13 @@ import { LOG_TYPES, logGroupName } from './mwaa';
  */
 
 /** The key the environment is encrypted with: the one given, the bucket's, or a new one; with the statement CloudWatch Logs needs. */
-export function environmentKey(scope: Construct, environmentName: string, removalPolicy: RemovalPolicy, kmsKey?: kms.IKey, sourceBucket?: s3.IBucket): kms.IKey {
+export function environmentKey(
+  scope: Construct,
+  environmentName: string,
+  removalPolicy: RemovalPolicy,
+  kmsKey?: kms.IKey,
+  sourceBucket?: s3.IBucket,
+): kms.IKey {
   const stack = Stack.of(scope);
   const key = kmsKey ?? sourceBucket?.encryptionKey ?? new kms.Key(scope, 'Key', {
     description: `Encrypts the Amazon MWAA environment ${environmentName}, its bucket and its logs`,
@@ -37,7 +43,14 @@ export function environmentKey(scope: Construct, environmentName: string, remova
 }
 
 /** The source bucket: the one given, or a new versioned, locked-down one encrypted with the key. */
-export function sourceBucket(scope: Construct, environmentName: string, removalPolicy: RemovalPolicy, key: kms.IKey, bucket?: s3.IBucket, accessLogs?: s3.IBucket): s3.IBucket {
+export function environmentBucket(
+  scope: Construct,
+  environmentName: string,
+  removalPolicy: RemovalPolicy,
+  key: kms.IKey,
+  bucket?: s3.IBucket,
+  accessLogs?: s3.IBucket,
+): s3.IBucket {
   return bucket ?? new s3.Bucket(scope, 'SourceBucket', {
     // No name in the template unless a stack of another account or Region (an AirflowPermissionSet)
     // needs the bucket's ARN at synth: then CDK generates a stable name.
@@ -56,7 +69,13 @@ export function sourceBucket(scope: Construct, environmentName: string, removalP
 }
 
 /** The five log groups, created up front so that they are encrypted and expire; keyed by log type prop. */
-export function logGroups(scope: Construct, environmentName: string, removalPolicy: RemovalPolicy, key: kms.IKey, retention: logs.RetentionDays): { [prop: string]: logs.LogGroup } {
+export function logGroups(
+  scope: Construct,
+  environmentName: string,
+  removalPolicy: RemovalPolicy,
+  key: kms.IKey,
+  retention: logs.RetentionDays,
+): { [prop: string]: logs.LogGroup } {
   const groups: { [prop: string]: logs.LogGroup } = {};
   for (const type of LOG_TYPES) {
     groups[type.prop] = new logs.LogGroup(scope, type.id, {

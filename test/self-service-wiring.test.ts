@@ -1,0 +1,99 @@
+import { runSimulation } from '@cloud-copilot/iam-simulate';
+import { Template } from 'aws-cdk-lib/assertions';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import { AccessProfile, MwaaPublicAccessRevert, MwaaSelfService, WebserverAccessMode } from '../src';
+import { ACCOUNT, newEnvironment, REGION } from './support/fixtures';
+import { resolveIntrinsics } from './support/resolve-template';
+
+const ENV_ARN = `arn:aws:airflow:${REGION}:${ACCOUNT}:environment/test-env`;
+const STATE_MACHINE_ARN = `arn:aws:states:${REGION}:${ACCOUNT}:stateMachine:TestEnvSelfService`;
+const PERSON = `arn:aws:sts::${ACCOUNT}:assumed-role/platform/jane`;
+
+/** The administrator profile's policy of an environment, resolved to concrete ARNs. */
+function administratorPolicy(selfService: boolean): any {
+  const { stack, env } = newEnvironment({ selfService });
+  const template = Template.fromStack(stack).toJSON();
+  const id = (c: { node: { defaultChild?: unknown } }) => stack.getLogicalId(c.node.defaultChild as any);
+  const arns: { [id: string]: string } = {
+    [id(env.sourceBucket)]: 'arn:aws:s3:::test-env-dags',
+    [id(env.kmsKey)]: `arn:aws:kms:${REGION}:${ACCOUNT}:key/1234abcd-12ab-34cd-56ef-1234567890ab`,
+    [id(env.executionRole)]: `arn:aws:iam::${ACCOUNT}:role/TestEnvExecution`,
+  };
+  const refs: { [id: string]: string } = {};
+  if (env.selfService) {
+    const machine = env.selfService.stateMachine.node.defaultChild as sfn.CfnStateMachine;
+    refs[stack.getLogicalId(machine)] = STATE_MACHINE_ARN;
+    arns[stack.getLogicalId(machine)] = STATE_MACHINE_ARN;
+  }
+  const attributes = env.selfService ? { [`${stack.getLogicalId(env.selfService.stateMachine.node.defaultChild as sfn.CfnStateMachine)}.Name`]: 'TestEnvSelfService' } : {};
+  const policy = template.Resources[id(env.accessPolicy(AccessProfile.ADMINISTRATOR))].Properties.PolicyDocument;
+  return resolveIntrinsics(policy, { account: ACCOUNT, region: REGION, refs, arns, attributes });
+}
+
+async function decide(policy: any, action: string, resource: string): Promise<string> {
+  const response = await runSimulation({
+    identityPolicies: [{ name: 'administrators', policy }],
+    serviceControlPolicies: [],
+    resourceControlPolicies: [],
+    request: { principal: PERSON, action, resource: { resource, accountId: ACCOUNT }, contextVariables: {} },
+  }, {});
+  if (response.resultType === 'error') {
+    throw new Error(`simulation rejected: ${JSON.stringify(response.errors)}`);
+  }
+  return response.overallResult;
+}
+
+describe('selfService on the environment', () => {
+  test('creates the restricted updater, and the administrator profile starts it instead of calling UpdateEnvironment', async () => {
+    const withIt = administratorPolicy(true);
+    const without = administratorPolicy(false);
+    expect(await decide(without, 'airflow:UpdateEnvironment', ENV_ARN)).toBe('Allowed');
+    expect(await decide(withIt, 'airflow:UpdateEnvironment', ENV_ARN)).toBe('ImplicitlyDenied');
+    expect(await decide(withIt, 'iam:PassRole', `arn:aws:iam::${ACCOUNT}:role/TestEnvExecution`)).toBe('ImplicitlyDenied');
+    expect(await decide(withIt, 'states:StartExecution', STATE_MACHINE_ARN)).toBe('Allowed');
+    expect(await decide(withIt, 'states:DescribeExecution', `arn:aws:states:${REGION}:${ACCOUNT}:execution:TestEnvSelfService:run-1`)).toBe('Allowed');
+    expect(await decide(withIt, 'airflow:GetEnvironment', ENV_ARN)).toBe('Allowed');
+    expect(await decide(without, 'states:StartExecution', STATE_MACHINE_ARN)).toBe('ImplicitlyDenied');
+  });
+
+  test('the updater is an attribute, and off by default', () => {
+    expect(newEnvironment({ selfService: true }).env.selfService).toBeInstanceOf(MwaaSelfService);
+    expect(newEnvironment().env.selfService).toBeUndefined();
+  });
+});
+
+describe('revertPublicAccess on the environment', () => {
+  test('hangs the revert on the guardrail rule', () => {
+    const { stack, env } = newEnvironment({ revertPublicAccess: true });
+    expect(env.publicAccessRevert).toBeInstanceOf(MwaaPublicAccessRevert);
+    const rule = Template.fromStack(stack).toJSON().Resources[stack.getLogicalId(env.publicAccessGuardrailRule!.node.defaultChild as any)];
+    const targets = rule.Properties.Targets.map((t: any) => JSON.stringify(t.Arn));
+    const machine = env.publicAccessRevert!.stateMachine.node.defaultChild as sfn.CfnStateMachine;
+    expect(targets).toContainEqual(JSON.stringify({ Ref: stack.getLogicalId(machine) }));
+  });
+
+  test('implies the guardrail even for a public web server', () => {
+    const { env } = newEnvironment({ revertPublicAccess: true, webserverAccessMode: WebserverAccessMode.PUBLIC_ONLY });
+    expect(env.publicAccessGuardrailRule).toBeDefined();
+    expect(env.publicAccessRevert).toBeDefined();
+  });
+
+  test('fails when the guardrail is turned off', () => {
+    expect(() => newEnvironment({ revertPublicAccess: true, publicAccessGuardrail: false })).toThrow(
+      '`revertPublicAccess` is started by the public access guardrail, so it needs `publicAccessGuardrail`, got: revertPublicAccess true with publicAccessGuardrail false');
+  });
+
+  test('is off by default', () => {
+    expect(newEnvironment().env.publicAccessRevert).toBeUndefined();
+  });
+});
+
+test('a role outside the profiles keeps what it was granted', () => {
+  const { stack, env } = newEnvironment({ selfService: true });
+  const role = new iam.Role(stack, 'Ops', { assumedBy: new iam.AccountRootPrincipal() });
+  env.grant(role, 'airflow:UpdateEnvironment');
+  const statements = Object.values<any>(Template.fromStack(stack).findResources('AWS::IAM::Policy'))
+    .flatMap(p => p.Properties.PolicyDocument.Statement);
+  expect(statements).toContainEqual(expect.objectContaining({ Action: 'airflow:UpdateEnvironment' }));
+});
