@@ -5,11 +5,18 @@
  * Each environment is its own stack (26 resources each; 25 in one stack would pass CloudFormation's
  * 500-resource limit) with an imported VPC, so only the environments are measured.
  *
- *   npm run bench            the measurement (prints a table, writes bench-results.json)
- *   npm run bench -- --smoke  CI: runs once and checks the baseline still matches the construct
+ * It then measures cold runs: a fresh `node` process that loads the compiled library (lib/) and
+ * synthesizes 10 environments (bench/cold-synth.js), with wall and CPU time (process.cpuUsage)
+ * apart for loading the modules and for synthesis. CPU time is far steadier than wall time on a
+ * busy machine, and a cold run is what `cdk synth` of an app costs.
+ *
+ *   npm run bench            the measurement (prints tables, writes bench-results.json)
+ *   npm run bench -- --smoke  CI: runs once and checks the baseline still matches the construct, and
+ *                             that a cold run of the compiled library synthesizes
  *
  * Not part of the tests: timings depend on the machine, so nothing here asserts on them.
  */
+import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -33,14 +40,19 @@ const SMOKE = process.argv.includes('--smoke');
 const SIZES = SMOKE ? [1, 2] : [1, 25];
 const WARMUP = SMOKE ? 0 : 3;
 const RUNS = SMOKE ? 1 : 15;
+/** Cold runs: environments per process, and how many processes (one in the smoke run, one environment). */
+const COLD_ENVIRONMENTS = SMOKE ? 1 : 10;
+const COLD_RUNS = SMOKE ? 1 : 7;
+
+const VPC_ATTRIBUTES: ec2.VpcAttributes = {
+  vpcId: 'vpc-0123456789abcdef0',
+  availabilityZones: ['eu-west-1a', 'eu-west-1b'],
+  privateSubnetIds: ['subnet-0aaaaaaaaaaaaaaa1', 'subnet-0bbbbbbbbbbbbbbb2'],
+  privateSubnetRouteTableIds: ['rtb-0aaaaaaaaaaaaaaa1', 'rtb-0bbbbbbbbbbbbbbb2'],
+};
 
 function importedVpc(stack: Stack): ec2.IVpc {
-  return ec2.Vpc.fromVpcAttributes(stack, 'Vpc', {
-    vpcId: 'vpc-0123456789abcdef0',
-    availabilityZones: ['eu-west-1a', 'eu-west-1b'],
-    privateSubnetIds: ['subnet-0aaaaaaaaaaaaaaa1', 'subnet-0bbbbbbbbbbbbbbb2'],
-    privateSubnetRouteTableIds: ['rtb-0aaaaaaaaaaaaaaa1', 'rtb-0bbbbbbbbbbbbbbb2'],
-  });
+  return ec2.Vpc.fromVpcAttributes(stack, 'Vpc', VPC_ATTRIBUTES);
 }
 
 /** The construct under test. */
@@ -296,8 +308,11 @@ function sample(build: (count: number, outdir: string) => App, count: number): S
   return { totalMs: Number(end - start) / 1e6, constructMs: Number(built - start) / 1e6, templateBytes, resources };
 }
 
+function median(values: number[]): number {
+  return [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+}
+
 function summarize(samples: Sample[]): Measurement {
-  const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
   const last = samples[samples.length - 1];
   return {
     medianMs: median(samples.map(s => s.totalMs)),
@@ -325,6 +340,8 @@ function measurePair(count: number): { l1: Measurement; l2: Measurement } {
   return { l1: summarize(l1), l2: summarize(l2) };
 }
 
+// Checked first: a stale lib/ should not cost the whole warm measurement.
+const LIB = compiledLibrary();
 const results = SIZES.map(count => {
   const { l1, l2 } = measurePair(count);
   return { environments: count, l1, l2, ratio: l2.medianMs / l1.medianMs };
@@ -336,9 +353,67 @@ for (const r of results) {
     process.exit(1);
   }
 }
+
+/** Wall and CPU milliseconds of one phase of a cold run. */
+interface Cost {
+  readonly wallMs: number;
+  readonly cpuMs: number;
+}
+
+/** One cold run, as bench/cold-synth.js reports it. */
+interface ColdRun {
+  /** Node's own start, before the script runs. */
+  readonly startup: Cost;
+  /** Loading aws-cdk-lib and the library. */
+  readonly load: Cost;
+  /** Building the app and `app.synth()`. */
+  readonly synth: Cost;
+  readonly resources: number;
+}
+
+/**
+ * The compiled library the cold runs load. A cold run measures lib/, so lib/ must be built from the
+ * sources as they are (`npm run bench` compiles first; the smoke run relies on the build before it).
+ */
+function compiledLibrary(): string {
+  const root = path.join(__dirname, '..');
+  const lib = path.join(root, 'lib', 'index.js');
+  const newest = (dir: string): number => fs.readdirSync(dir, { withFileTypes: true }).reduce((latest, entry) => {
+    const full = path.join(dir, entry.name);
+    return Math.max(latest, entry.isDirectory() ? newest(full) : fs.statSync(full).mtimeMs);
+  }, 0);
+  if (!fs.existsSync(lib) || fs.statSync(lib).mtimeMs < newest(path.join(root, 'src'))) {
+    console.error('The cold runs load the compiled library, and lib/ is missing or older than src/: run `npx projen compile` first.');
+    process.exit(1);
+  }
+  return lib;
+}
+
+function coldRun(lib: string, count: number): ColdRun {
+  const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-cold-'));
+  try {
+    const output = execFileSync(process.execPath, [path.join(__dirname, 'cold-synth.js'), JSON.stringify({ lib, outdir, count, env: ENV, vpc: VPC_ATTRIBUTES })], {
+      cwd: path.join(__dirname, '..'),
+      encoding: 'utf-8',
+      // Node's end-of-life notices and the like are not the benchmark's business.
+      stdio: ['ignore', 'pipe', 'ignore'],
+    });
+    return JSON.parse(output.trim().split('\n').pop()!);
+  } finally {
+    fs.rmSync(outdir, { recursive: true, force: true });
+  }
+}
+
+const coldRuns = Array.from({ length: COLD_RUNS }, () => coldRun(LIB, COLD_ENVIRONMENTS));
+const expectedResources = results[0].l2.resources / results[0].environments * COLD_ENVIRONMENTS;
+if (coldRuns.some(run => run.resources !== expectedResources)) {
+  console.error(`A cold run of lib/ synthesized ${coldRuns.map(run => run.resources).join(', ')} resources for ${COLD_ENVIRONMENTS} environment(s), the sources ${expectedResources}: is lib/ stale?`);
+  process.exit(1);
+}
+
 if (SMOKE) {
   const perEnvironment = results.map(r => `${r.l2.resources / r.environments} resources and ${Math.round(r.l2.templateBytes / r.environments)} template bytes per environment at ${r.environments}`);
-  console.log(`Benchmark smoke run: both apps synthesize, the L1 baseline matches the construct (${perEnvironment.join('; ')}). One run is not a measurement: use npm run bench.`);
+  console.log(`Benchmark smoke run: both apps synthesize, the L1 baseline matches the construct (${perEnvironment.join('; ')}), and a cold run of lib/ synthesizes. One run is not a measurement: use npm run bench.`);
   process.exit(0);
 }
 
@@ -361,4 +436,34 @@ for (const r of results) {
 const [one, many] = results;
 const growth = (many.l2.medianMs / one.l2.medianMs) / (many.environments / one.environments);
 console.log(`\nL2 time per environment at ${many.environments} vs at ${one.environments}: ${growth.toFixed(2)}x (1.0 = linear)`);
-fs.writeFileSync('bench-results.json', JSON.stringify({ runs: RUNS, warmup: WARMUP, node: process.version, results, growth }, null, 2));
+
+/** The median wall and CPU time of one phase over the cold runs. */
+const phase = (pick: (run: ColdRun) => Cost): Cost => ({
+  wallMs: median(coldRuns.map(r => pick(r).wallMs)),
+  cpuMs: median(coldRuns.map(r => pick(r).cpuMs)),
+});
+const cold = {
+  environments: COLD_ENVIRONMENTS,
+  runs: COLD_RUNS,
+  startup: phase(r => r.startup),
+  load: phase(r => r.load),
+  synth: phase(r => r.synth),
+  total: phase(r => ({ wallMs: r.startup.wallMs + r.load.wallMs + r.synth.wallMs, cpuMs: r.startup.cpuMs + r.load.cpuMs + r.synth.cpuMs })),
+};
+console.log(`\nCold run: a fresh node process loads lib/ and synthesizes ${COLD_ENVIRONMENTS} environments; median of ${COLD_RUNS} processes\n`);
+console.log('phase                         | wall ms | CPU ms | share of CPU');
+console.log('----------------------------- | ------- | ------ | ------------');
+for (const [label, cost] of [
+  ['node start', cold.startup],
+  ['module load (aws-cdk-lib, lib)', cold.load],
+  ['synthesis', cold.synth],
+  ['whole process', cold.total],
+] as Array<[string, Cost]>) {
+  console.log([
+    label.padEnd(29),
+    cost.wallMs.toFixed(0).padStart(7),
+    cost.cpuMs.toFixed(0).padStart(6),
+    `${(100 * cost.cpuMs / cold.total.cpuMs).toFixed(0)}%`.padStart(12),
+  ].join(' | '));
+}
+fs.writeFileSync('bench-results.json', JSON.stringify({ runs: RUNS, warmup: WARMUP, node: process.version, results, growth, cold, coldRuns }, null, 2));

@@ -8,12 +8,13 @@ import { GetEnvironmentCommand, MWAAClient } from '@aws-sdk/client-mwaa';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
-import { handler, parseEvent, provision, setSleep, Settings, StatusChangeEvent } from '../src/private/provisioner.lambda';
+import { clientsFor, handler, parseEvent, provision, SDK_RETRY, Settings, StatusChangeEvent } from '../src/shared-vpc/provisioner.lambda';
 
 /**
  * The shared-VPC provisioner function, with every AWS SDK client mocked: what it calls for each
  * status, and how it handles a missing environment, existing endpoints, foreign subnets and
- * throttling.
+ * throttling. Throttling is the SDK clients' own retry: those tests run a client's real middleware
+ * against a fake EC2 endpoint, with jest's fake timers standing in for the backoff.
  */
 
 const OWNER = '111111111111';
@@ -30,7 +31,7 @@ const ENV_ARN = `arn:aws:airflow:${REGION}:${PARTICIPANT}:environment/analytics`
 const DATABASE_SERVICE = `com.amazonaws.vpce.${REGION}.vpce-svc-0database`;
 const WEBSERVER_SERVICE = `com.amazonaws.vpce.${REGION}.vpce-svc-0webserver`;
 
-const ec2 = mockClient(EC2Client);
+let ec2 = mockClient(EC2Client);
 // The registry here has only an older @aws-sdk/client-mwaa, whose middleware types differ from the
 // other clients' (its behaviour does not), so the mock of this one client is loosely typed.
 const mwaa = mockClient(MWAAClient as any) as unknown as {
@@ -40,7 +41,6 @@ const mwaa = mockClient(MWAAClient as any) as unknown as {
 };
 const sns = mockClient(SNSClient);
 const sts = mockClient(STSClient);
-const sleeps: number[] = [];
 
 function event(status: string, account = PARTICIPANT): StatusChangeEvent {
   return { account, region: REGION, resources: [ENV_ARN.replace(PARTICIPANT, account)], detail: { name: 'analytics', status } };
@@ -60,8 +60,9 @@ function environment(overrides: Record<string, unknown> = {}) {
   };
 }
 
+/** The function's own clients (those of an environment in its own account: no role to assume). */
 function clients() {
-  return { ec2: new EC2Client({ region: REGION }), sns: new SNSClient({ region: REGION }), mwaa: async () => new MWAAClient({ region: REGION }) };
+  return clientsFor(event('PENDING', OWNER), SETTINGS);
 }
 
 /** The subject of the only SNS message published. */
@@ -82,8 +83,6 @@ beforeEach(() => {
   mwaa.reset();
   sns.reset();
   sts.reset();
-  sleeps.length = 0;
-  setSleep(async ms => { sleeps.push(ms); });
   sns.on(PublishCommand).resolves({ MessageId: 'm-1' });
   ec2.on(DescribeVpcEndpointsCommand).resolves({ VpcEndpoints: [] });
   ec2.on(CreateVpcEndpointCommand, { ServiceName: DATABASE_SERVICE }).resolves({ VpcEndpoint: { VpcEndpointId: 'vpce-database' } });
@@ -193,34 +192,122 @@ describe('when an environment becomes PENDING', () => {
     expect(ec2.commandCalls(CreateVpcEndpointCommand)).toHaveLength(0);
   });
 
-  test('throttling is retried with backoff', async () => {
-    mwaa.on(GetEnvironmentCommand).resolves(environment());
-    ec2.on(CreateVpcEndpointCommand, { ServiceName: DATABASE_SERVICE })
-      .rejectsOnce(error('RequestLimitExceeded'))
-      .rejectsOnce(error('Throttling'))
-      .resolves({ VpcEndpoint: { VpcEndpointId: 'vpce-database' } });
-    const outcome = await provision(event('PENDING'), SETTINGS, clients());
-    expect(outcome.endpointIds).toEqual(['vpce-database', 'vpce-webserver']);
-    expect(sleeps).toEqual([400, 800]);
+});
+
+describe('the SDK clients retry throttling themselves', () => {
+  /** What the function's clients are configured with, read back from each client's resolved config. */
+  async function retryOf(client: { config: unknown }) {
+    const config = client.config as { maxAttempts: () => Promise<number>; retryStrategy: () => Promise<{ mode: string }> };
+    return { maxAttempts: await config.maxAttempts(), mode: (await config.retryStrategy()).mode };
+  }
+
+  test('every client the function makes: EC2, SNS, STS, and MWAA in its own account and through a participant\'s role', async () => {
+    const expected = { maxAttempts: 5, mode: 'standard' };
+    const own = clients();
+    expect(await retryOf(own.ec2)).toEqual(expected);
+    expect(await retryOf(own.sns)).toEqual(expected);
+    expect(await retryOf(await own.mwaa())).toEqual(expected);
+    sts.on(AssumeRoleCommand).resolves({ Credentials: { AccessKeyId: 'AKIA', SecretAccessKey: 'secret', SessionToken: 'token', Expiration: new Date() } });
+    const participant = await clientsFor(event('PENDING'), SETTINGS).mwaa();
+    expect(await retryOf(participant)).toEqual(expected);
+    expect(await retryOf(sts.commandCalls(AssumeRoleCommand)[0].thisValue)).toEqual(expected);
   });
 
-  test('throttling that does not stop is reported and rethrown, for Lambda to retry', async () => {
-    mwaa.on(GetEnvironmentCommand).resolves(environment());
-    ec2.on(CreateVpcEndpointCommand).rejects(error('RequestLimitExceeded'));
-    await expect(provision(event('PENDING'), SETTINGS, clients())).rejects.toThrow('RequestLimitExceeded for the test');
-    expect(ec2.commandCalls(CreateVpcEndpointCommand)).toHaveLength(5);
-    expect(sleeps).toHaveLength(4);
-    const published = sns.commandCalls(PublishCommand).map(c => c.args[0].input);
-    expect(published).toHaveLength(1);
-    expect(published[0].Subject).toBe(`MWAA shared VPC endpoints: FAILED for ${PARTICIPANT}/analytics`);
-  });
+  describe('through a client\'s real middleware, against a fake EC2 endpoint', () => {
+    /** The actions the fake endpoint received, in order, with the fake clock's time. */
+    let received: Array<{ action: string; serviceName?: string; at: number }>;
 
-  test('other errors are not retried', async () => {
-    mwaa.on(GetEnvironmentCommand).resolves(environment());
-    ec2.on(CreateVpcEndpointCommand).rejects(error('UnauthorizedOperation'));
-    await expect(provision(event('PENDING'), SETTINGS, clients())).rejects.toThrow('UnauthorizedOperation');
-    expect(ec2.commandCalls(CreateVpcEndpointCommand)).toHaveLength(1);
-    expect(sleeps).toEqual([]);
+    /** A client configured as the function's, whose HTTP requests go to `respond`. */
+    function ec2Answering(respond: (action: string, serviceName?: string) => { status: number; xml: string }) {
+      return new EC2Client({
+        region: REGION,
+        ...SDK_RETRY,
+        credentials: { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'secret' },
+        requestHandler: {
+          handle: async (request: { body: string }) => {
+            const params = new URLSearchParams(request.body);
+            const action = params.get('Action') ?? '';
+            const serviceName = params.get('ServiceName') ?? undefined;
+            received.push({ action, serviceName, at: Date.now() });
+            const { status, xml } = respond(action, serviceName);
+            return { response: { statusCode: status, headers: { 'content-type': 'text/xml' }, body: Buffer.from(xml) } };
+          },
+        },
+      });
+    }
+
+    const ok = (action: string, inner = '') => ({ status: 200, xml: `<${action}Response xmlns="http://ec2.amazonaws.com/doc/2016-11-15/"><requestId>r-1</requestId>${inner}</${action}Response>` });
+    const failure = (status: number, code: string) => ({
+      status,
+      xml: `<?xml version="1.0" encoding="UTF-8"?><Response><Errors><Error><Code>${code}</Code><Message>${code} for the test</Message></Error></Errors><RequestID>r-1</RequestID></Response>`,
+    });
+    /** EC2 answering as it would with no endpoints yet, except where `override` answers first. */
+    const endpoint = (override: (action: string, serviceName?: string) => ReturnType<typeof ok> | undefined) => ec2Answering((action, serviceName) =>
+      override(action, serviceName)
+      ?? (action === 'DescribeVpcEndpoints' ? ok(action, '<vpcEndpointSet/>')
+        : ok(action, `<vpcEndpoint><vpcEndpointId>vpce-${serviceName === DATABASE_SERVICE ? 'database' : 'webserver'}</vpcEndpointId></vpcEndpoint>`)));
+    const creates = (serviceName: string) => received.filter(r => r.action === 'CreateVpcEndpoint' && r.serviceName === serviceName);
+
+    /** Runs the fake clock until the call settles, for at most the function's two-minute timeout. */
+    async function runClock(call: Promise<unknown>): Promise<void> {
+      let settled = false;
+      call.then(() => { settled = true; }, () => { settled = true; });
+      for (let elapsed = 0; !settled && elapsed < 120_000; elapsed += 500) {
+        await jest.advanceTimersByTimeAsync(500);
+      }
+    }
+
+    beforeEach(() => {
+      received = [];
+      // The EC2 client must send for real here; the other tests get their mock back afterwards.
+      ec2.restore();
+      jest.useFakeTimers();
+      // The SDK's backoff has full jitter: a fixed draw keeps every wait above zero.
+      jest.spyOn(Math, 'random').mockReturnValue(0.5);
+      mwaa.on(GetEnvironmentCommand).resolves(environment());
+    });
+    afterEach(() => {
+      jest.useRealTimers();
+      jest.restoreAllMocks();
+      ec2 = mockClient(EC2Client);
+    });
+
+    test('throttling is retried with backoff', async () => {
+      let throttled = 0;
+      const client = endpoint(action => (action === 'CreateVpcEndpoint' && throttled++ < 2 ? failure(503, 'RequestLimitExceeded') : undefined));
+      const outcome = provision(event('PENDING'), SETTINGS, { ...clients(), ec2: client });
+      await runClock(outcome);
+
+      await expect(outcome).resolves.toMatchObject({ action: 'created', endpointIds: ['vpce-database', 'vpce-webserver'] });
+      const attempts = creates(DATABASE_SERVICE);
+      expect(attempts).toHaveLength(3);
+      // Each retry came after a wait on the (fake) clock, longer the second time.
+      const waits = [attempts[1].at - attempts[0].at, attempts[2].at - attempts[1].at];
+      expect(waits[0]).toBeGreaterThan(0);
+      expect(waits[1]).toBeGreaterThan(waits[0]);
+      expect(creates(WEBSERVER_SERVICE)).toHaveLength(1);
+    });
+
+    test('throttling that does not stop is reported and rethrown after the clients\' attempts, for Lambda to retry', async () => {
+      const client = endpoint(action => (action === 'CreateVpcEndpoint' ? failure(503, 'RequestLimitExceeded') : undefined));
+      const outcome = provision(event('PENDING'), SETTINGS, { ...clients(), ec2: client });
+      await runClock(outcome);
+      await expect(outcome).rejects.toMatchObject({ name: 'RequestLimitExceeded', message: 'RequestLimitExceeded for the test' });
+
+      expect(creates(DATABASE_SERVICE)).toHaveLength(SDK_RETRY.maxAttempts);
+      expect(creates(WEBSERVER_SERVICE)).toHaveLength(0);
+      const published = sns.commandCalls(PublishCommand).map(c => c.args[0].input);
+      expect(published).toHaveLength(1);
+      expect(published[0].Subject).toBe(`MWAA shared VPC endpoints: FAILED for ${PARTICIPANT}/analytics`);
+    });
+
+    test('other errors are not retried', async () => {
+      const client = endpoint(action => (action === 'CreateVpcEndpoint' ? failure(403, 'UnauthorizedOperation') : undefined));
+      const outcome = provision(event('PENDING'), SETTINGS, { ...clients(), ec2: client });
+      await runClock(outcome);
+      await expect(outcome).rejects.toMatchObject({ name: 'UnauthorizedOperation' });
+      expect(creates(DATABASE_SERVICE)).toHaveLength(1);
+    });
   });
 });
 

@@ -32,7 +32,12 @@ export function airflowRoleArn(scope: IConstruct, environmentName: string, airfl
  * suffix `*`, the pattern the documented execution policy uses.
  */
 export function logGroupArn(scope: IConstruct, environmentName: string, suffix: string): string {
-  return formatArn(scope, { service: 'logs', resource: 'log-group', resourceName: logGroupName(environmentName, suffix), arnFormat: ArnFormat.COLON_RESOURCE_NAME });
+  return namedLogGroupArn(scope, logGroupName(environmentName, suffix));
+}
+
+/** The ARN of a log group by its name, as IAM and the `kms:EncryptionContext:aws:logs:arn` condition name it. */
+export function namedLogGroupArn(scope: IConstruct, name: string): string {
+  return formatArn(scope, { service: 'logs', resource: 'log-group', resourceName: name, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
 }
 
 /** The ARN pattern that covers the five log groups of an environment, and their streams. */
@@ -52,4 +57,14 @@ export function secretArnPattern(scope: IConstruct, prefix?: string): string {
 /** The Celery queues of MWAA environments in the Region: they live in an account MWAA owns, so the account is a wildcard. */
 export function celeryQueueArnPattern(scope: IConstruct): string {
   return Stack.of(scope).formatArn({ service: 'sqs', account: '*', resource: `${CELERY_QUEUE_PREFIX}*` });
+}
+
+/** The ARN of an IAM role by its name, in an account (which may be another one than the stack's). */
+export function roleArn(scope: IConstruct, account: string, roleName: string): string {
+  return `arn:${Stack.of(scope).partition}:iam::${account}:role/${roleName}`;
+}
+
+/** The ARN of the default event bus of an account (the stack's unless given), in the stack's Region. */
+export function defaultEventBusArn(scope: IConstruct, account?: string): string {
+  return Stack.of(scope).formatArn({ service: 'events', account, resource: 'event-bus', resourceName: 'default' });
 }

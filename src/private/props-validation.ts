@@ -38,6 +38,15 @@ export function requireInteger(prop: string, value: number, min: number, max?: n
   throw new Error(`\`${prop}\` must be ${rule}${context ? ` ${context}` : ''}, got: ${value}`);
 }
 
+/**
+ * Throws unless the value is an AWS account id (twelve digits). Tokens are skipped.
+ */
+export function requireAccountId(prop: string, account: string, rule = 'a 12-digit AWS account id'): void {
+  if (!Token.isUnresolved(account) && !/^\d{12}$/.test(account)) {
+    throw new Error(`\`${prop}\` must be ${rule}, got: '${account}'`);
+  }
+}
+
 /** The subnets a selection resolves to, or none when the VPC has no subnets of that kind. */
 export function trySelect(vpc: ec2.IVpc, selection: ec2.SubnetSelection): ec2.ISubnet[] {
   try {

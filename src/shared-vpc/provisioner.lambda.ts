@@ -15,9 +15,10 @@
  *   those already being deleted and those created after the event (a new environment of the same
  *   name).
  *
- * Every outcome is published to an SNS topic. Throttling is retried with backoff; a call that
- * still fails is reported and rethrown, so that Lambda's asynchronous retries and the dead-letter
- * queue take over. The AWS SDK v3 comes from the Lambda runtime.
+ * Every outcome is published to an SNS topic. Throttling and transient errors are retried by the
+ * SDK clients themselves (see `SDK_RETRY`); a call that still fails is reported and rethrown, so
+ * that Lambda's asynchronous retries and the dead-letter queue take over. The AWS SDK v3 comes from
+ * the Lambda runtime.
  */
 import { createHash } from 'crypto';
 import {
@@ -29,12 +30,7 @@ import {
 import { GetEnvironmentCommand, MWAAClient } from '@aws-sdk/client-mwaa';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
-
-/** The tag every endpoint this function creates carries: the ARN of its environment. */
-export const ENVIRONMENT_TAG = 'cdk-private-mwaa:environment';
-/** The tag that marks endpoints this function may delete. */
-export const MANAGED_BY_TAG = 'cdk-private-mwaa:managed-by';
-export const MANAGED_BY_VALUE = 'shared-vpc-provisioner';
+import { ENVIRONMENT_TAG, MANAGED_BY_TAG, MANAGED_BY_VALUE } from './names';
 
 /** The part of an EventBridge event the function reads. */
 export interface StatusChangeEvent {
@@ -63,27 +59,20 @@ export interface Settings {
   readonly ownAccount: string;
 }
 
-const THROTTLING = new Set(['Throttling', 'ThrottlingException', 'RequestLimitExceeded', 'TooManyRequestsException', 'RequestThrottled']);
+/**
+ * The retry configuration of every client: the SDK's standard mode retries throttling (for example
+ * EC2's `RequestLimitExceeded`) and transient errors with exponential backoff and jitter, and no
+ * other error. Five attempts rather than the default three: a burst of MWAA environments created at
+ * once is what throttles EC2 here. Throttling backoff is capped at 1, 2, 4 and 8 seconds for the four
+ * retries, so one call waits at most about 15 seconds, well within the function's two-minute timeout.
+ *
+ * @see https://docs.aws.amazon.com/sdkref/latest/guide/feature-retry-behavior.html
+ */
+export const SDK_RETRY = { maxAttempts: 5, retryMode: 'standard' } as const;
 
-/** How long to wait between attempts; replaced in tests. */
-export let sleep = (ms: number) => new Promise<void>(resolve => setTimeout(resolve, ms));
-export function setSleep(fn: (ms: number) => Promise<void>): void {
-  sleep = fn;
-}
-
-/** Runs a call, retrying throttling errors with exponential backoff (5 attempts). */
-export async function withRetry<T>(call: () => Promise<T>, attempts = 5): Promise<T> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await call();
-    } catch (error) {
-      const name = (error as { name?: string }).name ?? '';
-      if (!THROTTLING.has(name) || attempt >= attempts) {
-        throw error;
-      }
-      await sleep(Math.min(200 * 2 ** attempt, 5000));
-    }
-  }
+/** The configuration of every client the function makes for an event. */
+function clientConfig(event: StatusChangeEvent) {
+  return { region: event.region, ...SDK_RETRY };
 }
 
 function settingsFromEnvironment(): Settings {
@@ -117,34 +106,35 @@ export interface Clients {
   readonly mwaa: () => Promise<MWAAClient>;
 }
 
-function clientsFor(event: StatusChangeEvent, settings: Settings): Clients {
-  const region = event.region;
+/** The clients the handler uses for an event, each with `SDK_RETRY`. */
+export function clientsFor(event: StatusChangeEvent, settings: Settings): Clients {
+  const config = clientConfig(event);
   let mwaa: Promise<MWAAClient> | undefined;
   return {
-    ec2: new EC2Client({ region }),
-    sns: new SNSClient({ region }),
+    ec2: new EC2Client(config),
+    sns: new SNSClient(config),
     mwaa: () => (mwaa ??= mwaaClientFor(event, settings)),
   };
 }
 
 async function mwaaClientFor(event: StatusChangeEvent, settings: Settings): Promise<MWAAClient> {
-  const region = event.region;
+  const config = clientConfig(event);
   if (event.account === settings.ownAccount) {
-    return new MWAAClient({ region });
+    return new MWAAClient(config);
   }
   const partition = settings.topicArn.split(':')[1] || 'aws';
   const role = `arn:${partition}:iam::${event.account}:role/${settings.readerRoleName}`;
-  const assumed = await withRetry(() => new STSClient({ region }).send(new AssumeRoleCommand({
+  const assumed = await new STSClient(config).send(new AssumeRoleCommand({
     RoleArn: role,
     RoleSessionName: 'mwaa-shared-vpc-provisioner',
     DurationSeconds: 900,
-  })));
+  }));
   const credentials = assumed.Credentials;
   if (!credentials?.AccessKeyId || !credentials.SecretAccessKey) {
     throw new Error(`AssumeRole returned no credentials for ${role}`);
   }
   return new MWAAClient({
-    region,
+    ...config,
     credentials: {
       accessKeyId: credentials.AccessKeyId,
       secretAccessKey: credentials.SecretAccessKey,
@@ -193,7 +183,7 @@ async function createEndpoints(name: string, event: StatusChangeEvent, settings:
   let environment;
   const mwaa = await clients.mwaa();
   try {
-    environment = (await withRetry(() => mwaa.send(new GetEnvironmentCommand({ Name: name })))).Environment;
+    environment = (await mwaa.send(new GetEnvironmentCommand({ Name: name }))).Environment;
   } catch (error) {
     if ((error as { name?: string }).name === 'ResourceNotFoundException') {
       return { environment: label, action: 'not-found', endpointIds: [], message: `Environment ${name} does not exist (any more); nothing created.` };
@@ -226,18 +216,18 @@ async function createEndpoints(name: string, event: StatusChangeEvent, settings:
   const created: string[] = [];
   const existing: string[] = [];
   for (const [role, serviceName] of services) {
-    const found = await withRetry(() => clients.ec2.send(new DescribeVpcEndpointsCommand({
+    const found = await clients.ec2.send(new DescribeVpcEndpointsCommand({
       Filters: [
         { Name: 'vpc-id', Values: [settings.vpcId] },
         { Name: 'service-name', Values: [serviceName] },
       ],
-    })));
+    }));
     const live = (found.VpcEndpoints ?? []).find(e => !['deleting', 'deleted', 'failed', 'rejected', 'expired'].includes(String(e.State).toLowerCase()));
     if (live?.VpcEndpointId) {
       existing.push(live.VpcEndpointId);
       continue;
     }
-    const response = await withRetry(() => clients.ec2.send(new CreateVpcEndpointCommand({
+    const response = await clients.ec2.send(new CreateVpcEndpointCommand({
       VpcEndpointType: 'Interface',
       VpcId: settings.vpcId,
       ServiceName: serviceName,
@@ -252,7 +242,7 @@ async function createEndpoints(name: string, event: StatusChangeEvent, settings:
           { Key: MANAGED_BY_TAG, Value: MANAGED_BY_VALUE },
         ],
       }],
-    })));
+    }));
     created.push(response.VpcEndpoint?.VpcEndpointId ?? '(unknown)');
   }
   if (created.length === 0) {
@@ -267,13 +257,13 @@ async function createEndpoints(name: string, event: StatusChangeEvent, settings:
 }
 
 async function deleteEndpoints(name: string, arn: string, time: string | undefined, settings: Settings, clients: Clients): Promise<Outcome> {
-  const found = await withRetry(() => clients.ec2.send(new DescribeVpcEndpointsCommand({
+  const found = await clients.ec2.send(new DescribeVpcEndpointsCommand({
     Filters: [
       { Name: 'vpc-id', Values: [settings.vpcId] },
       { Name: `tag:${ENVIRONMENT_TAG}`, Values: [arn] },
       { Name: `tag:${MANAGED_BY_TAG}`, Values: [MANAGED_BY_VALUE] },
     ],
-  })));
+  }));
   const deletedAt = time ? Date.parse(time) : NaN;
   const ids = (found.VpcEndpoints ?? [])
     // Already on their way out (a repeated event): nothing to do.
@@ -283,7 +273,7 @@ async function deleteEndpoints(name: string, arn: string, time: string | undefin
     .map(e => e.VpcEndpointId)
     .filter((id): id is string => !!id);
   if (ids.length > 0) {
-    const response = await withRetry(() => clients.ec2.send(new DeleteVpcEndpointsCommand({ VpcEndpointIds: ids })));
+    const response = await clients.ec2.send(new DeleteVpcEndpointsCommand({ VpcEndpointIds: ids }));
     const failed = (response.Unsuccessful ?? []).map(u => `${u.ResourceId}: ${u.Error?.Message}`);
     if (failed.length > 0) {
       throw new Error(`Could not delete ${failed.join('; ')}`);
@@ -293,9 +283,9 @@ async function deleteEndpoints(name: string, arn: string, time: string | undefin
 }
 
 async function notify(clients: Clients, settings: Settings, subject: string, outcome: Outcome): Promise<void> {
-  await withRetry(() => clients.sns.send(new PublishCommand({
+  await clients.sns.send(new PublishCommand({
     TopicArn: settings.topicArn,
     Subject: subject.slice(0, 100),
     Message: JSON.stringify(outcome, undefined, 2),
-  })));
+  }));
 }

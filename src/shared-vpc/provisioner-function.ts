@@ -10,16 +10,16 @@ export interface ProvisionerFunctionProps extends lambda.FunctionOptions {
 }
 
 /**
- * An AWS Lambda function which executes src/private/provisioner.
+ * An AWS Lambda function which executes src/shared-vpc/provisioner.
  */
 export class ProvisionerFunction extends lambda.Function {
   constructor(scope: Construct, id: string, props?: ProvisionerFunctionProps) {
     super(scope, id, {
-      description: 'src/private/provisioner.lambda.ts',
+      description: 'src/shared-vpc/provisioner.lambda.ts',
       ...props,
       runtime: new lambda.Runtime('nodejs24.x', lambda.RuntimeFamily.NODEJS),
       handler: 'index.handler',
-      code: lambda.Code.fromAsset(path.join(__dirname, '../../assets/private/provisioner.lambda')),
+      code: lambda.Code.fromAsset(path.join(__dirname, '../../assets/shared-vpc/provisioner.lambda')),
     });
     this.addEnvironment('AWS_NODEJS_CONNECTION_REUSE_ENABLED', '1', { removeInEdge: true });
   }

@@ -1,4 +1,4 @@
-import { ArnFormat, Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
@@ -8,27 +8,13 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
-import { Construct } from 'constructs';
-import { acknowledge, findingName } from './private/nag';
-import { ProvisionerFunction } from './private/provisioner-function';
-
-/** The source and detail type of MWAA's status change events. */
-const STATUS_CHANGE = { source: ['aws.airflow'], detailType: ['MWAA Environment Status Change'] };
-/** Tags the provisioner puts on the endpoints it creates (the function reads the same names). */
-const MANAGED_BY_TAG = 'cdk-private-mwaa:managed-by';
-const MANAGED_BY_VALUE = 'shared-vpc-provisioner';
-
-/**
- * Names the VPC owner's provisioner and the participants' reader roles agree on.
- */
-export class SharedVpcNames {
-  /** The name of the provisioner function's role in the VPC owner's account. */
-  public static readonly PROVISIONER_ROLE_NAME = 'mwaa-shared-vpc-endpoint-provisioner';
-  /** The name of the role in each participant account that lets the provisioner read environments. */
-  public static readonly READER_ROLE_NAME = 'mwaa-shared-vpc-endpoint-reader';
-
-  private constructor() {}
-}
+import { Construct, IConstruct } from 'constructs';
+import { MANAGED_BY_TAG, MANAGED_BY_VALUE, SharedVpcNames } from './names';
+import { ProvisionerFunction } from './provisioner-function';
+import { defaultEventBusArn, environmentArn, namedLogGroupArn, roleArn } from '../private/arns';
+import { EVENT_SOURCE, STATUS_CHANGE_PATTERN } from '../private/mwaa';
+import { acknowledge, COMPLIANCE_PACKS, findingName, iam5, inPacks } from '../private/nag';
+import { requireAccountId } from '../private/props-validation';
 
 /**
  * Props of {@link MwaaSharedVpcEndpointProvisioner}.
@@ -95,11 +81,7 @@ export class MwaaSharedVpcEndpointProvisioner extends Construct {
     const stack = Stack.of(this);
     const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
     const participants = props.participantAccounts ?? [];
-    for (const account of participants) {
-      if (!Token.isUnresolved(account) && !/^\d{12}$/.test(account)) {
-        throw new Error(`\`participantAccounts\` must be 12-digit AWS account ids, got: '${account}'`);
-      }
-    }
+    participants.forEach(account => requireAccountId('participantAccounts', account, '12-digit AWS account ids'));
     const subnets = props.vpc.selectSubnets(props.subnets).subnets;
     if (subnets.length === 0) {
       throw new Error('`subnets` must select the shared subnets of the VPC, got: none');
@@ -118,7 +100,7 @@ export class MwaaSharedVpcEndpointProvisioner extends Construct {
       resources: ['*'],
       conditions: {
         ArnEquals: {
-          'kms:EncryptionContext:aws:logs:arn': stack.formatArn({ service: 'logs', resource: 'log-group', resourceName: logGroupName, arnFormat: ArnFormat.COLON_RESOURCE_NAME }),
+          'kms:EncryptionContext:aws:logs:arn': namedLogGroupArn(this, logGroupName),
         },
       },
     }));
@@ -151,7 +133,6 @@ export class MwaaSharedVpcEndpointProvisioner extends Construct {
     });
     this.role = role;
     const vpcArn = stack.formatArn({ service: 'ec2', resource: 'vpc', resourceName: props.vpc.vpcId });
-    const ec2Arn = (resource: string, account = stack.account) => stack.formatArn({ service: 'ec2', account, resource, resourceName: '*' });
     const policy = new iam.ManagedPolicy(this, 'Policy', {
       description: 'Least privilege of the MWAA shared VPC endpoint provisioner',
       roles: [role],
@@ -165,13 +146,13 @@ export class MwaaSharedVpcEndpointProvisioner extends Construct {
           // Participants own the security groups of their environments, in the shared VPC.
           sid: 'UseSecurityGroupsOfTheSharedVpc',
           actions: ['ec2:CreateVpcEndpoint'],
-          resources: [ec2Arn('security-group', '*')],
+          resources: [ec2Arns(this, 'security-group', '*')],
           conditions: { ArnEquals: { 'ec2:Vpc': vpcArn } },
         }),
         new iam.PolicyStatement({
           sid: 'CreateTaggedEndpointsToEndpointServices',
           actions: ['ec2:CreateVpcEndpoint'],
-          resources: [ec2Arn('vpc-endpoint')],
+          resources: [ec2Arns(this, 'vpc-endpoint')],
           conditions: {
             StringEquals: { [`aws:RequestTag/${MANAGED_BY_TAG}`]: MANAGED_BY_VALUE },
             StringLike: { 'ec2:VpceServiceName': `com.amazonaws.vpce.${stack.region}.vpce-svc-*` },
@@ -180,13 +161,13 @@ export class MwaaSharedVpcEndpointProvisioner extends Construct {
         new iam.PolicyStatement({
           sid: 'TagEndpointsWhenCreated',
           actions: ['ec2:CreateTags'],
-          resources: [ec2Arn('vpc-endpoint')],
+          resources: [ec2Arns(this, 'vpc-endpoint')],
           conditions: { StringEquals: { 'ec2:CreateAction': 'CreateVpcEndpoint' } },
         }),
         new iam.PolicyStatement({
           sid: 'DeleteOnlyItsOwnEndpoints',
           actions: ['ec2:DeleteVpcEndpoints'],
-          resources: [ec2Arn('vpc-endpoint')],
+          resources: [ec2Arns(this, 'vpc-endpoint')],
           conditions: { StringEquals: { [`aws:ResourceTag/${MANAGED_BY_TAG}`]: MANAGED_BY_VALUE } },
         }),
         new iam.PolicyStatement({
@@ -197,12 +178,12 @@ export class MwaaSharedVpcEndpointProvisioner extends Construct {
         new iam.PolicyStatement({
           sid: 'ReadEnvironmentsOfThisAccount',
           actions: ['airflow:GetEnvironment'],
-          resources: [stack.formatArn({ service: 'airflow', resource: 'environment', resourceName: '*', arnFormat: ArnFormat.SLASH_RESOURCE_NAME })],
+          resources: [environmentArn(this, '*')],
         }),
         ...(participants.length > 0 ? [new iam.PolicyStatement({
           sid: 'AssumeTheReaderRoleOfParticipants',
           actions: ['sts:AssumeRole'],
-          resources: participants.map(account => `arn:${stack.partition}:iam::${account}:role/${SharedVpcNames.READER_ROLE_NAME}`),
+          resources: participants.map(account => roleArn(this, account, SharedVpcNames.READER_ROLE_NAME)),
         })] : []),
         new iam.PolicyStatement({
           sid: 'WriteItsLogs',
@@ -251,7 +232,7 @@ export class MwaaSharedVpcEndpointProvisioner extends Construct {
 
     this.rule = new events.Rule(this, 'StatusChangeRule', {
       description: 'MWAA status changes of environments that may use the shared VPC',
-      eventPattern: { ...STATUS_CHANGE, account: [stack.account, ...participants] },
+      eventPattern: { ...STATUS_CHANGE_PATTERN, account: [stack.account, ...participants] },
       targets: [new targets.LambdaFunction(fn, { retryAttempts: 4, maxEventAge: Duration.hours(6) })],
     });
     participants.forEach((account, index) => {
@@ -266,8 +247,8 @@ export class MwaaSharedVpcEndpointProvisioner extends Construct {
           Effect: 'Allow',
           Principal: { AWS: `arn:${stack.partition}:iam::${account}:root` },
           Action: 'events:PutEvents',
-          Resource: stack.formatArn({ service: 'events', resource: 'event-bus', resourceName: 'default' }),
-          Condition: { StringEquals: { 'events:source': 'aws.airflow' } },
+          Resource: defaultEventBusArn(this),
+          Condition: { StringEquals: { 'events:source': EVENT_SOURCE } },
         },
       });
     });
@@ -276,90 +257,22 @@ export class MwaaSharedVpcEndpointProvisioner extends Construct {
   }
 
   private acknowledgeFindings(fn: lambda.Function, policy: iam.ManagedPolicy): void {
-    const packs = ['HIPAA.Security', 'NIST.800.53.R5', 'PCI.DSS.321'];
-    const each = (rule: string, reason: string, only = packs) => only.map(pack => ({ id: `${pack}-${rule}`, reason }));
     acknowledge(fn, [
-      ...each('LambdaInsideVPC', 'It calls the EC2, MWAA, STS and SNS APIs only; outside the VPC it needs no endpoints for them.'),
-      ...each('LambdaConcurrency', 'Invoked only by MWAA status changes; a reserved concurrency would take from the account\'s unreserved pool for a function that runs a few times a month.', packs.slice(0, 2)),
+      ...inPacks('LambdaInsideVPC', 'It calls the EC2, MWAA, STS and SNS APIs only; outside the VPC it needs no endpoints for them.'),
+      ...inPacks('LambdaConcurrency', 'Invoked only by MWAA status changes; a reserved concurrency would take from the account\'s unreserved pool for a function that runs a few times a month.',
+        COMPLIANCE_PACKS.slice(0, 2)),
     ]);
     acknowledge(this.deadLetterQueue, [{ id: 'AwsSolutions-SQS3', reason: 'This queue is the dead-letter queue of the provisioner function.' }]);
-    const iam5 = (finding: string, reason: string) => ({ id: `AwsSolutions-IAM5[${finding}]`, reason });
-    const stack = Stack.of(this);
-    const ec2Any = (resource: string, account = stack.account) => findingName(this, `arn:${stack.partition}:ec2:${stack.region}:${account}:${resource}/*`);
     acknowledge(policy, [
-      iam5(`Resource::${ec2Any('security-group', '*')}`, 'Security groups of the participants, limited to those in the shared VPC (ec2:Vpc).'),
-      iam5(`Resource::${ec2Any('vpc-endpoint')}`, 'New endpoints must carry the provisioner\'s tag and point to an endpoint service; only endpoints with that tag may be deleted.'),
+      iam5(`Resource::${findingName(this, ec2Arns(this, 'security-group', '*'))}`, 'Security groups of the participants, limited to those in the shared VPC (ec2:Vpc).'),
+      iam5(`Resource::${findingName(this, ec2Arns(this, 'vpc-endpoint'))}`, 'New endpoints must carry the provisioner\'s tag and point to an endpoint service; only endpoints with that tag may be deleted.'),
       iam5('Resource::*', 'ec2:DescribeVpcEndpoints has no resource-level permissions.'),
-      iam5(`Resource::${findingName(this, stack.formatArn({ service: 'airflow', resource: 'environment', resourceName: '*', arnFormat: ArnFormat.SLASH_RESOURCE_NAME }))}`,
-        'Any environment of this account may be in the shared VPC; the function only reads it.'),
+      iam5(`Resource::${findingName(this, environmentArn(this, '*'))}`, 'Any environment of this account may be in the shared VPC; the function only reads it.'),
     ]);
   }
 }
 
-/**
- * Props of {@link MwaaSharedVpcParticipant}.
- */
-export interface MwaaSharedVpcParticipantProps {
-  /** The account that owns the shared VPC and runs `MwaaSharedVpcEndpointProvisioner`. */
-  readonly vpcOwnerAccount: string;
-}
-
-/**
- * For a participant account of a shared VPC: forwards the account's MWAA status change events to
- * the VPC owner's default event bus, and provides the role through which the owner's provisioner
- * reads the environments (`airflow:GetEnvironment` only).
- *
- * Create environments in the shared subnets with endpoint management CUSTOMER and
- * `createCustomerEndpoints: false`.
- */
-export class MwaaSharedVpcParticipant extends Construct {
-  /** The rule that forwards the status change events. */
-  public readonly rule: events.Rule;
-  /** The role the VPC owner's provisioner assumes to read environments. */
-  public readonly readerRole: iam.Role;
-
-  constructor(scope: Construct, id: string, props: MwaaSharedVpcParticipantProps) {
-    super(scope, id);
-    const stack = Stack.of(this);
-    const owner = props.vpcOwnerAccount;
-    if (!Token.isUnresolved(owner) && !/^\d{12}$/.test(owner)) {
-      throw new Error(`\`vpcOwnerAccount\` must be a 12-digit AWS account id, got: '${owner}'`);
-    }
-    const provisionerRole = `arn:${stack.partition}:iam::${owner}:role/${SharedVpcNames.PROVISIONER_ROLE_NAME}`;
-    this.readerRole = new iam.Role(this, 'ReaderRole', {
-      roleName: SharedVpcNames.READER_ROLE_NAME,
-      description: 'Lets the shared VPC owner\'s provisioner read MWAA environments to create their endpoints',
-      assumedBy: new iam.AccountPrincipal(owner).withConditions({ ArnEquals: { 'aws:PrincipalArn': provisionerRole } }),
-    });
-    const readerPolicy = new iam.ManagedPolicy(this, 'ReaderPolicy', {
-      description: 'Read MWAA environments of this account and Region',
-      roles: [this.readerRole],
-      statements: [new iam.PolicyStatement({
-        actions: ['airflow:GetEnvironment'],
-        resources: [stack.formatArn({ service: 'airflow', resource: 'environment', resourceName: '*', arnFormat: ArnFormat.SLASH_RESOURCE_NAME })],
-      })],
-    });
-    acknowledge(readerPolicy, [{
-      id: `AwsSolutions-IAM5[Resource::${findingName(this, stack.formatArn({ service: 'airflow', resource: 'environment', resourceName: '*', arnFormat: ArnFormat.SLASH_RESOURCE_NAME }))}]`,
-      reason: 'Any environment of this account may be created in the shared VPC; the owner\'s provisioner only reads it.',
-    }]);
-
-    // EventBridge puts the events on the owner's bus with this role; its policy is a managed one.
-    const ownerBusArn = stack.formatArn({ service: 'events', account: owner, resource: 'event-bus', resourceName: 'default' });
-    const forwardRole = new iam.Role(this, 'ForwardRole', {
-      description: 'Lets EventBridge forward MWAA status changes to the shared VPC owner',
-      assumedBy: new iam.ServicePrincipal('events.amazonaws.com'),
-    });
-    new iam.ManagedPolicy(this, 'ForwardPolicy', {
-      description: 'Put events on the shared VPC owner\'s default bus',
-      roles: [forwardRole],
-      statements: [new iam.PolicyStatement({ actions: ['events:PutEvents'], resources: [ownerBusArn] })],
-    });
-    const ownerBus = events.EventBus.fromEventBusArn(this, 'OwnerBus', ownerBusArn);
-    this.rule = new events.Rule(this, 'ForwardStatusChanges', {
-      description: 'Forwards MWAA status changes to the account that owns the shared VPC',
-      eventPattern: { ...STATUS_CHANGE, account: [stack.account] },
-      targets: [new targets.EventBus(ownerBus, { role: forwardRole.withoutPolicyUpdates() })],
-    });
-  }
+/** Every EC2 resource of one type in an account (the stack's unless given) and the stack's Region. */
+function ec2Arns(scope: IConstruct, resource: string, account?: string): string {
+  return Stack.of(scope).formatArn({ service: 'ec2', account, resource, resourceName: '*' });
 }
