@@ -16,14 +16,14 @@ import { addDashboard, addRecommendedAlarms, AirflowComponent, EnvironmentDashbo
 import { MwaaNetworkAcl } from './network-acl';
 import { MwaaVpcEndpoints } from './vpc-endpoints';
 import { forwardStatusChanges, guardPrivateAccess, notificationTopic } from './notifications';
-import { EndpointManagement, LoggingConfiguration, LogLevel, PrivateMwaaEnvironmentAttributes, PrivateMwaaEnvironmentProps, WebserverAccessMode } from './environment-props';
+import { EndpointManagement, PrivateMwaaEnvironmentAttributes, PrivateMwaaEnvironmentProps, WebserverAccessMode } from './environment-props';
 import { EnvironmentBase, EnvironmentGrantTargets } from './private/environment-base';
 import { importEnvironment, importEnvironmentArn } from './private/environment-import';
 import { executionRole } from './private/execution-role';
-import { DEFAULT_DAG_FOLDER, DEFAULT_KEYS, LOG_TYPES, WEBSERVER_PORT } from './private/mwaa';
+import { DEFAULT_DAG_FOLDER, DEFAULT_KEYS, WEBSERVER_PORT } from './private/mwaa';
 import { customerEndpoint, environmentSecurityGroup, hasNoInternetRoute, selectSubnets } from './private/network';
 import * as v from './private/props-validation';
-import { environmentKey, logGroups, sourceBucket, validateKmsKey, validateSourceBucket } from './private/storage';
+import { environmentKey, logGroups, loggingConfiguration, sourceBucket, validateKmsKey, validateSourceBucket } from './private/storage';
 import { secretPrefixes, withSecretsBackend } from './secrets-backend';
 import { AirflowVersion, EnvironmentClass } from './versions';
 import { MwaaWarnings } from './warnings';
@@ -604,14 +604,4 @@ export class PrivateMwaaEnvironment extends EnvironmentBase implements IPrivateM
     v.validateMaintenanceWindow(props.weeklyMaintenanceWindowStart);
     return { minWorkers, maxWorkers, schedulers, minWebservers, maxWebservers };
   }
-}
-
-/** The logging configuration of the environment: every log type on at INFO unless set otherwise. */
-function loggingConfiguration(logging: LoggingConfiguration): mwaa.CfnEnvironment.LoggingConfigurationProperty {
-  const config: { [cfn: string]: mwaa.CfnEnvironment.ModuleLoggingConfigurationProperty } = {};
-  for (const type of LOG_TYPES) {
-    const options = logging[type.prop];
-    config[type.prop] = { enabled: options?.enabled ?? true, logLevel: options?.logLevel ?? LogLevel.INFO };
-  }
-  return config;
 }

@@ -13,6 +13,7 @@ export type { EnvironmentDashboardOptions, RecommendedAlarmsOptions } from './mo
 export type { SecretsManagerBackendOptions } from './secrets-backend';
 export * from './vpc-endpoints';
 export * from './network-acl';
-export * from './checks';
+export { MwaaChecks } from './checks/plugin';
+export type { MwaaChecksProps } from './checks/plugin';
 export * from './shared-vpc';
 export * from './warnings';
