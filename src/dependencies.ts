@@ -6,10 +6,13 @@ import * as s3assets from 'aws-cdk-lib/aws-s3-assets';
 import * as s3deploy from 'aws-cdk-lib/aws-s3-deployment';
 import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
-import { isZipArchive, listFiles, parseRequirements, pathKind, PinnedUpload, zipEntries } from './private/delivery';
+import { REQUIREMENTS_CONSTRAINT } from './checks/requirements';
+import { warnOnce } from './checks/rule';
+import { isZipArchive, listFiles, pathKind, PinnedUpload, zipEntries } from './private/delivery';
 import { DEFAULT_KEYS, PLUGINS_MOUNT } from './private/mwaa';
 import { acknowledge, COMPLIANCE_PACKS, findingName, iam5, inPacks } from './private/nag';
 import { validateS3Path } from './private/props-validation';
+import { hasConstraint, parseRequirements } from './private/requirements';
 import { MwaaWarnings } from './warnings';
 
 /** Where a dependency file comes from: a key with a version, or a local path to upload. */
@@ -161,8 +164,8 @@ export function checkRequirements(
   noInternet: boolean,
 ): void {
   const summary = parseRequirements(fs.readFileSync(localPath, 'utf-8'));
-  if (summary.constraints.length === 0) {
-    Annotations.of(scope).addWarningV2(MwaaWarnings.REQUIREMENTS_CONSTRAINT,
+  if (!hasConstraint(summary)) {
+    warnOnce(scope, REQUIREMENTS_CONSTRAINT,
       `\`requirementsLocalPath\` has no '--constraint' line; from Airflow 2.7.2 MWAA expects one, or pip may install versions that break Airflow (got: '${localPath}').`);
   }
   if (summary.pluginReferences.length > 0) {

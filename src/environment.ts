@@ -12,17 +12,17 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { AccessProfile, AirflowRole, accessPolicyNameOf, PeopleAccess } from './access';
 import { deliver, dependencySources } from './dependencies';
-import { EndpointManagement, LoggingConfiguration, LogLevel, PrivateMwaaEnvironmentAttributes, PrivateMwaaEnvironmentProps, WebserverAccessMode } from './environment-props';
+import { EndpointManagement, PrivateMwaaEnvironmentAttributes, PrivateMwaaEnvironmentProps, WebserverAccessMode } from './environment-props';
 import { addDashboard, addRecommendedAlarms, AirflowComponent, EnvironmentDashboardOptions, RecommendedAlarmsOptions } from './monitoring';
 import { MwaaNetworkAcl } from './network-acl';
 import { forwardStatusChanges, guardPrivateAccess, notificationTopic } from './notifications';
 import { EnvironmentBase, EnvironmentGrantTargets } from './private/environment-base';
 import { importEnvironment, importEnvironmentArn } from './private/environment-import';
 import { executionRole } from './private/execution-role';
-import { DEFAULT_DAG_FOLDER, DEFAULT_KEYS, LOG_TYPES, WEBSERVER_PORT } from './private/mwaa';
+import { DEFAULT_DAG_FOLDER, DEFAULT_KEYS, WEBSERVER_PORT } from './private/mwaa';
 import { customerEndpoint, environmentSecurityGroup, hasNoInternetRoute, selectSubnets } from './private/network';
 import * as v from './private/props-validation';
-import { environmentBucket, environmentKey, logGroups, validateKmsKey, validateSourceBucket } from './private/storage';
+import { environmentBucket, environmentKey, logGroups, loggingConfiguration, validateKmsKey, validateSourceBucket } from './private/storage';
 import { secretPrefixes, withSecretsBackend } from './secrets-backend';
 import { MwaaPublicAccessRevert, MwaaSelfService } from './self-service';
 import { AirflowVersion, EnvironmentClass } from './versions';
@@ -638,14 +638,4 @@ export class PrivateMwaaEnvironment extends EnvironmentBase implements IPrivateM
     v.validateMaintenanceWindow(props.weeklyMaintenanceWindowStart);
     return { minWorkers, maxWorkers, schedulers, minWebservers, maxWebservers };
   }
-}
-
-/** The logging configuration of the environment: every log type on at INFO unless set otherwise. */
-function loggingConfiguration(logging: LoggingConfiguration): mwaa.CfnEnvironment.LoggingConfigurationProperty {
-  const config: { [cfn: string]: mwaa.CfnEnvironment.ModuleLoggingConfigurationProperty } = {};
-  for (const type of LOG_TYPES) {
-    const options = logging[type.prop];
-    config[type.prop] = { enabled: options?.enabled ?? true, logLevel: options?.logLevel ?? LogLevel.INFO };
-  }
-  return config;
 }

@@ -13,7 +13,8 @@ export type { EnvironmentDashboardOptions, RecommendedAlarmsOptions } from './mo
 export type { SecretsManagerBackendOptions } from './secrets-backend';
 export * from './vpc-endpoints';
 export * from './network-acl';
-export * from './checks';
+export { MwaaChecks } from './checks/plugin';
+export type { MwaaChecksProps } from './checks/plugin';
 export { MwaaSharedVpcEndpointProvisioner } from './shared-vpc/provisioner';
 export type { MwaaSharedVpcEndpointProvisionerProps } from './shared-vpc/provisioner';
 export { MwaaSharedVpcParticipant } from './shared-vpc/participant';

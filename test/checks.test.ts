@@ -1,7 +1,8 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { App, CfnParameter, Stack, Validations } from 'aws-cdk-lib';
+import { Annotations as CoreAnnotations, App, CfnParameter, Stack, Validations } from 'aws-cdk-lib';
+import { Annotations, Match } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -12,12 +13,16 @@ import * as s3deploy from 'aws-cdk-lib/aws-s3-deployment';
 import * as cr from 'aws-cdk-lib/custom-resources';
 import {
   EndpointManagement,
+  LogLevel,
   MwaaChecks,
+  MwaaWarnings,
   PrivateMwaaEnvironment,
   SelfReferencingIngress,
   WebserverAccessMode,
 } from '../src';
 import { ACCOUNT, REGION } from './support/fixtures';
+import { MWAA_RULES } from '../src/checks/plugin';
+import { TemplateView } from '../src/checks/template';
 
 /**
  * An environment written with plain L1 resources, the way a team that does not use this library
@@ -517,16 +522,19 @@ describe('PrivateMwaaEnvironment passes every rule', () => {
     expect(check(app)).toEqual([]);
   });
 
-  test('with requirementsLocalPath, the uploaded file is read: no --constraint is an error, a constraint passes', () => {
+  test('with requirementsLocalPath, the uploaded file is read: without --constraint the problem is reported once, a constraint passes', () => {
     const unpinned = privateStack();
     new PrivateMwaaEnvironment(unpinned.stack, 'Airflow', {
       environmentName: 'lib-env',
       vpc: unpinned.vpc,
       requirementsLocalPath: requirementsFile('apache-airflow-providers-snowflake==5.7.0\n'),
     });
-    const findings = check(unpinned.app);
-    expect(rules(findings)).toEqual(['MWAA-Requirements-Constraint']);
-    expect(findings[0].path).toBe('Lib/Airflow/Resource');
+    // The construct reports it as its warning; the plugin does not repeat it for this environment.
+    expect(check(unpinned.app)).toEqual([]);
+    expect(constructWarnings(unpinned.stack, MwaaWarnings.REQUIREMENTS_CONSTRAINT)).toHaveLength(1);
+    // The rule itself still follows the upload to the file and finds the same problem in it.
+    const findings = runRule(unpinned.app, 'MWAA-Requirements-Constraint');
+    expect(findings.map(f => f.path)).toEqual(['Lib/Airflow/Resource']);
     expect(findings[0].message).toMatch(/^requirements\.txt has no --constraint line/);
 
     const pinned = privateStack();
@@ -536,13 +544,119 @@ describe('PrivateMwaaEnvironment passes every rule', () => {
       requirementsLocalPath: requirementsFile(`${CONSTRAINT}\napache-airflow-providers-snowflake\n`),
     });
     expect(check(pinned.app)).toEqual([]);
+    expect(runRule(pinned.app, 'MWAA-Requirements-Constraint')).toEqual([]);
+    expect(constructWarnings(pinned.stack, MwaaWarnings.REQUIREMENTS_CONSTRAINT)).toHaveLength(0);
   });
 
-  test('with a public web server it is flagged, and the flag can be acknowledged', () => {
-    const { app, stack, vpc } = privateStack();
+  test('with a public web server it is flagged once, and acknowledged with the construct\'s warning', () => {
+    const flagged = privateStack();
+    new PrivateMwaaEnvironment(flagged.stack, 'Airflow', { environmentName: 'lib-env', vpc: flagged.vpc, webserverAccessMode: WebserverAccessMode.PUBLIC_ONLY });
+    expect(check(flagged.app)).toEqual([]);
+    expect(constructWarnings(flagged.stack, MwaaWarnings.PUBLIC_WEBSERVER)).toHaveLength(1);
+    expect(runRule(flagged.app, 'MWAA-Webserver-Public').map(f => f.path)).toEqual(['Lib/Airflow/Resource']);
+
+    const acknowledged = privateStack();
+    const env = new PrivateMwaaEnvironment(acknowledged.stack, 'Airflow', { environmentName: 'lib-env', vpc: acknowledged.vpc, webserverAccessMode: WebserverAccessMode.PUBLIC_ONLY });
+    CoreAnnotations.of(env).acknowledgeWarning(MwaaWarnings.PUBLIC_WEBSERVER, 'Sandbox without data.');
+    expect(check(acknowledged.app)).toEqual([]);
+    expect(constructWarnings(acknowledged.stack, MwaaWarnings.PUBLIC_WEBSERVER)).toHaveLength(0);
+  });
+});
+
+/** The construct's warnings with one id, from the synthesized stack. */
+function constructWarnings(stack: Stack, id: string) {
+  return Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp(`\\[ack: ${id}\\]`));
+}
+
+/** One rule run on every environment of the app, past the plugin's skipping: what it finds, where. */
+function runRule(app: App, ruleId: string): Finding[] {
+  const rule = MWAA_RULES.find(r => r.id === ruleId)!;
+  const findings: Finding[] = [];
+  for (const stack of app.synth().stacks) {
+    const template = new TemplateView(stack.templateFullPath, JSON.parse(fs.readFileSync(stack.templateFullPath, 'utf-8')));
+    for (const [logicalId, resource] of template.ofType('AWS::MWAA::Environment')) {
+      const construct = app.node.findAll().find(c => c instanceof mwaa.CfnEnvironment && Stack.of(c).resolve(c.logicalId) === logicalId);
+      for (const message of rule.check({ template, logicalId, props: resource.Properties ?? {} })) {
+        findings.push({ rule: ruleId, path: construct?.node.path, message });
+      }
+    }
+  }
+  return findings;
+}
+
+describe('a problem PrivateMwaaEnvironment and a rule both look for is reported once, under one id, with one severity', () => {
+  const plugins = { pluginsS3Path: 'plugins.zip', pluginsS3ObjectVersion: 'v1' };
+  const problems: Array<[string, string, string, () => object, Breaker]> = [
+    ['a public web server', MwaaWarnings.PUBLIC_WEBSERVER, 'MWAA-Webserver-Public',
+      () => ({ webserverAccessMode: WebserverAccessMode.PUBLIC_ONLY }), e => e.env.webserverAccessMode = 'PUBLIC_ONLY'],
+    ['requirements without a constraint', MwaaWarnings.REQUIREMENTS_CONSTRAINT, 'MWAA-Requirements-Constraint',
+      () => ({ requirementsLocalPath: requirementsFile('apache-airflow-providers-snowflake\n') }), e => deployRequirements(e, 'apache-airflow-providers-snowflake\n')],
+    ['lazily loaded plugins', MwaaWarnings.LAZY_LOAD_PLUGINS, 'MWAA-Config-LazyLoadPlugins',
+      () => plugins, e => { e.env.pluginsS3Path = 'plugins.zip'; e.env.pluginsS3ObjectVersion = 'v1'; }],
+    ['reduced logging', MwaaWarnings.REDUCED_LOGGING, 'MWAA-Logging-Info',
+      () => ({ loggingConfiguration: { taskLogs: { logLevel: LogLevel.WARNING } } }),
+      e => e.env.addPropertyOverride('LoggingConfiguration.TaskLogs', { Enabled: true, LogLevel: 'WARNING' })],
+  ];
+
+  /** The app with MwaaChecks registered, synthesized: the plugin's report and the construct warnings. */
+  function synthesizeWithChecks(app: App, stack: Stack, warningId: string) {
+    Validations.of(app).addPlugins(new MwaaChecks());
+    const output = [jest.spyOn(console, 'error').mockImplementation(() => undefined), jest.spyOn(console, 'log').mockImplementation(() => undefined)];
+    const exitCode = process.exitCode;
+    process.exitCode = undefined;
+    try {
+      app.synth();
+      const failed = process.exitCode === 1;
+      const reportFile = ['validation-report.json', 'policy-validation-report.json'].map(f => path.join(app.outdir, f)).find(f => fs.existsSync(f));
+      const report = reportFile ? JSON.parse(fs.readFileSync(reportFile, 'utf-8')) : { pluginReports: [] };
+      const plugin = report.pluginReports.find((r: any) => r.pluginName === 'cdk-private-mwaa-MwaaChecks');
+      const violations: any[] = plugin?.violations ?? [];
+      return { failed, violations, warnings: constructWarnings(stack, warningId) };
+    } finally {
+      process.exitCode = exitCode;
+      output.forEach(spy => spy.mockRestore());
+    }
+  }
+
+  test.each(problems)('%s: one construct warning, no finding, synthesis succeeds', (_name, warningId, _ruleId, props) => {
+    const app = new App({ outdir: fs.mkdtempSync(path.join(os.tmpdir(), 'checks-')) });
+    const stack = new Stack(app, 'Lib', { env: { account: ACCOUNT, region: REGION } });
+    new PrivateMwaaEnvironment(stack, 'Airflow', { environmentName: 'lib-env', vpc: new ec2.Vpc(stack, 'Vpc', { maxAzs: 2, natGateways: 1 }), ...props() });
+    const { failed, violations, warnings } = synthesizeWithChecks(app, stack, warningId);
+    expect(warnings).toHaveLength(1);
+    expect(violations).toEqual([]);
+    expect(failed).toBe(false);
+  });
+
+  test.each(problems)('%s: a plain CfnEnvironment gets the rule\'s finding, at warning severity, without failing synthesis', (_name, warningId, ruleId, _props, breakIt) => {
+    const e = l1Environment();
+    breakIt(e);
+    const { failed, violations, warnings } = synthesizeWithChecks(e.app, e.stack, warningId);
+    expect(violations.map(v => [v.ruleName, v.severity])).toEqual([[ruleId, 'warning']]);
+    expect(warnings).toHaveLength(0);
+    expect(failed).toBe(false);
+  });
+
+  test('an escape-hatch override the construct never saw is still reported by the rule', () => {
+    const app = new App({ outdir: fs.mkdtempSync(path.join(os.tmpdir(), 'checks-')) });
+    const stack = new Stack(app, 'Lib', { env: { account: ACCOUNT, region: REGION } });
+    const env = new PrivateMwaaEnvironment(stack, 'Airflow', { environmentName: 'lib-env', vpc: new ec2.Vpc(stack, 'Vpc', { maxAzs: 2, natGateways: 1 }) });
+    (env.node.defaultChild as mwaa.CfnEnvironment).addPropertyOverride('WebserverAccessMode', 'PUBLIC_ONLY');
+    const { violations, warnings } = synthesizeWithChecks(app, stack, MwaaWarnings.PUBLIC_WEBSERVER);
+    expect(warnings).toHaveLength(0);
+    expect(violations.map(v => [v.ruleName, v.violatingConstructs[0].constructPath])).toEqual([['MWAA-Webserver-Public', 'Lib/Airflow/Resource']]);
+  });
+
+  test('another construct\'s warning does not silence the rule for a plain environment beside it', () => {
+    const { app, stack, vpc } = (() => {
+      const a = new App({ outdir: fs.mkdtempSync(path.join(os.tmpdir(), 'checks-')) });
+      const st = new Stack(a, 'Lib', { env: { account: ACCOUNT, region: REGION } });
+      return { app: a, stack: st, vpc: new ec2.Vpc(st, 'Vpc', { maxAzs: 2, natGateways: 1 }) };
+    })();
     const env = new PrivateMwaaEnvironment(stack, 'Airflow', { environmentName: 'lib-env', vpc, webserverAccessMode: WebserverAccessMode.PUBLIC_ONLY });
-    expect(rules(check(app))).toEqual(['MWAA-Webserver-Public']);
-    Validations.of(env).acknowledge({ id: 'MWAA-Webserver-Public', reason: 'Sandbox without data.' });
-    expect(check(app)).toEqual([]);
+    // A plain environment inside the construct's scope, but not its own resource.
+    new mwaa.CfnEnvironment(env, 'Sidecar', { name: 'sidecar', webserverAccessMode: 'PUBLIC_ONLY' });
+    const findings = check(app).filter(f => f.rule === 'MWAA-Webserver-Public');
+    expect(findings.map(f => f.path)).toEqual(['Lib/Airflow/Sidecar']);
   });
 });

@@ -46,6 +46,12 @@ export const LOG_TYPES = [
   { prop: 'workerLogs', cfn: 'WorkerLogs', id: 'WorkerLogs', suffix: 'Worker' },
 ] as const;
 
+/** One of the five log types. */
+export type LogType = typeof LOG_TYPES[number];
+
+/** The log levels that keep what audits and troubleshooting need: INFO and the more verbose DEBUG. */
+export const VERBOSE_LOG_LEVELS = ['INFO', 'DEBUG'];
+
 /** The name of the log group MWAA writes one log type of an environment to. */
 export function logGroupName(environmentName: string, suffix: string): string {
   return `airflow-${environmentName}-${suffix}`;
@@ -58,6 +64,28 @@ export const DEFAULT_KEYS = { requirements: 'requirements.txt', plugins: 'plugin
 
 /** Where MWAA unpacks plugins.zip on every Airflow container. */
 export const PLUGINS_MOUNT = '/usr/local/airflow/plugins';
+
+/**
+ * Airflow configuration options MWAA has a say about: it sets `celery.worker_concurrency` itself,
+ * and with plugins `core.lazy_load_plugins` should be False so that they load when each process starts.
+ *
+ * @see https://docs.aws.amazon.com/mwaa/latest/userguide/configuring-env-variables.html
+ * @see https://docs.aws.amazon.com/mwaa/latest/userguide/configuring-dag-import-plugins.html
+ */
+export const WORKER_CONCURRENCY_OPTION = 'celery.worker_concurrency';
+/** See {@link WORKER_CONCURRENCY_OPTION}. */
+export const LAZY_LOAD_PLUGINS_OPTION = 'core.lazy_load_plugins';
+
+/** Availability Zones (by id) where MWAA cannot run an environment. */
+export const UNSUPPORTED_AZ_IDS = ['use1-az3'];
+
+/**
+ * The interface endpoints an environment needs when its subnets have no route to the internet
+ * (the last part of the service name), besides S3.
+ *
+ * @see https://docs.aws.amazon.com/mwaa/latest/userguide/vpc-vpe-access.html
+ */
+export const NEEDED_INTERFACE_ENDPOINTS = ['sqs', 'logs', 'monitoring', 'kms'];
 
 /** The Airflow class that reads connections and variables from Secrets Manager. */
 export const SECRETS_MANAGER_BACKEND_CLASS = 'airflow.providers.amazon.aws.secrets.secrets_manager.SecretsManagerBackend';

@@ -1,10 +1,15 @@
 import { Annotations, Token } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { IConstruct } from 'constructs';
-import { EndpointManagement, LoggingConfiguration, LogLevel, SelfReferencingIngress, WebserverAccessMode } from '../environment-props';
+import { LAZY_LOAD_PLUGINS, lazyLoadsPlugins, setsWorkerConcurrency } from '../checks/configuration';
+import { quietLogTypes, REDUCED_LOGGING } from '../checks/logging';
+import { warnOnce } from '../checks/rule';
+import { isPublicWebserver, PUBLIC_WEBSERVER } from '../checks/webserver';
+import { EndpointManagement, LoggingConfiguration, SelfReferencingIngress, WebserverAccessMode } from '../environment-props';
 import { EnvironmentClass, AirflowVersion } from '../versions';
 import { MwaaWarnings } from '../warnings';
-import { LOG_TYPES, OLDEST_AIRFLOW_VERSION, WORKER_QUOTA } from './mwaa';
+import { LAZY_LOAD_PLUGINS_OPTION, OLDEST_AIRFLOW_VERSION, WORKER_CONCURRENCY_OPTION, WORKER_QUOTA } from './mwaa';
+import { loggingConfiguration } from './storage';
 
 /**
  * The checks of `PrivateMwaaEnvironment`'s props, one function per rule. Each names the prop, states
@@ -151,15 +156,15 @@ export function validateMaintenanceWindow(window?: string): void {
 }
 
 export function validateConfigurationOptions(scope: IConstruct, options: { [key: string]: string }, pluginsS3Path?: string): void {
+  if (setsWorkerConcurrency(options)) {
+    throw new Error(`\`airflowConfigurationOptions\` must not set \`${WORKER_CONCURRENCY_OPTION}\`: MWAA sets it from the environment class (use \`celery.worker_autoscale\` instead), got: '${WORKER_CONCURRENCY_OPTION}'`);
+  }
   for (const [key, value] of Object.entries(options)) {
     if (Token.isUnresolved(key)) {
       continue;
     }
     if (key.length > 64 || !/^[a-z]+([a-z0-9._]*[a-z0-9_]+)?$/.test(key)) {
       throw new Error(`\`airflowConfigurationOptions\` keys must be lower-case \`section.option\` names of at most 64 characters (letters, digits, dots and underscores), got: '${key}'`);
-    }
-    if (key === 'celery.worker_concurrency') {
-      throw new Error('`airflowConfigurationOptions` must not set `celery.worker_concurrency`: MWAA sets it from the environment class (use `celery.worker_autoscale` instead), got: \'celery.worker_concurrency\'');
     }
     if (Token.isUnresolved(value)) {
       continue;
@@ -171,10 +176,10 @@ export function validateConfigurationOptions(scope: IConstruct, options: { [key:
       throw new Error(`\`airflowConfigurationOptions\` values must be printable ASCII characters, got: a control or non-ASCII character in the value of '${key}'`);
     }
   }
-  const lazy = options['core.lazy_load_plugins'];
-  if (pluginsS3Path !== undefined && (lazy === undefined || (!Token.isUnresolved(lazy) && lazy.toLowerCase() !== 'false'))) {
-    Annotations.of(scope).addWarningV2(MwaaWarnings.LAZY_LOAD_PLUGINS,
-      `\`pluginsS3Path\` is set but \`airflowConfigurationOptions\` does not set 'core.lazy_load_plugins' to 'False'; plugins are then loaded late and changes to them may not be picked up (got: ${lazy === undefined ? 'not set' : `'${lazy}'`}).`);
+  if (lazyLoadsPlugins(pluginsS3Path !== undefined, options)) {
+    const lazy = options[LAZY_LOAD_PLUGINS_OPTION];
+    warnOnce(scope, LAZY_LOAD_PLUGINS,
+      `\`pluginsS3Path\` is set but \`airflowConfigurationOptions\` does not set '${LAZY_LOAD_PLUGINS_OPTION}' to 'False'; plugins are then loaded late and changes to them may not be picked up (got: ${lazy === undefined ? 'not set' : `'${lazy}'`}).`);
   }
 }
 
@@ -200,8 +205,8 @@ export function validateSecurityGroups(groups?: ec2.ISecurityGroup[], ingress?: 
 }
 
 export function validateAccessMode(scope: IConstruct, mode: WebserverAccessMode): void {
-  if (mode === WebserverAccessMode.PUBLIC_ONLY) {
-    Annotations.of(scope).addWarningV2(MwaaWarnings.PUBLIC_WEBSERVER,
+  if (isPublicWebserver(mode)) {
+    warnOnce(scope, PUBLIC_WEBSERVER,
       '`webserverAccessMode` is PUBLIC_ONLY: the Airflow web server can be reached from the internet by anyone who can get a login token. Acknowledge this warning if that is intended.');
   }
 }
@@ -220,13 +225,14 @@ export function validateEndpointManagement(scope: IConstruct, management: Endpoi
 }
 
 export function validateLogging(scope: IConstruct, logging: LoggingConfiguration): void {
-  const weak = LOG_TYPES.filter(type => {
-    const options = logging[type.prop];
-    const quiet = [LogLevel.CRITICAL, LogLevel.ERROR, LogLevel.WARNING];
-    return options?.enabled === false || (options?.logLevel !== undefined && quiet.includes(options.logLevel));
+  // Judged on what CloudFormation gets, defaults filled in, as the rule judges a template.
+  const config = loggingConfiguration(logging);
+  const weak = quietLogTypes(type => {
+    const options = config[type.prop];
+    return { enabled: options.enabled, level: options.logLevel };
   });
   if (weak.length > 0) {
-    Annotations.of(scope).addWarningV2(MwaaWarnings.REDUCED_LOGGING,
+    warnOnce(scope, REDUCED_LOGGING,
       `\`loggingConfiguration\`: ${weak.map(type => type.prop).join(', ')} disabled or less verbose than INFO; audits and cdk-nag's MWAA rule expect every log type at INFO or more.`);
   }
 }

@@ -2,8 +2,10 @@ import { Annotations, Aws, PhysicalName, RemovalPolicy, Stack, Token } from 'aws
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import * as mwaa from 'aws-cdk-lib/aws-mwaa';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
+import { LoggingConfiguration, LogLevel } from '../environment-props';
 import { MwaaWarnings } from '../warnings';
 import { logGroupArnPattern } from './arns';
 import { LOG_TYPES, logGroupName } from './mwaa';
@@ -86,6 +88,19 @@ export function logGroups(
     });
   }
   return groups;
+}
+
+/**
+ * The logging configuration of the environment, as CloudFormation gets it: every log type on at
+ * INFO unless set otherwise. Keyed by log type prop, as `CfnEnvironment.LoggingConfigurationProperty` is.
+ */
+export function loggingConfiguration(logging: LoggingConfiguration): { [prop: string]: mwaa.CfnEnvironment.ModuleLoggingConfigurationProperty } {
+  const config: { [prop: string]: mwaa.CfnEnvironment.ModuleLoggingConfigurationProperty } = {};
+  for (const type of LOG_TYPES) {
+    const options = logging[type.prop];
+    config[type.prop] = { enabled: options?.enabled ?? true, logLevel: options?.logLevel ?? LogLevel.INFO };
+  }
+  return config;
 }
 
 export function validateSourceBucket(scope: Construct, bucket: s3.IBucket, accessLogs?: s3.IBucket): void {

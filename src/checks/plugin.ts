@@ -10,8 +10,26 @@ import {
   Validations,
 } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
-import { MWAA_RULES } from './private/checks/rules';
-import { TemplateView } from './private/checks/template';
+import { CONFIGURATION_RULES } from './configuration';
+import { EXECUTION_ROLE_RULES } from './execution-role';
+import { LOGGING_RULES } from './logging';
+import { NETWORK_RULES } from './network';
+import { REQUIREMENTS_RULES } from './requirements';
+import { MwaaRuleSpec, reportedByOwner } from './rule';
+import { STORAGE_RULES } from './storage';
+import { TemplateView } from './template';
+import { WEBSERVER_RULES } from './webserver';
+
+/** Every rule, in the order they run and are reported. */
+export const MWAA_RULES: MwaaRuleSpec[] = [
+  ...NETWORK_RULES,
+  ...EXECUTION_ROLE_RULES,
+  ...STORAGE_RULES,
+  ...LOGGING_RULES,
+  ...CONFIGURATION_RULES,
+  ...REQUIREMENTS_RULES,
+  ...WEBSERVER_RULES,
+];
 
 /**
  * Options of the MWAA checks.
@@ -34,6 +52,10 @@ export interface MwaaChecksProps {
  * Register it with `Validations.of(app).addPlugins(new MwaaChecks())`. Each finding names its rule
  * id, the environment and how to fix it. Acknowledge a rule on one environment (or any construct
  * above it) with `Validations.of(environment).acknowledge({ id: 'MWAA-Webserver-Public', reason })`.
+ *
+ * A problem `PrivateMwaaEnvironment` reports itself as a warning (a public web server, a missing
+ * constraints file, lazily loaded plugins, reduced logging) is not reported again by the rule for
+ * that environment, so it has one id and one way to acknowledge it: the warning's.
  *
  * @see https://github.com/awslabs/aws-support-tools/tree/master/MWAA
  */
@@ -69,7 +91,8 @@ export class MwaaChecks implements IPolicyValidationPlugin {
       for (const [logicalId, resource] of template.ofType('AWS::MWAA::Environment')) {
         const construct = constructs.get(`${path.basename(templatePath)}#${logicalId}`);
         for (const rule of MWAA_RULES) {
-          if (this.skip.has(rule.id) || (construct && isAcknowledged(construct, rule.id))) {
+          // A problem PrivateMwaaEnvironment has reported as its own warning is not reported twice.
+          if (this.skip.has(rule.id) || (construct && (isAcknowledged(construct, rule.id) || reportedByOwner(construct, rule.id)))) {
             continue;
           }
           const problems = rule.check({ template, logicalId, props: resource.Properties ?? {} });

@@ -1,0 +1,93 @@
+import * as path from 'path';
+import { Stack } from 'aws-cdk-lib';
+import { Annotations, Match } from 'aws-cdk-lib/assertions';
+import * as mwaa from 'aws-cdk-lib/aws-mwaa';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as s3deploy from 'aws-cdk-lib/aws-s3-deployment';
+import { MwaaChecks, MwaaWarnings, PrivateMwaaEnvironment } from '../src';
+import { writeTree } from './support/files';
+import { newStack, newVpc } from './support/fixtures';
+
+/**
+ * The construct (`requirementsLocalPath`) and the `MWAA-Requirements-Constraint` rule read a
+ * requirements file with one parser, so they agree on whether it has a constraints file, however
+ * the line is spelled. Only the public API is used here, so that this file also runs against the
+ * code from before the parser was shared (where it fails: the rule missed `-c/path`, the
+ * construct missed a tab after the option).
+ */
+const RULE = 'MWAA-Requirements-Constraint';
+const MOUNTED = '/usr/local/airflow/plugins/constraints.txt';
+const URL = 'https://raw.githubusercontent.com/apache/airflow/constraints-3.0.6/constraints-3.12.txt';
+const SPELLINGS = [
+  `-c${MOUNTED}`,
+  `-c ${MOUNTED}`,
+  `-c\t${MOUNTED}`,
+  `--constraint=${MOUNTED}`,
+  `--constraint ${MOUNTED}`,
+  `--constraint "${URL}"`,
+  `--constraint\t"${URL}"`,
+  `-c"${URL}"`,
+];
+
+/** The rule's findings for the app, and the construct's constraint warnings, after synthesis. */
+function reports(stack: Stack): { findings: string[]; warnings: number } {
+  const app = stack.node.root as any;
+  const assembly = app.synth();
+  const report = new MwaaChecks().validate({ templatePaths: assembly.stacks.map((s: any) => s.templateFullPath), appConstruct: app });
+  const findings = report.violations.filter(v => v.ruleName === RULE).flatMap(v => v.violatingResources.map(r => r.constructPath ?? r.resourceLogicalId ?? ''));
+  const warnings = Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp(`\\[ack: ${MwaaWarnings.REQUIREMENTS_CONSTRAINT}\\]`)).length;
+  return { findings, warnings };
+}
+
+/** A PrivateMwaaEnvironment that uploads the requirements file, with plugins holding the constraints file. */
+function construct(requirements: string): Stack {
+  const stack = newStack();
+  const project = writeTree({
+    'requirements.txt': requirements,
+    'plugins/constraints.txt': 'apache-airflow==3.0.6\n',
+    'plugins/operators.py': '# an operator\n',
+  });
+  new PrivateMwaaEnvironment(stack, 'Airflow', {
+    environmentName: 'test-env',
+    vpc: newVpc(stack),
+    requirementsLocalPath: path.join(project, 'requirements.txt'),
+    pluginsLocalPath: path.join(project, 'plugins'),
+    airflowConfigurationOptions: { 'core.lazy_load_plugins': 'False' },
+  });
+  return stack;
+}
+
+/** A plain CfnEnvironment whose requirements file a BucketDeployment puts in its bucket. */
+function plain(requirements: string): Stack {
+  const stack = newStack();
+  const bucket = new s3.Bucket(stack, 'Bucket', { versioned: true });
+  new s3deploy.BucketDeployment(stack, 'Deps', { sources: [s3deploy.Source.asset(writeTree({ 'requirements.txt': requirements }))], destinationBucket: bucket });
+  new mwaa.CfnEnvironment(stack, 'Env', {
+    name: 'plain-env',
+    sourceBucketArn: bucket.bucketArn,
+    requirementsS3Path: 'requirements.txt',
+    requirementsS3ObjectVersion: 'v1',
+  });
+  return stack;
+}
+
+describe('the construct and MWAA-Requirements-Constraint agree on every spelling of a constraint line', () => {
+  test.each(SPELLINGS)('%j: the construct does not warn, and with MwaaChecks on the rule finds nothing', line => {
+    expect(reports(construct(`${line}\napache-airflow-providers-snowflake\n`))).toEqual({ findings: [], warnings: 0 });
+  });
+
+  test.each(SPELLINGS)('%j: the rule finds nothing on a plain CfnEnvironment', line => {
+    expect(reports(plain(`${line}\napache-airflow-providers-snowflake\n`)).findings).toEqual([]);
+  });
+
+  test('without a constraint line, the construct warns once and the rule does not repeat it; a plain environment gets the finding', () => {
+    expect(reports(construct('apache-airflow-providers-snowflake\n'))).toEqual({ findings: [], warnings: 1 });
+    expect(reports(plain('apache-airflow-providers-snowflake\n'))).toEqual({ findings: ['TestStack/Env'], warnings: 0 });
+  });
+
+  test('a commented-out constraint line is no constraint, on both paths', () => {
+    const commented = `# -c${MOUNTED}\napache-airflow-providers-snowflake\n`;
+    expect(reports(construct(commented))).toEqual({ findings: [], warnings: 1 });
+    expect(reports(plain(commented)).findings).toEqual(['TestStack/Env']);
+  });
+});
