@@ -11,6 +11,7 @@ import * as s3assets from 'aws-cdk-lib/aws-s3-assets';
 import * as s3deploy from 'aws-cdk-lib/aws-s3-deployment';
 import * as cr from 'aws-cdk-lib/custom-resources';
 import {
+  DependencyFile,
   EndpointManagement,
   MwaaChecks,
   PrivateMwaaEnvironment,
@@ -492,10 +493,8 @@ describe('PrivateMwaaEnvironment passes every rule', () => {
     ['the all-traffic self rule', { selfReferencingIngress: SelfReferencingIngress.ALL_TRAFFIC }],
     ['customer-managed endpoints', { endpointManagement: EndpointManagement.CUSTOMER }],
     ['plugins and requirements', {
-      pluginsS3Path: 'plugins.zip',
-      pluginsS3ObjectVersion: 'v1',
-      requirementsS3Path: 'requirements.txt',
-      requirementsS3ObjectVersion: 'v2',
+      plugins: DependencyFile.fromBucket('plugins.zip', 'v1'),
+      requirements: DependencyFile.fromBucket('requirements.txt', 'v2'),
       airflowConfigurationOptions: { 'core.lazy_load_plugins': 'False' },
     }],
   ])('with %s', (_name, props) => {
@@ -517,12 +516,12 @@ describe('PrivateMwaaEnvironment passes every rule', () => {
     expect(check(app)).toEqual([]);
   });
 
-  test('with requirementsLocalPath, the uploaded file is read: no --constraint is an error, a constraint passes', () => {
+  test('with requirements from an asset, the uploaded file is read: no --constraint is an error, a constraint passes', () => {
     const unpinned = privateStack();
     new PrivateMwaaEnvironment(unpinned.stack, 'Airflow', {
       environmentName: 'lib-env',
       vpc: unpinned.vpc,
-      requirementsLocalPath: requirementsFile('apache-airflow-providers-snowflake==5.7.0\n'),
+      requirements: DependencyFile.fromAsset(requirementsFile('apache-airflow-providers-snowflake==5.7.0\n')),
     });
     const findings = check(unpinned.app);
     expect(rules(findings)).toEqual(['MWAA-Requirements-Constraint']);
@@ -533,7 +532,7 @@ describe('PrivateMwaaEnvironment passes every rule', () => {
     new PrivateMwaaEnvironment(pinned.stack, 'Airflow', {
       environmentName: 'lib-env',
       vpc: pinned.vpc,
-      requirementsLocalPath: requirementsFile(`${CONSTRAINT}\napache-airflow-providers-snowflake\n`),
+      requirements: DependencyFile.fromAsset(requirementsFile(`${CONSTRAINT}\napache-airflow-providers-snowflake\n`)),
     });
     expect(check(pinned.app)).toEqual([]);
   });

@@ -141,7 +141,7 @@ export function validateMaintenanceWindow(window?: string): void {
   }
 }
 
-export function validateConfigurationOptions(scope: IConstruct, options: { [key: string]: string }, pluginsS3Path?: string): void {
+export function validateConfigurationOptions(scope: IConstruct, options: { [key: string]: string }, pluginsKey?: string): void {
   for (const [key, value] of Object.entries(options)) {
     if (Token.isUnresolved(key)) {
       continue;
@@ -163,9 +163,9 @@ export function validateConfigurationOptions(scope: IConstruct, options: { [key:
     }
   }
   const lazy = options['core.lazy_load_plugins'];
-  if (pluginsS3Path !== undefined && (lazy === undefined || (!Token.isUnresolved(lazy) && lazy.toLowerCase() !== 'false'))) {
+  if (pluginsKey !== undefined && (lazy === undefined || (!Token.isUnresolved(lazy) && lazy.toLowerCase() !== 'false'))) {
     Annotations.of(scope).addWarningV2(MwaaWarnings.LAZY_LOAD_PLUGINS,
-      `\`pluginsS3Path\` is set but \`airflowConfigurationOptions\` does not set 'core.lazy_load_plugins' to 'False'; plugins are then loaded late and changes to them may not be picked up (got: ${lazy === undefined ? 'not set' : `'${lazy}'`}).`);
+      `\`plugins\` is set but \`airflowConfigurationOptions\` does not set 'core.lazy_load_plugins' to 'False'; plugins are then loaded late and changes to them may not be picked up (got: ${lazy === undefined ? 'not set' : `'${lazy}'`}).`);
   }
 }
 

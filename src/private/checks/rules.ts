@@ -116,7 +116,7 @@ function sdkCall(value: unknown): { service?: string; action?: string; parameter
  * The local file a requirements path comes from, when the app deploys it to the environment's
  * bucket from an asset whose staged copy is in the cloud assembly next to the template: a
  * `BucketDeployment` of `Source.asset(...)`, or an `AwsCustomResource` that copies a file asset
- * into place with S3 `CopyObject` (what `PrivateMwaaEnvironment`'s `requirementsLocalPath` does).
+ * into place with S3 `CopyObject` (what `PrivateMwaaEnvironment` does with `requirements: DependencyFile.fromAsset(...)`).
  */
 function requirementsFile(env: EnvironmentUnderCheck): string | undefined {
   const key = env.props.RequirementsS3Path;
@@ -529,7 +529,7 @@ export const MWAA_RULES: MwaaRuleSpec[] = [
   },
   {
     id: 'MWAA-Requirements-Constraint',
-    description: 'A requirements file deployed from the app (BucketDeployment or requirementsLocalPath) pins its dependencies with a --constraint line.',
+    description: 'A requirements file deployed from the app (BucketDeployment or DependencyFile.fromAsset) pins its dependencies with a --constraint line.',
     severity: 'error',
     location: 'Properties.RequirementsS3Path',
     check: env => {
