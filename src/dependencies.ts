@@ -9,11 +9,114 @@ import { Construct } from 'constructs';
 import { REQUIREMENTS_CONSTRAINT } from './checks/requirements';
 import { warnOnce } from './checks/rule';
 import { isZipArchive, listFiles, pathKind, PinnedUpload, zipEntries } from './private/delivery';
-import { DEFAULT_KEYS, PLUGINS_MOUNT } from './private/mwaa';
+import { DEFAULT_DAG_FOLDER, DEFAULT_KEYS, PLUGINS_MOUNT } from './private/mwaa';
 import { acknowledge, COMPLIANCE_PACKS, findingName, iam5, inPacks } from './private/nag';
 import { validateS3Path } from './private/props-validation';
 import { hasConstraint, parseRequirements } from './private/requirements';
 import { MwaaWarnings } from './warnings';
+
+/** Options of {@link DependencyFile.fromAsset}. */
+export interface DependencyAssetOptions {
+  /**
+   * The key the file is uploaded to in the source bucket.
+   *
+   * @default - `requirements.txt`, `plugins.zip` or `startup.sh`, after the prop the file is given to
+   */
+  readonly key?: string;
+}
+
+/**
+ * A requirements file, plugins archive or startup script of an environment: a local file uploaded
+ * on every deployment, or an object version already in the source bucket.
+ *
+ * MWAA reads these files only at a pinned S3 object version. An uploaded file is pinned to the
+ * version its upload created, read at deploy time, so a changed file updates the environment once
+ * and an unchanged one not at all.
+ *
+ * @see https://docs.aws.amazon.com/mwaa/latest/userguide/working-dags-dependencies.html
+ */
+export class DependencyFile {
+  /**
+   * A local file to upload to the source bucket. For `plugins`, a folder (zipped at synth time) or a
+   * `plugins.zip`; it may hold Python wheels that `requirements.txt` installs from
+   * `/usr/local/airflow/plugins`, which is how an environment without internet access gets its
+   * dependencies.
+   *
+   * @param path the local file, or for `plugins` a folder
+   */
+  public static fromAsset(path: string, options: DependencyAssetOptions = {}): DependencyFile {
+    return new DependencyFile({ key: options.key, localPath: path });
+  }
+
+  /**
+   * An object already in the source bucket, at one version.
+   *
+   * @param key the key of the object in the source bucket
+   * @param objectVersion the S3 object version of that object the environment uses
+   */
+  public static fromBucket(key: string, objectVersion: string): DependencyFile {
+    return new DependencyFile({ key, version: objectVersion });
+  }
+
+  /** @internal */
+  public readonly _source: DependencySource;
+
+  private constructor(source: DependencySource) {
+    this._source = source;
+  }
+}
+
+/** Options of {@link Dags.fromAsset}. */
+export interface DagsAssetOptions {
+  /**
+   * The folder in the source bucket the DAGs are synchronised to.
+   *
+   * @default 'dags'
+   */
+  readonly folder?: string;
+
+  /**
+   * Whether the upload deletes objects under `folder` that are not in the local folder. Only objects
+   * under `folder` are ever deleted.
+   *
+   * @default true
+   */
+  readonly prune?: boolean;
+}
+
+/**
+ * Where an environment's DAGs come from: a local folder synchronised to the source bucket on every
+ * deployment, or a folder of the bucket that is deployed some other way.
+ */
+export class Dags {
+  /**
+   * A local folder of DAGs to synchronise to the DAG folder of the source bucket on every deployment.
+   *
+   * MWAA picks DAG changes up by itself within about a minute, so changing a DAG never updates the
+   * environment resource. Python caches (`__pycache__`, `*.pyc`) are not uploaded.
+   *
+   * @param path the local folder of DAG files
+   */
+  public static fromAsset(path: string, options: DagsAssetOptions = {}): Dags {
+    return new Dags({ folder: options.folder ?? DEFAULT_DAG_FOLDER, localPath: path, prune: options.prune ?? true });
+  }
+
+  /**
+   * A folder of the source bucket whose DAGs are deployed another way (see `grantDagDeployment`).
+   *
+   * @param folder the folder in the source bucket; 'dags' when not given
+   */
+  public static fromBucket(folder?: string): Dags {
+    return new Dags({ folder: folder ?? DEFAULT_DAG_FOLDER });
+  }
+
+  /** @internal */
+  public readonly _source: DagsSource;
+
+  private constructor(source: DagsSource) {
+    this._source = source;
+  }
+}
 
 /** Where a dependency file comes from: a key with a version, or a local path to upload. */
 export interface DependencySource {
@@ -22,24 +125,24 @@ export interface DependencySource {
   readonly localPath?: string;
 }
 
-/** The local sources and bucket locations of an environment's DAGs and dependency files. */
-export interface DeliveryProps {
-  readonly dagS3Path: string;
-  readonly dagsLocalPath?: string;
-  readonly pruneDags?: boolean;
-  readonly requirementsS3Path?: string;
-  readonly requirementsS3ObjectVersion?: string;
-  readonly requirementsLocalPath?: string;
-  readonly pluginsS3Path?: string;
-  readonly pluginsS3ObjectVersion?: string;
-  readonly pluginsLocalPath?: string;
-  readonly startupScriptS3Path?: string;
-  readonly startupScriptS3ObjectVersion?: string;
-  readonly startupScriptLocalPath?: string;
+/** Where the DAGs go, and the local folder synchronised there. */
+export interface DagsSource {
+  readonly folder: string;
+  readonly localPath?: string;
+  readonly prune?: boolean;
 }
 
-/** Where each dependency file comes from, checked. */
+/** What an environment is given to deliver. */
+export interface DeliveryProps {
+  readonly dags?: Dags;
+  readonly requirements?: DependencyFile;
+  readonly plugins?: DependencyFile;
+  readonly startupScript?: DependencyFile;
+}
+
+/** Where the DAGs and each dependency file come from, checked. */
 export interface DependencySources {
+  readonly dags: DagsSource;
   readonly requirements: DependencySource;
   readonly plugins: DependencySource;
   readonly startupScript: DependencySource;
@@ -47,15 +150,14 @@ export interface DependencySources {
 
 /** Works out and checks where the DAGs and the three dependency files come from. */
 export function dependencySources(scope: Construct, props: DeliveryProps, noInternet: () => boolean): DependencySources {
-  validateS3Path('dagS3Path', props.dagS3Path);
-  validateDagsSource(props.dagsLocalPath, props.pruneDags);
-  const requirements = dependencySource('requirements', DEFAULT_KEYS.requirements, props.requirementsS3Path, props.requirementsS3ObjectVersion, props.requirementsLocalPath);
-  const plugins = dependencySource('plugins', DEFAULT_KEYS.plugins, props.pluginsS3Path, props.pluginsS3ObjectVersion, props.pluginsLocalPath);
-  const startupScript = dependencySource('startupScript', DEFAULT_KEYS.startupScript, props.startupScriptS3Path, props.startupScriptS3ObjectVersion, props.startupScriptLocalPath);
-  if (props.requirementsLocalPath !== undefined) {
-    checkRequirements(scope, props.requirementsLocalPath, props.pluginsLocalPath, plugins.key, noInternet());
+  const dags = dagsSource(props.dags);
+  const requirements = dependencySource('requirements', DEFAULT_KEYS.requirements, props.requirements);
+  const plugins = dependencySource('plugins', DEFAULT_KEYS.plugins, props.plugins);
+  const startupScript = dependencySource('startupScript', DEFAULT_KEYS.startupScript, props.startupScript);
+  if (requirements.localPath !== undefined) {
+    checkRequirements(scope, requirements.localPath, plugins.localPath, plugins.key, noInternet());
   }
-  return { requirements, plugins, startupScript };
+  return { dags, requirements, plugins, startupScript };
 }
 
 /** What the delivery created: the DAG upload, and the object versions the environment uses. */
@@ -70,17 +172,18 @@ export interface Delivery {
  * Uploads the local DAG folder and dependency files: DAGs with a BucketDeployment, the dependency
  * files pinned to the object versions of their uploads.
  */
-export function deliver(scope: Construct, bucket: s3.IBucket, key: kms.IKey, props: DeliveryProps, sources: DependencySources): Delivery {
+export function deliver(scope: Construct, bucket: s3.IBucket, key: kms.IKey, sources: DependencySources): Delivery {
   const bucketKey = bucket.encryptionKey ?? key;
   let dagsAsset: s3assets.Asset | undefined;
   let dagsDeployment: s3deploy.BucketDeployment | undefined;
-  if (props.dagsLocalPath !== undefined) {
-    dagsAsset = new s3assets.Asset(scope, 'DagsAsset', { path: props.dagsLocalPath, exclude: ['__pycache__', '*.pyc'] });
+  const dags = sources.dags;
+  if (dags.localPath !== undefined) {
+    dagsAsset = new s3assets.Asset(scope, 'DagsAsset', { path: dags.localPath, exclude: ['__pycache__', '*.pyc'] });
     dagsDeployment = new s3deploy.BucketDeployment(scope, 'DagsDeployment', {
       sources: [s3deploy.Source.bucket(dagsAsset.bucket, dagsAsset.s3ObjectKey)],
       destinationBucket: bucket,
-      destinationKeyPrefix: `${props.dagS3Path.replace(/\/+$/, '')}/`,
-      prune: props.pruneDags ?? true,
+      destinationKeyPrefix: `${dags.folder.replace(/\/+$/, '')}/`,
+      prune: dags.prune ?? true,
       retainOnDelete: true,
     });
     if (bucket.encryptionKey === undefined) {
@@ -103,53 +206,53 @@ export function deliver(scope: Construct, bucket: s3.IBucket, key: kms.IKey, pro
 }
 
 
-export function validateDagsSource(localPath?: string, prune?: boolean): void {
-  if (localPath === undefined) {
-    if (prune !== undefined) {
-      throw new Error(`\`pruneDags\` only applies to the upload of \`dagsLocalPath\`, which is not set, got: ${prune}`);
+/** Checks where the DAGs come from: a folder of the bucket, and a local folder to upload there. */
+export function dagsSource(dags?: Dags): DagsSource {
+  const source = dags?._source ?? { folder: DEFAULT_DAG_FOLDER };
+  validateS3Path('dags', source.folder);
+  if (source.localPath !== undefined) {
+    const kind = pathKind(source.localPath);
+    if (kind !== 'directory') {
+      throw new Error(`\`dags\` must be an existing folder of DAG files, got: '${source.localPath}' (${kind === 'missing' ? 'not found' : 'a file'})`);
     }
-    return;
   }
-  const kind = pathKind(localPath);
-  if (kind !== 'directory') {
-    throw new Error(`\`dagsLocalPath\` must be an existing folder of DAG files, got: '${localPath}' (${kind === 'missing' ? 'not found' : 'a file'})`);
-  }
+  return source;
 }
 
 /**
- * Works out where a dependency file comes from: a key and version given, or a local path to
- * upload (to the given key, else the default one).
+ * Checks where a dependency file comes from: a key and version given, or a local path to upload
+ * (to the given key, else the default one).
  */
-export function dependencySource(name: string, defaultKey: string, s3Path?: string, version?: string, localPath?: string): DependencySource {
-  const [pathProp, versionProp, localProp] = [`${name}S3Path`, `${name}S3ObjectVersion`, `${name}LocalPath`];
+export function dependencySource(prop: 'requirements' | 'plugins' | 'startupScript', defaultKey: string, file?: DependencyFile): DependencySource {
+  if (file === undefined) {
+    return {};
+  }
+  const { key, version, localPath } = file._source;
   if (localPath === undefined) {
-    validateObjectVersionPair(pathProp, s3Path, versionProp, version);
-    return { key: s3Path, version };
+    validateS3Path(prop, key!);
+    return { key, version };
   }
-  if (version !== undefined) {
-    throw new Error(`\`${versionProp}\` must not be set together with \`${localProp}\`: the version of the upload is read at deploy time, got: '${version}'`);
-  }
-  const key = s3Path ?? defaultKey;
-  validateS3Path(pathProp, key);
+  const uploadKey = key ?? defaultKey;
+  validateS3Path(prop, uploadKey);
   const kind = pathKind(localPath);
-  if (name === 'plugins') {
+  if (prop === 'plugins') {
     if (kind === 'missing') {
-      throw new Error(`\`pluginsLocalPath\` must be an existing plugins folder or .zip file, got: '${localPath}' (not found)`);
+      throw new Error(`\`plugins\` must be an existing plugins folder or .zip file, got: '${localPath}' (not found)`);
     }
     if (kind === 'file' && (!localPath.toLowerCase().endsWith('.zip') || !isZipArchive(localPath))) {
-      throw new Error(`\`pluginsLocalPath\` must be a plugins folder or a .zip file (MWAA reads plugins from a zip archive), got: '${localPath}'`);
+      throw new Error(`\`plugins\` must be a plugins folder or a .zip file (MWAA reads plugins from a zip archive), got: '${localPath}'`);
     }
     const files = (kind === 'directory' ? listFiles(localPath) : zipEntries(localPath))?.filter(f => !f.endsWith('/') && !f.split('/').includes('__pycache__'));
     if (files !== undefined) {
       if (!files.some(f => f.endsWith('.py') || f.endsWith('.whl'))) {
         const sample = files.slice(0, 5).join(', ');
-        throw new Error(`\`pluginsLocalPath\` must contain Python files (.py modules or .whl wheels) for MWAA to load, got: ${files.length} file(s)${sample ? ` (${sample}${files.length > 5 ? ', ...' : ''})` : ''} in '${localPath}'`);
+        throw new Error(`\`plugins\` must contain Python files (.py modules or .whl wheels) for MWAA to load, got: ${files.length} file(s)${sample ? ` (${sample}${files.length > 5 ? ', ...' : ''})` : ''} in '${localPath}'`);
       }
     }
   } else if (kind !== 'file') {
-    throw new Error(`\`${localProp}\` must be an existing file, got: '${localPath}' (${kind === 'missing' ? 'not found' : 'a folder'})`);
+    throw new Error(`\`${prop}\` must be an existing file, got: '${localPath}' (${kind === 'missing' ? 'not found' : 'a folder'})`);
   }
-  return { key, localPath };
+  return { key: uploadKey, localPath };
 }
 
 /**
@@ -166,11 +269,11 @@ export function checkRequirements(
   const summary = parseRequirements(fs.readFileSync(localPath, 'utf-8'));
   if (!hasConstraint(summary)) {
     warnOnce(scope, REQUIREMENTS_CONSTRAINT,
-      `\`requirementsLocalPath\` has no '--constraint' line; from Airflow 2.7.2 MWAA expects one, or pip may install versions that break Airflow (got: '${localPath}').`);
+      `\`requirements\` has no '--constraint' line; from Airflow 2.7.2 MWAA expects one, or pip may install versions that break Airflow (got: '${localPath}').`);
   }
   if (summary.pluginReferences.length > 0) {
     if (pluginsKey === undefined) {
-      throw new Error(`\`requirementsLocalPath\` installs files from ${PLUGINS_MOUNT} but the environment has no plugins (set \`pluginsLocalPath\`), got: ${summary.pluginReferences.join(', ')}`);
+      throw new Error(`\`requirements\` installs files from ${PLUGINS_MOUNT} but the environment has no plugins (set \`plugins\`), got: ${summary.pluginReferences.join(', ')}`);
     }
     const kind = pluginsLocalPath === undefined ? 'missing' : pathKind(pluginsLocalPath);
     const contents = kind === 'directory' ? listFiles(pluginsLocalPath!) : kind === 'file' ? zipEntries(pluginsLocalPath!) : undefined;
@@ -178,7 +281,7 @@ export function checkRequirements(
       const present = new Set(contents);
       const missing = summary.pluginReferences.filter(f => !present.has(f));
       if (missing.length > 0) {
-        throw new Error(`\`requirementsLocalPath\` refers to files under ${PLUGINS_MOUNT} that \`pluginsLocalPath\` does not contain, got: ${missing.join(', ')} missing from '${pluginsLocalPath}'`);
+        throw new Error(`\`requirements\` refers to files under ${PLUGINS_MOUNT} that \`plugins\` does not contain, got: ${missing.join(', ')} missing from '${pluginsLocalPath}'`);
       }
     }
   }
@@ -194,19 +297,8 @@ export function checkRequirements(
     }
     if (problems.length > 0) {
       Annotations.of(scope).addWarningV2(MwaaWarnings.REQUIREMENTS_NEED_INDEX,
-        `\`requirementsLocalPath\`: the environment's subnets have no internet route, but ${problems.join(' and ')}. Ship wheels and the constraints file in plugins and use '--no-index' with '--find-links ${PLUGINS_MOUNT}', or add an '--index-url' reachable from the VPC (got: '${localPath}').`);
+        `\`requirements\`: the environment's subnets have no internet route, but ${problems.join(' and ')}. Ship wheels and the constraints file in plugins and use '--no-index' with '--find-links ${PLUGINS_MOUNT}', or add an '--index-url' reachable from the VPC (got: '${localPath}').`);
     }
-  }
-}
-
-export function validateObjectVersionPair(pathProp: string, path: string | undefined, versionProp: string, version: string | undefined): void {
-  if (path !== undefined) {
-    validateS3Path(pathProp, path);
-    if (version === undefined) {
-      throw new Error(`\`${versionProp}\` must be set when \`${pathProp}\` is (MWAA only reads a pinned object version), got: no version for '${path}'`);
-    }
-  } else if (version !== undefined) {
-    throw new Error(`\`${versionProp}\` is set but \`${pathProp}\` is not; set both or neither, got: '${version}'`);
   }
 }
 

@@ -6,6 +6,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { PeopleAccessOptions } from './access';
+import { Dags, DependencyFile } from './dependencies';
 import { NotificationOptions } from './notifications';
 import { SecretsManagerBackendOptions } from './secrets-backend';
 import { AirflowVersion, EnvironmentClass } from './versions';
@@ -264,103 +265,42 @@ export interface PrivateMwaaEnvironmentProps {
   readonly sourceBucketAccessLogs?: s3.IBucket;
 
   /**
-   * The folder in the source bucket that holds the DAGs.
+   * Where the DAGs come from: `Dags.fromAsset(path)` synchronises a local folder to the DAG folder
+   * of the source bucket on every deployment; `Dags.fromBucket(folder)` names a folder that is
+   * deployed another way.
    *
-   * @default 'dags'
+   * @default - `Dags.fromBucket('dags')`: the folder `dags`, nothing is uploaded; deploy DAGs
+   * another way (see `grantDagDeployment`)
    */
-  readonly dagS3Path?: string;
+  readonly dags?: Dags;
 
   /**
-   * The key of `requirements.txt` in the source bucket. Needs `requirementsS3ObjectVersion`.
+   * The `requirements.txt` of the environment: `DependencyFile.fromAsset(path)` uploads a local
+   * file and pins the environment to the version of the upload; `DependencyFile.fromBucket(key,
+   * objectVersion)` names an object version already in the source bucket.
    *
    * @default - no requirements
    */
-  readonly requirementsS3Path?: string;
+  readonly requirements?: DependencyFile;
 
   /**
-   * The S3 object version of `requirements.txt`.
-   *
-   * @default - none; required when `requirementsS3Path` is set
-   */
-  readonly requirementsS3ObjectVersion?: string;
-
-  /**
-   * The key of `plugins.zip` in the source bucket. Needs `pluginsS3ObjectVersion`.
+   * The plugins archive of the environment: `DependencyFile.fromAsset(path)` uploads a local
+   * plugins folder (zipped at synth time) or `plugins.zip`, pinned to the version of the upload;
+   * `DependencyFile.fromBucket(key, objectVersion)` names an object version already in the source
+   * bucket.
    *
    * @default - no plugins
    */
-  readonly pluginsS3Path?: string;
+  readonly plugins?: DependencyFile;
 
   /**
-   * The S3 object version of `plugins.zip`.
-   *
-   * @default - none; required when `pluginsS3Path` is set
-   */
-  readonly pluginsS3ObjectVersion?: string;
-
-  /**
-   * The key of the startup shell script in the source bucket. Needs
-   * `startupScriptS3ObjectVersion`.
+   * The startup shell script of the environment: `DependencyFile.fromAsset(path)` uploads a local
+   * script, pinned to the version of the upload; `DependencyFile.fromBucket(key, objectVersion)`
+   * names an object version already in the source bucket.
    *
    * @default - no startup script
    */
-  readonly startupScriptS3Path?: string;
-
-  /**
-   * The S3 object version of the startup script.
-   *
-   * @default - none; required when `startupScriptS3Path` is set
-   */
-  readonly startupScriptS3ObjectVersion?: string;
-
-  /**
-   * A local folder of DAGs to upload to `dagS3Path` on every deployment.
-   *
-   * MWAA picks DAG changes up by itself within about a minute, so changing a DAG never updates the
-   * environment resource. Python caches (`__pycache__`, `*.pyc`) are not uploaded.
-   *
-   * @default - nothing is uploaded; deploy DAGs another way (see `grantDagDeployment`)
-   */
-  readonly dagsLocalPath?: string;
-
-  /**
-   * Whether uploading `dagsLocalPath` deletes objects under `dagS3Path` that are not in the local
-   * folder. Only objects under `dagS3Path` are ever deleted.
-   *
-   * @default true
-   */
-  readonly pruneDags?: boolean;
-
-  /**
-   * A local `requirements.txt` to upload to `requirementsS3Path` (default `requirements.txt`).
-   *
-   * The environment is given the S3 object version of the upload, read at deploy time, so a changed
-   * file updates the environment once and an unchanged one not at all. Do not set
-   * `requirementsS3ObjectVersion` with it.
-   *
-   * @default - no requirements uploaded
-   */
-  readonly requirementsLocalPath?: string;
-
-  /**
-   * A local plugins folder (zipped at synth time) or `plugins.zip` to upload to `pluginsS3Path`
-   * (default `plugins.zip`), pinned to the uploaded version like `requirementsLocalPath`.
-   *
-   * The folder may hold Python wheels that `requirements.txt` installs from
-   * `/usr/local/airflow/plugins`, which is how an environment without internet access gets its
-   * dependencies.
-   *
-   * @default - no plugins uploaded
-   */
-  readonly pluginsLocalPath?: string;
-
-  /**
-   * A local startup shell script to upload to `startupScriptS3Path` (default `startup.sh`), pinned to
-   * the uploaded version like `requirementsLocalPath`.
-   *
-   * @default - no startup script uploaded
-   */
-  readonly startupScriptLocalPath?: string;
+  readonly startupScript?: DependencyFile;
 
   /**
    * Read Airflow connections and variables from AWS Secrets Manager.

@@ -19,7 +19,7 @@ import { forwardStatusChanges, guardPrivateAccess, notificationTopic } from './n
 import { EnvironmentBase, EnvironmentGrantTargets } from './private/environment-base';
 import { importEnvironment, importEnvironmentArn } from './private/environment-import';
 import { executionRole } from './private/execution-role';
-import { DEFAULT_DAG_FOLDER, DEFAULT_KEYS, WEBSERVER_PORT } from './private/mwaa';
+import { DEFAULT_KEYS, WEBSERVER_PORT } from './private/mwaa';
 import { customerEndpoint, environmentSecurityGroup, hasNoInternetRoute, selectSubnets } from './private/network';
 import * as v from './private/props-validation';
 import { environmentBucket, environmentKey, logGroups, loggingConfiguration, validateKmsKey, validateSourceBucket } from './private/storage';
@@ -269,14 +269,14 @@ export class PrivateMwaaEnvironment extends EnvironmentBase implements IPrivateM
   public readonly publicAccessGuardrailRule?: events.Rule;
 
   /**
-   * The deployment that uploads `dagsLocalPath`.
+   * The deployment that uploads the DAGs of `Dags.fromAsset`.
    *
-   * @default - none, when `dagsLocalPath` is not set
+   * @default - none, unless `dags` is `Dags.fromAsset`
    */
   public readonly dagsDeployment?: s3deploy.BucketDeployment;
   /**
    * The object version of `requirements.txt` the environment uses: the one given, or the version of
-   * the upload of `requirementsLocalPath`, resolved at deploy time.
+   * the upload of `DependencyFile.fromAsset`, resolved at deploy time.
    *
    * @default - none, when there are no requirements
    */
@@ -349,13 +349,12 @@ export class PrivateMwaaEnvironment extends EnvironmentBase implements IPrivateM
     this.webserverAccessMode = props.webserverAccessMode ?? WebserverAccessMode.PRIVATE_ONLY;
     this.endpointManagement = props.endpointManagement ?? EndpointManagement.SERVICE;
     const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
-    const dagS3Path = props.dagS3Path ?? DEFAULT_DAG_FOLDER;
 
     // 1. Validation: everything is checked before anything is created.
     const capacity = this.validateCapacity(props);
     const configurationOptions = withSecretsBackend(props.airflowConfigurationOptions, props.secretsBackend);
     this.subnets = selectSubnets(props.vpc, props.vpcSubnets);
-    const sources = dependencySources(this, { ...props, dagS3Path }, () => hasNoInternetRoute(props.vpc, this.subnets));
+    const sources = dependencySources(this, props, () => hasNoInternetRoute(props.vpc, this.subnets));
     v.validateConfigurationOptions(this, configurationOptions ?? {}, sources.plugins.key);
     v.validateSecurityGroups(props.securityGroups, props.selfReferencingIngress);
     v.validateAccessMode(this, this.webserverAccessMode);
@@ -391,7 +390,7 @@ export class PrivateMwaaEnvironment extends EnvironmentBase implements IPrivateM
     this.grantPrincipal = this.executionRole;
 
     // 4. Delivery of DAGs, requirements, plugins and the startup script from local paths.
-    const delivery = deliver(this, this.sourceBucket, this.kmsKey, { ...props, dagS3Path }, sources);
+    const delivery = deliver(this, this.sourceBucket, this.kmsKey, sources);
     this.dagsDeployment = delivery.dagsDeployment;
     this.requirementsS3ObjectVersion = delivery.requirementsS3ObjectVersion;
     this.pluginsS3ObjectVersion = delivery.pluginsS3ObjectVersion;
@@ -413,7 +412,7 @@ export class PrivateMwaaEnvironment extends EnvironmentBase implements IPrivateM
       executionRoleArn: this.executionRole.roleArn,
       sourceBucketArn: this.sourceBucket.bucketArn,
       kmsKey: this.kmsKey.keyArn,
-      dagS3Path,
+      dagS3Path: sources.dags.folder,
       requirementsS3Path: sources.requirements.key,
       requirementsS3ObjectVersion: this.requirementsS3ObjectVersion,
       pluginsS3Path: sources.plugins.key,
@@ -471,7 +470,7 @@ export class PrivateMwaaEnvironment extends EnvironmentBase implements IPrivateM
     this.targets = {
       sourceBucket: this.sourceBucket,
       kmsKey: this.kmsKey,
-      dagFolder: dagS3Path.replace(/\/+$/, ''),
+      dagFolder: sources.dags.folder.replace(/\/+$/, ''),
       dependencyKeys: [
         sources.requirements.key ?? DEFAULT_KEYS.requirements,
         sources.plugins.key ?? DEFAULT_KEYS.plugins,

@@ -10,6 +10,8 @@ export { EnvironmentStatus } from './notifications';
 export type { NotificationOptions } from './notifications';
 export { AirflowComponent } from './monitoring';
 export type { EnvironmentDashboardOptions, RecommendedAlarmsOptions } from './monitoring';
+export { Dags, DependencyFile } from './dependencies';
+export type { DagsAssetOptions, DependencyAssetOptions } from './dependencies';
 export type { SecretsManagerBackendOptions } from './secrets-backend';
 export * from './vpc-endpoints';
 export * from './network-acl';

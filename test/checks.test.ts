@@ -12,6 +12,7 @@ import * as s3assets from 'aws-cdk-lib/aws-s3-assets';
 import * as s3deploy from 'aws-cdk-lib/aws-s3-deployment';
 import * as cr from 'aws-cdk-lib/custom-resources';
 import {
+  DependencyFile,
   EndpointManagement,
   LogLevel,
   MwaaChecks,
@@ -497,10 +498,8 @@ describe('PrivateMwaaEnvironment passes every rule', () => {
     ['the all-traffic self rule', { selfReferencingIngress: SelfReferencingIngress.ALL_TRAFFIC }],
     ['customer-managed endpoints', { endpointManagement: EndpointManagement.CUSTOMER }],
     ['plugins and requirements', {
-      pluginsS3Path: 'plugins.zip',
-      pluginsS3ObjectVersion: 'v1',
-      requirementsS3Path: 'requirements.txt',
-      requirementsS3ObjectVersion: 'v2',
+      plugins: DependencyFile.fromBucket('plugins.zip', 'v1'),
+      requirements: DependencyFile.fromBucket('requirements.txt', 'v2'),
       airflowConfigurationOptions: { 'core.lazy_load_plugins': 'False' },
     }],
   ])('with %s', (_name, props) => {
@@ -522,12 +521,12 @@ describe('PrivateMwaaEnvironment passes every rule', () => {
     expect(check(app)).toEqual([]);
   });
 
-  test('with requirementsLocalPath, the uploaded file is read: without --constraint the problem is reported once, a constraint passes', () => {
+  test('with requirements from an asset, the uploaded file is read: without --constraint the problem is reported once, a constraint passes', () => {
     const unpinned = privateStack();
     new PrivateMwaaEnvironment(unpinned.stack, 'Airflow', {
       environmentName: 'lib-env',
       vpc: unpinned.vpc,
-      requirementsLocalPath: requirementsFile('apache-airflow-providers-snowflake==5.7.0\n'),
+      requirements: DependencyFile.fromAsset(requirementsFile('apache-airflow-providers-snowflake==5.7.0\n')),
     });
     // The construct reports it as its warning; the plugin does not repeat it for this environment.
     expect(check(unpinned.app)).toEqual([]);
@@ -541,7 +540,7 @@ describe('PrivateMwaaEnvironment passes every rule', () => {
     new PrivateMwaaEnvironment(pinned.stack, 'Airflow', {
       environmentName: 'lib-env',
       vpc: pinned.vpc,
-      requirementsLocalPath: requirementsFile(`${CONSTRAINT}\napache-airflow-providers-snowflake\n`),
+      requirements: DependencyFile.fromAsset(requirementsFile(`${CONSTRAINT}\napache-airflow-providers-snowflake\n`)),
     });
     expect(check(pinned.app)).toEqual([]);
     expect(runRule(pinned.app, 'MWAA-Requirements-Constraint')).toEqual([]);
@@ -585,12 +584,12 @@ function runRule(app: App, ruleId: string): Finding[] {
 }
 
 describe('a problem PrivateMwaaEnvironment and a rule both look for is reported once, under one id, with one severity', () => {
-  const plugins = { pluginsS3Path: 'plugins.zip', pluginsS3ObjectVersion: 'v1' };
+  const plugins = { plugins: DependencyFile.fromBucket('plugins.zip', 'v1') };
   const problems: Array<[string, string, string, () => object, Breaker]> = [
     ['a public web server', MwaaWarnings.PUBLIC_WEBSERVER, 'MWAA-Webserver-Public',
       () => ({ webserverAccessMode: WebserverAccessMode.PUBLIC_ONLY }), e => e.env.webserverAccessMode = 'PUBLIC_ONLY'],
     ['requirements without a constraint', MwaaWarnings.REQUIREMENTS_CONSTRAINT, 'MWAA-Requirements-Constraint',
-      () => ({ requirementsLocalPath: requirementsFile('apache-airflow-providers-snowflake\n') }), e => deployRequirements(e, 'apache-airflow-providers-snowflake\n')],
+      () => ({ requirements: DependencyFile.fromAsset(requirementsFile('apache-airflow-providers-snowflake\n')) }), e => deployRequirements(e, 'apache-airflow-providers-snowflake\n')],
     ['lazily loaded plugins', MwaaWarnings.LAZY_LOAD_PLUGINS, 'MWAA-Config-LazyLoadPlugins',
       () => plugins, e => { e.env.pluginsS3Path = 'plugins.zip'; e.env.pluginsS3ObjectVersion = 'v1'; }],
     ['reduced logging', MwaaWarnings.REDUCED_LOGGING, 'MWAA-Logging-Info',

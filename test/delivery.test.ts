@@ -6,7 +6,7 @@ import { Annotations as CoreAnnotations, App, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as s3 from 'aws-cdk-lib/aws-s3';
-import { PrivateMwaaEnvironment, PrivateMwaaEnvironmentProps } from '../src';
+import { Dags, DependencyFile, PrivateMwaaEnvironment, PrivateMwaaEnvironmentProps } from '../src';
 import { PINNED_REQUIREMENTS, sampleProject, writeTree, writeZip } from './support/files';
 import { ACCOUNT, newVpc, REGION } from './support/fixtures';
 import { resolveIntrinsics } from './support/resolve-template';
@@ -30,10 +30,10 @@ interface Built {
 /** Everything delivered from a project folder made by `sampleProject`. */
 function fromProject(root: string): Props {
   return {
-    dagsLocalPath: path.join(root, 'dags'),
-    requirementsLocalPath: path.join(root, 'requirements.txt'),
-    pluginsLocalPath: path.join(root, 'plugins'),
-    startupScriptLocalPath: path.join(root, 'startup.sh'),
+    dags: Dags.fromAsset(path.join(root, 'dags')),
+    requirements: DependencyFile.fromAsset(path.join(root, 'requirements.txt')),
+    plugins: DependencyFile.fromAsset(path.join(root, 'plugins')),
+    startupScript: DependencyFile.fromAsset(path.join(root, 'startup.sh')),
     airflowConfigurationOptions: { 'core.lazy_load_plugins': 'False' },
   };
 }
@@ -145,14 +145,14 @@ describe('requirements, plugins and the startup script are pinned to the version
   });
 
   test('a plugins.zip is uploaded as it is', () => {
-    const zipped = build({ pluginsLocalPath: writeZip({ 'operators/custom.py': 'class CustomOperator: ...\n' }), airflowConfigurationOptions: { 'core.lazy_load_plugins': 'False' } });
+    const zipped = build({ plugins: DependencyFile.fromAsset(writeZip({ 'operators/custom.py': 'class CustomOperator: ...\n' })), airflowConfigurationOptions: { 'core.lazy_load_plugins': 'False' } });
     const key: string = sdkCall(zipped, 'PluginsUpload').parameters.CopySource.split('/').pop();
     const manifest = JSON.parse(fs.readFileSync(path.join(zipped.outdir, 'TestStack.assets.json'), 'utf-8'));
     expect(manifest.files[key.replace(/\.zip$/, '')].source.packaging).toBe('file');
   });
 
   test('a key given with a local path is where the file goes', () => {
-    const custom = build({ ...fromProject(root), requirementsS3Path: 'deps/requirements.txt' });
+    const custom = build({ ...fromProject(root), requirements: DependencyFile.fromAsset(path.join(root, 'requirements.txt'), { key: 'deps/requirements.txt' }) });
     expect(sdkCall(custom, 'RequirementsUpload').parameters.Key).toBe('deps/requirements.txt');
     expect(environmentOf(custom).Properties.RequirementsS3Path).toBe('deps/requirements.txt');
   });
@@ -175,7 +175,7 @@ describe('requirements, plugins and the startup script are pinned to the version
 describe('DAGs are synchronised to the DAG folder', () => {
   const root = sampleProject({ 'dags/__pycache__/etl.cpython-312.pyc': 'bytecode', 'dags/old.pyc': 'bytecode' });
 
-  test('to dagS3Path, pruning only there, keeping files when the stack goes', () => {
+  test('to the DAG folder, pruning only there, keeping files when the stack goes', () => {
     const built = build(fromProject(root));
     built.template.hasResourceProperties('Custom::CDKBucketDeployment', {
       DestinationBucketName: { Ref: logicalId(built, 'SourceBucket') },
@@ -187,7 +187,7 @@ describe('DAGs are synchronised to the DAG folder', () => {
   });
 
   test('to a custom folder, and without pruning when asked', () => {
-    const built = build({ ...fromProject(root), dagS3Path: 'airflow/dags/', pruneDags: false });
+    const built = build({ ...fromProject(root), dags: Dags.fromAsset(path.join(root, 'dags'), { folder: 'airflow/dags/', prune: false }) });
     built.template.hasResourceProperties('Custom::CDKBucketDeployment', { DestinationBucketKeyPrefix: 'airflow/dags/', Prune: false });
   });
 
@@ -201,10 +201,10 @@ describe('DAGs are synchronised to the DAG folder', () => {
         .filter((st: any) => JSON.stringify(st.Resource) === JSON.stringify({ 'Fn::GetAtt': [keyId, 'Arn'] }))
         .flatMap((st: any) => [st.Action].flat());
     };
-    const imported = build({ dagsLocalPath: path.join(root, 'dags') }, { importedBucket: true });
+    const imported = build({ dags: Dags.fromAsset(path.join(root, 'dags')) }, { importedBucket: true });
     expect(keyActions(imported)).toEqual(expect.arrayContaining(['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey*']));
     // The same actions CDK grants for a bucket it knows the key of.
-    const created = build({ dagsLocalPath: path.join(root, 'dags') });
+    const created = build({ dags: Dags.fromAsset(path.join(root, 'dags')) });
     expect(keyActions(imported).sort()).toEqual(keyActions(created).sort());
   });
 
@@ -214,6 +214,46 @@ describe('DAGs are synchronised to the DAG folder', () => {
     const dagAsset = Object.values<any>(manifest.files).find(f => fs.existsSync(path.join(built.outdir, f.source.path, 'etl.py')));
     const staged = path.join(built.outdir, dagAsset.source.path);
     expect(fs.readdirSync(staged).sort()).toEqual(['etl.py', 'reports']);
+  });
+});
+
+describe('DAGs and dependency files already in the bucket', () => {
+  test('Dags.fromBucket names the DAG folder and uploads nothing', () => {
+    const built = build({ dags: Dags.fromBucket('airflow/dags/') });
+    expect(environmentOf(built).Properties.DagS3Path).toBe('airflow/dags/');
+    built.template.resourceCountIs('Custom::CDKBucketDeployment', 0);
+    expect(built.env.dagsDeployment).toBeUndefined();
+  });
+
+  test('Dags.fromBucket() is the folder dags, as when no DAG source is given', () => {
+    const named = build({ dags: Dags.fromBucket() });
+    expect(environmentOf(named).Properties.DagS3Path).toBe('dags');
+    expect(changedResources(named.template, build({}).template)).toEqual([]);
+  });
+
+  test('DependencyFile.fromBucket gives the environment the key and version, uploading nothing', () => {
+    const built = build({
+      requirements: DependencyFile.fromBucket('deps/requirements.txt', 'req-v7'),
+      plugins: DependencyFile.fromBucket('deps/plugins.zip', 'plug-v7'),
+      startupScript: DependencyFile.fromBucket('deps/startup.sh', 'start-v7'),
+      airflowConfigurationOptions: { 'core.lazy_load_plugins': 'False' },
+    });
+    expect(environmentOf(built).Properties).toMatchObject({
+      RequirementsS3Path: 'deps/requirements.txt',
+      RequirementsS3ObjectVersion: 'req-v7',
+      PluginsS3Path: 'deps/plugins.zip',
+      PluginsS3ObjectVersion: 'plug-v7',
+      StartupScriptS3Path: 'deps/startup.sh',
+      StartupScriptS3ObjectVersion: 'start-v7',
+    });
+    expect([built.env.requirementsS3ObjectVersion, built.env.pluginsS3ObjectVersion, built.env.startupScriptS3ObjectVersion])
+      .toEqual(['req-v7', 'plug-v7', 'start-v7']);
+    built.template.resourceCountIs('Custom::AWS', 0);
+  });
+
+  test('the DAG folder of an upload is checked like one in the bucket', () => {
+    expect(() => build({ dags: Dags.fromAsset(path.join(sampleProject(), 'dags'), { folder: '/dags' }) }))
+      .toThrow("`dags` must be a key relative to the source bucket, 1 to 1,024 characters, without a leading '/' or 's3://', got: '/dags'");
   });
 });
 
@@ -331,37 +371,32 @@ describe('bad delivery input fails at synth', () => {
   });
   const wheelZip = writeZip({ 'wheels/tool-1.0-py3-none-any.whl': 'wheel', 'constraints.txt': 'apache-airflow==3.0.6\n' });
   const cases: Array<[string, () => Props, RegExp]> = [
-    ['a missing DAG folder', () => ({ dagsLocalPath: path.join(root, 'nope') }), /`dagsLocalPath` must be an existing folder.*got: '.*nope' \(not found\)/],
-    ['a DAG "folder" that is a file', () => ({ dagsLocalPath: path.join(root, 'startup.sh') }), /`dagsLocalPath` must be an existing folder.*\(a file\)/],
-    ['pruneDags without DAGs to upload', () => ({ pruneDags: false }), /`pruneDags` only applies to the upload of `dagsLocalPath`.*got: false/],
-    ['a missing requirements file', () => ({ requirementsLocalPath: path.join(root, 'missing.txt') }), /`requirementsLocalPath` must be an existing file, got: '.*missing\.txt' \(not found\)/],
-    ['a requirements folder', () => ({ requirementsLocalPath: path.join(root, 'dags') }), /`requirementsLocalPath` must be an existing file.*\(a folder\)/],
-    ['a missing startup script', () => ({ startupScriptLocalPath: path.join(root, 'missing.sh') }), /`startupScriptLocalPath` must be an existing file/],
-    ['an object version with a local file', () => ({ requirementsLocalPath: path.join(root, 'requirements.txt'), requirementsS3ObjectVersion: 'abc123' }),
-      /`requirementsS3ObjectVersion` must not be set together with `requirementsLocalPath`.*got: 'abc123'/],
-    ['a plugins version with a local folder', () => ({ pluginsLocalPath: path.join(root, 'plugins'), pluginsS3ObjectVersion: 'v9' }),
-      /`pluginsS3ObjectVersion` must not be set together with `pluginsLocalPath`.*got: 'v9'/],
-    ['a requirements path outside the bucket', () => ({ requirementsLocalPath: path.join(root, 'requirements.txt'), requirementsS3Path: 's3://other-bucket/requirements.txt' }),
-      /`requirementsS3Path` must be a key relative to the source bucket.*got: 's3:\/\/other-bucket\/requirements\.txt'/],
-    ['a missing plugins path', () => ({ pluginsLocalPath: path.join(root, 'gone') }), /`pluginsLocalPath` must be an existing plugins folder or \.zip file, got: '.*gone' \(not found\)/],
-    ['a plugins archive that is not a zip', () => ({ pluginsLocalPath: path.join(root, 'plugins.tar.gz') }), /`pluginsLocalPath` must be a plugins folder or a \.zip file.*got: '.*plugins\.tar\.gz'/],
-    ['a plugins folder without Python files', () => ({ pluginsLocalPath: path.join(root, 'notes') }),
-      /`pluginsLocalPath` must contain Python files \(\.py modules or \.whl wheels\).*got: 2 file\(s\) \(README\.md, data\.csv\)/],
-    ['a .zip name on a file that is not a zip archive', () => ({ pluginsLocalPath: path.join(root, 'fake', 'plugins.zip') }),
-      /`pluginsLocalPath` must be a plugins folder or a \.zip file.*got: '.*fake\/plugins\.zip'/],
-    ['a plugins.zip without Python files', () => ({ pluginsLocalPath: writeZip({ 'docs/README.md': 'hello', 'docs/': '' }) }),
-      /`pluginsLocalPath` must contain Python files.*got: 1 file\(s\) \(docs\/README\.md\)/],
+    ['a missing DAG folder', () => ({ dags: Dags.fromAsset(path.join(root, 'nope')) }), /`dags` must be an existing folder.*got: '.*nope' \(not found\)/],
+    ['a DAG "folder" that is a file', () => ({ dags: Dags.fromAsset(path.join(root, 'startup.sh')) }), /`dags` must be an existing folder.*\(a file\)/],
+    ['a missing requirements file', () => ({ requirements: DependencyFile.fromAsset(path.join(root, 'missing.txt')) }), /`requirements` must be an existing file, got: '.*missing\.txt' \(not found\)/],
+    ['a requirements folder', () => ({ requirements: DependencyFile.fromAsset(path.join(root, 'dags')) }), /`requirements` must be an existing file.*\(a folder\)/],
+    ['a missing startup script', () => ({ startupScript: DependencyFile.fromAsset(path.join(root, 'missing.sh')) }), /`startupScript` must be an existing file/],
+    ['a requirements path outside the bucket', () => ({ requirements: DependencyFile.fromAsset(path.join(root, 'requirements.txt'), { key: 's3://other-bucket/requirements.txt' }) }),
+      /`requirements` must be a key relative to the source bucket.*got: 's3:\/\/other-bucket\/requirements\.txt'/],
+    ['a missing plugins path', () => ({ plugins: DependencyFile.fromAsset(path.join(root, 'gone')) }), /`plugins` must be an existing plugins folder or \.zip file, got: '.*gone' \(not found\)/],
+    ['a plugins archive that is not a zip', () => ({ plugins: DependencyFile.fromAsset(path.join(root, 'plugins.tar.gz')) }), /`plugins` must be a plugins folder or a \.zip file.*got: '.*plugins\.tar\.gz'/],
+    ['a plugins folder without Python files', () => ({ plugins: DependencyFile.fromAsset(path.join(root, 'notes')) }),
+      /`plugins` must contain Python files \(\.py modules or \.whl wheels\).*got: 2 file\(s\) \(README\.md, data\.csv\)/],
+    ['a .zip name on a file that is not a zip archive', () => ({ plugins: DependencyFile.fromAsset(path.join(root, 'fake', 'plugins.zip')) }),
+      /`plugins` must be a plugins folder or a \.zip file.*got: '.*fake\/plugins\.zip'/],
+    ['a plugins.zip without Python files', () => ({ plugins: DependencyFile.fromAsset(writeZip({ 'docs/README.md': 'hello', 'docs/': '' })) }),
+      /`plugins` must contain Python files.*got: 1 file\(s\) \(docs\/README\.md\)/],
     ['requirements taking a wheel the plugins.zip lacks', () => ({
-      requirementsLocalPath: writeRequirements('-c /usr/local/airflow/plugins/constraints.txt\n/usr/local/airflow/plugins/wheels/other-1.0-py3-none-any.whl\n'),
-      pluginsLocalPath: wheelZip,
-    }), /`pluginsLocalPath` does not contain, got: wheels\/other-1\.0-py3-none-any\.whl missing from '.*plugins\.zip'/],
+      requirements: DependencyFile.fromAsset(writeRequirements('-c /usr/local/airflow/plugins/constraints.txt\n/usr/local/airflow/plugins/wheels/other-1.0-py3-none-any.whl\n')),
+      plugins: DependencyFile.fromAsset(wheelZip),
+    }), /`plugins` does not contain, got: wheels\/other-1\.0-py3-none-any\.whl missing from '.*plugins\.zip'/],
     ['requirements taking a wheel the plugins folder lacks', () => ({
-      requirementsLocalPath: writeRequirements('-c /usr/local/airflow/plugins/constraints.txt\n/usr/local/airflow/plugins/wheels/missing-2.0-py3-none-any.whl\n'),
-      pluginsLocalPath: path.join(root, 'plugins'),
-    }), /`requirementsLocalPath` refers to files under \/usr\/local\/airflow\/plugins that `pluginsLocalPath` does not contain, got: constraints\.txt, wheels\/missing-2\.0-py3-none-any\.whl missing/],
+      requirements: DependencyFile.fromAsset(writeRequirements('-c /usr/local/airflow/plugins/constraints.txt\n/usr/local/airflow/plugins/wheels/missing-2.0-py3-none-any.whl\n')),
+      plugins: DependencyFile.fromAsset(path.join(root, 'plugins')),
+    }), /`requirements` refers to files under \/usr\/local\/airflow\/plugins that `plugins` does not contain, got: constraints\.txt, wheels\/missing-2\.0-py3-none-any\.whl missing/],
     ['requirements taking a wheel with no plugins at all', () => ({
-      requirementsLocalPath: writeRequirements('/usr/local/airflow/plugins/tool-1.0-py3-none-any.whl\n'),
-    }), /`requirementsLocalPath` installs files from \/usr\/local\/airflow\/plugins but the environment has no plugins.*got: tool-1\.0-py3-none-any\.whl/],
+      requirements: DependencyFile.fromAsset(writeRequirements('/usr/local/airflow/plugins/tool-1.0-py3-none-any.whl\n')),
+    }), /`requirements` installs files from \/usr\/local\/airflow\/plugins but the environment has no plugins \(set `plugins`\).*got: tool-1\.0-py3-none-any\.whl/],
   ];
 
   test.each(cases)('%s', (_name, props, message) => {
@@ -393,7 +428,7 @@ describe('requirements that would fail on the environment earn a warning', () =>
     ['a downloaded constraints file without internet', 'requirementsNeedIndex',
       '--constraint https://raw.githubusercontent.com/apache/airflow/constraints-3.0.6/constraints-3.12.txt\n--no-index\n', true, /its constraints file is downloaded \(https:/],
   ])('%s', (_name, id, content, isolated, message) => {
-    const built = build({ requirementsLocalPath: writeRequirements(content) }, { isolated });
+    const built = build({ requirements: DependencyFile.fromAsset(writeRequirements(content)) }, { isolated });
     const found = warnings(built, id);
     expect(found).toHaveLength(1);
     expect(found[0].entry.data).toMatch(message);
@@ -406,8 +441,8 @@ describe('requirements that would fail on the environment earn a warning', () =>
     ['options written with = and short ones run together', '--constraint=/usr/local/airflow/plugins/constraints.txt\n--no-index\n-f/usr/local/airflow/plugins\nsnowflake\n', true],
   ])('none for %s', (_name, content, isolated) => {
     const built = build({
-      requirementsLocalPath: writeRequirements(content),
-      pluginsLocalPath: path.join(plugins, 'plugins'),
+      requirements: DependencyFile.fromAsset(writeRequirements(content)),
+      plugins: DependencyFile.fromAsset(path.join(plugins, 'plugins')),
       airflowConfigurationOptions: { 'core.lazy_load_plugins': 'False' },
     }, { isolated });
     expect(warnings(built, 'requirementsConstraint')).toHaveLength(0);
@@ -416,8 +451,8 @@ describe('requirements that would fail on the environment earn a warning', () =>
 
   test('none for wheels and constraints that are inside plugins.zip', () => {
     const built = build({
-      requirementsLocalPath: writeRequirements('-c /usr/local/airflow/plugins/constraints.txt\n--no-index\n/usr/local/airflow/plugins/wheels/tool-1.0-py3-none-any.whl\n'),
-      pluginsLocalPath: writeZip({ 'wheels/tool-1.0-py3-none-any.whl': 'wheel', 'constraints.txt': 'apache-airflow==3.0.6\n' }),
+      requirements: DependencyFile.fromAsset(writeRequirements('-c /usr/local/airflow/plugins/constraints.txt\n--no-index\n/usr/local/airflow/plugins/wheels/tool-1.0-py3-none-any.whl\n')),
+      plugins: DependencyFile.fromAsset(writeZip({ 'wheels/tool-1.0-py3-none-any.whl': 'wheel', 'constraints.txt': 'apache-airflow==3.0.6\n' })),
       airflowConfigurationOptions: { 'core.lazy_load_plugins': 'False' },
     }, { isolated: true });
     expect(Annotations.fromStack(built.stack).findWarning('*', Match.anyValue())).toHaveLength(0);
@@ -428,14 +463,14 @@ describe('requirements that would fail on the environment earn a warning', () =>
     const env = new PrivateMwaaEnvironment(stack, 'Airflow', {
       environmentName: 'test-env',
       vpc: newVpc(stack),
-      requirementsLocalPath: writeRequirements('snowflake\n'),
+      requirements: DependencyFile.fromAsset(writeRequirements('snowflake\n')),
     });
     CoreAnnotations.of(env).acknowledgeWarning('cdk-private-mwaa:requirementsConstraint', 'pinned in the wheel set');
     expect(Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp('requirementsConstraint'))).toHaveLength(0);
   });
 
   test('uploaded plugins without lazy loading turned off earn the lazy-loading warning', () => {
-    const built = build({ pluginsLocalPath: path.join(plugins, 'plugins') });
+    const built = build({ plugins: DependencyFile.fromAsset(path.join(plugins, 'plugins')) });
     expect(warnings(built, 'lazyLoadPlugins')).toHaveLength(1);
   });
 });

@@ -7,6 +7,8 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import {
   AirflowVersion,
+  Dags,
+  DependencyFile,
   EndpointManagement,
   EnvironmentClass,
   LogLevel,
@@ -284,13 +286,10 @@ describe('every prop reaches the template', () => {
       airflowConfigurationOptions: { 'core.default_timezone': 'utc', 'celery.worker_autoscale': '5,5' },
       webserverAccessMode: WebserverAccessMode.PUBLIC_ONLY,
       endpointManagement: EndpointManagement.CUSTOMER,
-      dagS3Path: 'airflow/dags',
-      requirementsS3Path: 'requirements.txt',
-      requirementsS3ObjectVersion: 'req-v1',
-      pluginsS3Path: 'plugins.zip',
-      pluginsS3ObjectVersion: 'plug-v1',
-      startupScriptS3Path: 'startup.sh',
-      startupScriptS3ObjectVersion: 'start-v1',
+      dags: Dags.fromBucket('airflow/dags'),
+      requirements: DependencyFile.fromBucket('requirements.txt', 'req-v1'),
+      plugins: DependencyFile.fromBucket('plugins.zip', 'plug-v1'),
+      startupScript: DependencyFile.fromBucket('startup.sh', 'start-v1'),
       loggingConfiguration: { taskLogs: { logLevel: LogLevel.DEBUG }, webserverLogs: { enabled: false } },
     });
     Template.fromStack(stack).hasResourceProperties('AWS::MWAA::Environment', {

@@ -7,7 +7,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import { AwsSolutionsChecks, HIPAASecurityChecks, NagPack, NIST80053R5Checks, PCIDSS321Checks } from 'cdk-nag';
 import { IConstruct } from 'constructs';
 import { buildExampleApp } from '../example/app';
-import { EndpointManagement, PrivateMwaaEnvironment } from '../src';
+import { Dags, DependencyFile, EndpointManagement, PrivateMwaaEnvironment } from '../src';
 import { sampleProject } from './support/files';
 import { newStack, newVpc } from './support/fixtures';
 
@@ -51,10 +51,10 @@ describe('the operations features add no finding', () => {
 describe('delivering DAGs, requirements, plugins and a startup script adds no finding', () => {
   const project = sampleProject();
   const delivery = {
-    dagsLocalPath: path.join(project, 'dags'),
-    requirementsLocalPath: path.join(project, 'requirements.txt'),
-    pluginsLocalPath: path.join(project, 'plugins'),
-    startupScriptLocalPath: path.join(project, 'startup.sh'),
+    dags: Dags.fromAsset(path.join(project, 'dags')),
+    requirements: DependencyFile.fromAsset(path.join(project, 'requirements.txt')),
+    plugins: DependencyFile.fromAsset(path.join(project, 'plugins')),
+    startupScript: DependencyFile.fromAsset(path.join(project, 'startup.sh')),
     airflowConfigurationOptions: { 'core.lazy_load_plugins': 'False' },
     secretsBackend: {},
   };

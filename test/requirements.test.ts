@@ -4,12 +4,12 @@ import { Annotations, Match } from 'aws-cdk-lib/assertions';
 import * as mwaa from 'aws-cdk-lib/aws-mwaa';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as s3deploy from 'aws-cdk-lib/aws-s3-deployment';
-import { MwaaChecks, MwaaWarnings, PrivateMwaaEnvironment } from '../src';
+import { DependencyFile, MwaaChecks, MwaaWarnings, PrivateMwaaEnvironment } from '../src';
 import { writeTree } from './support/files';
 import { newStack, newVpc } from './support/fixtures';
 
 /**
- * The construct (`requirementsLocalPath`) and the `MWAA-Requirements-Constraint` rule read a
+ * The construct (`requirements: DependencyFile.fromAsset(...)`) and the `MWAA-Requirements-Constraint` rule read a
  * requirements file with one parser, so they agree on whether it has a constraints file, however
  * the line is spelled. Only the public API is used here, so that this file also runs against the
  * code from before the parser was shared (where it fails: the rule missed `-c/path`, the
@@ -50,8 +50,8 @@ function construct(requirements: string): Stack {
   new PrivateMwaaEnvironment(stack, 'Airflow', {
     environmentName: 'test-env',
     vpc: newVpc(stack),
-    requirementsLocalPath: path.join(project, 'requirements.txt'),
-    pluginsLocalPath: path.join(project, 'plugins'),
+    requirements: DependencyFile.fromAsset(path.join(project, 'requirements.txt')),
+    plugins: DependencyFile.fromAsset(path.join(project, 'plugins')),
     airflowConfigurationOptions: { 'core.lazy_load_plugins': 'False' },
   });
   return stack;

@@ -5,6 +5,8 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import {
   AirflowVersion,
+  Dags,
+  DependencyFile,
   EndpointManagement,
   EnvironmentClass,
   LogLevel,
@@ -83,22 +85,12 @@ describe('bad input fails at synth with the prop, the rule and the value', () =>
     ['a configuration value has a newline', { airflowConfigurationOptions: { 'webserver.instance_name': 'a\nb' } },
       '`airflowConfigurationOptions` values must be printable ASCII characters, got: a control or non-ASCII character in the value of \'webserver.instance_name\''],
     // S3 paths and object versions
-    ['the DAG folder starts with a slash', { dagS3Path: '/dags' },
-      '`dagS3Path` must be a key relative to the source bucket, 1 to 1,024 characters, without a leading \'/\' or \'s3://\', got: \'/dags\''],
-    ['the DAG folder is an S3 URL', { dagS3Path: 's3://bucket/dags' },
-      '`dagS3Path` must be a key relative to the source bucket, 1 to 1,024 characters, without a leading \'/\' or \'s3://\', got: \'s3://bucket/dags\''],
-    ['requirements come without an object version', { requirementsS3Path: 'requirements.txt' },
-      '`requirementsS3ObjectVersion` must be set when `requirementsS3Path` is (MWAA only reads a pinned object version), got: no version for \'requirements.txt\''],
-    ['a requirements object version comes without a path', { requirementsS3ObjectVersion: 'abc' },
-      '`requirementsS3ObjectVersion` is set but `requirementsS3Path` is not; set both or neither, got: \'abc\''],
-    ['plugins come without an object version', { pluginsS3Path: 'plugins.zip' },
-      '`pluginsS3ObjectVersion` must be set when `pluginsS3Path` is (MWAA only reads a pinned object version), got: no version for \'plugins.zip\''],
-    ['a startup script comes without an object version', { startupScriptS3Path: 'startup.sh' },
-      '`startupScriptS3ObjectVersion` must be set when `startupScriptS3Path` is (MWAA only reads a pinned object version), got: no version for \'startup.sh\''],
-    ['a startup script object version comes without a path', { startupScriptS3ObjectVersion: 'v1' },
-      '`startupScriptS3ObjectVersion` is set but `startupScriptS3Path` is not; set both or neither, got: \'v1\''],
-    ['the plugins path starts with a slash', { pluginsS3Path: '/plugins.zip', pluginsS3ObjectVersion: 'v1' },
-      '`pluginsS3Path` must be a key relative to the source bucket, 1 to 1,024 characters, without a leading \'/\' or \'s3://\', got: \'/plugins.zip\''],
+    ['the DAG folder starts with a slash', { dags: Dags.fromBucket('/dags') },
+      '`dags` must be a key relative to the source bucket, 1 to 1,024 characters, without a leading \'/\' or \'s3://\', got: \'/dags\''],
+    ['the DAG folder is an S3 URL', { dags: Dags.fromBucket('s3://bucket/dags') },
+      '`dags` must be a key relative to the source bucket, 1 to 1,024 characters, without a leading \'/\' or \'s3://\', got: \'s3://bucket/dags\''],
+    ['the plugins path starts with a slash', { plugins: DependencyFile.fromBucket('/plugins.zip', 'v1') },
+      '`plugins` must be a key relative to the source bucket, 1 to 1,024 characters, without a leading \'/\' or \'s3://\', got: \'/plugins.zip\''],
     // Security groups
     ['the security group list is empty', { securityGroups: [] }, '`securityGroups` must have 1 to 5 security groups, got: 0'],
   ];
@@ -280,7 +272,7 @@ describe('risky but legal input earns an acknowledgeable warning', () => {
     ['customerEndpoints', 'customer-managed endpoints nothing creates', { endpointManagement: EndpointManagement.CUSTOMER, createCustomerEndpoints: false }],
     ['reducedLogging', 'a disabled log type', { loggingConfiguration: { taskLogs: { enabled: false } } }],
     ['reducedLogging', 'a log level above INFO', { loggingConfiguration: { schedulerLogs: { logLevel: LogLevel.ERROR } } }],
-    ['lazyLoadPlugins', 'plugins without core.lazy_load_plugins False', { pluginsS3Path: 'plugins.zip', pluginsS3ObjectVersion: 'v1' }],
+    ['lazyLoadPlugins', 'plugins without core.lazy_load_plugins False', { plugins: DependencyFile.fromBucket('plugins.zip', 'v1') }],
   ];
 
   test.each(warned)('warns (%s) on %s', (id, _name, props) => {
@@ -301,8 +293,7 @@ describe('risky but legal input earns an acknowledgeable warning', () => {
 
   test('plugins with core.lazy_load_plugins False earn no warning', () => {
     const { stack } = newEnvironment({
-      pluginsS3Path: 'plugins.zip',
-      pluginsS3ObjectVersion: 'v1',
+      plugins: DependencyFile.fromBucket('plugins.zip', 'v1'),
       airflowConfigurationOptions: { 'core.lazy_load_plugins': 'False' },
     });
     expect(warningsOf(stack, 'lazyLoadPlugins')).toHaveLength(0);

@@ -9,7 +9,7 @@ import { list, TemplateView, text } from './template';
  * The requirements rule: a requirements file the app deploys pins its dependencies with a
  * constraints file. From Airflow 2.7.2 the file "must include" one, but MWAA supplies one when it
  * is missing, so the file still installs: a warning on both paths, `PrivateMwaaEnvironment`'s
- * `cdk-private-mwaa:requirementsConstraint` for `requirementsLocalPath`, and this rule for every
+ * `cdk-private-mwaa:requirementsConstraint` for `requirements: DependencyFile.fromAsset(...)`, and this rule for every
  * other requirements file deployed from the app. Both read the file with the same parser.
  *
  * @see https://docs.aws.amazon.com/mwaa/latest/userguide/connections-packages.html
@@ -42,7 +42,7 @@ function sdkCall(value: unknown): { service?: string; action?: string; parameter
  * The local file a requirements path comes from, when the app deploys it to the environment's
  * bucket from an asset whose staged copy is in the cloud assembly next to the template: a
  * `BucketDeployment` of `Source.asset(...)`, or an `AwsCustomResource` that copies a file asset
- * into place with S3 `CopyObject` (what `PrivateMwaaEnvironment`'s `requirementsLocalPath` does).
+ * into place with S3 `CopyObject` (what `PrivateMwaaEnvironment` does with `requirements: DependencyFile.fromAsset(...)`).
  */
 function requirementsFile(env: EnvironmentUnderCheck): string | undefined {
   const key = env.props.RequirementsS3Path;
@@ -92,7 +92,7 @@ function requirementsFile(env: EnvironmentUnderCheck): string | undefined {
 export const REQUIREMENTS_RULES: MwaaRuleSpec[] = [
   {
     id: REQUIREMENTS_CONSTRAINT.ruleId,
-    description: 'A requirements file deployed from the app (BucketDeployment or requirementsLocalPath) pins its dependencies with a --constraint line.',
+    description: 'A requirements file deployed from the app (BucketDeployment or DependencyFile.fromAsset) pins its dependencies with a --constraint line.',
     severity: 'warning',
     location: 'Properties.RequirementsS3Path',
     check: env => {

@@ -155,7 +155,7 @@ export function validateMaintenanceWindow(window?: string): void {
   }
 }
 
-export function validateConfigurationOptions(scope: IConstruct, options: { [key: string]: string }, pluginsS3Path?: string): void {
+export function validateConfigurationOptions(scope: IConstruct, options: { [key: string]: string }, pluginsKey?: string): void {
   if (setsWorkerConcurrency(options)) {
     throw new Error(`\`airflowConfigurationOptions\` must not set \`${WORKER_CONCURRENCY_OPTION}\`: MWAA sets it from the environment class (use \`celery.worker_autoscale\` instead), got: '${WORKER_CONCURRENCY_OPTION}'`);
   }
@@ -176,10 +176,10 @@ export function validateConfigurationOptions(scope: IConstruct, options: { [key:
       throw new Error(`\`airflowConfigurationOptions\` values must be printable ASCII characters, got: a control or non-ASCII character in the value of '${key}'`);
     }
   }
-  if (lazyLoadsPlugins(pluginsS3Path !== undefined, options)) {
+  if (lazyLoadsPlugins(pluginsKey !== undefined, options)) {
     const lazy = options[LAZY_LOAD_PLUGINS_OPTION];
     warnOnce(scope, LAZY_LOAD_PLUGINS,
-      `\`pluginsS3Path\` is set but \`airflowConfigurationOptions\` does not set '${LAZY_LOAD_PLUGINS_OPTION}' to 'False'; plugins are then loaded late and changes to them may not be picked up (got: ${lazy === undefined ? 'not set' : `'${lazy}'`}).`);
+      `\`plugins\` is set but \`airflowConfigurationOptions\` does not set '${LAZY_LOAD_PLUGINS_OPTION}' to 'False'; plugins are then loaded late and changes to them may not be picked up (got: ${lazy === undefined ? 'not set' : `'${lazy}'`}).`);
   }
 }
 
