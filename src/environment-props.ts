@@ -536,6 +536,13 @@ export enum WebserverAccessMode {
   PRIVATE_ONLY = 'PRIVATE_ONLY',
   /** From the internet, to anyone with IAM permission to log in. */
   PUBLIC_ONLY = 'PUBLIC_ONLY',
+  /**
+   * From the internet and from inside the VPC (Airflow 3.2 and later). Public, as far as the
+   * guardrail and the warnings are concerned. MWAA creates and manages the web server's VPC
+   * endpoint itself in this mode, also with `EndpointManagement.CUSTOMER`, so the construct does
+   * not create one.
+   */
+  PUBLIC_AND_PRIVATE = 'PUBLIC_AND_PRIVATE',
 }
 
 /**

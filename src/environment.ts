@@ -349,6 +349,7 @@ export class PrivateMwaaEnvironment extends EnvironmentBase implements IPrivateM
     v.validateEndpointManagement(this, this.endpointManagement, props.createCustomerEndpoints);
     v.validateLogging(this, props.loggingConfiguration ?? {});
     v.validateVpcEndpoints(props.createVpcEndpoints, props.vpcEndpointsOptions);
+    v.validateNetworkAclVpc(props.vpc, props.createNetworkAcl);
     if (props.sourceBucket) {
       validateSourceBucket(this, props.sourceBucket, props.sourceBucketAccessLogs);
     }
@@ -429,6 +430,8 @@ export class PrivateMwaaEnvironment extends EnvironmentBase implements IPrivateM
     if (this.endpointManagement === EndpointManagement.CUSTOMER && (props.createCustomerEndpoints ?? true)) {
       const endpoint = (endpointId: string, service: string) => customerEndpoint(this, endpointId, props.vpc, service, this.subnets, this.securityGroups);
       this.databaseVpcEndpoint = endpoint('DatabaseVpcEndpoint', this.resource.attrDatabaseVpcEndpointService);
+      // PUBLIC_ONLY has no web server endpoint; in PUBLIC_AND_PRIVATE, MWAA creates and manages it
+      // itself, also with CUSTOMER endpoints (/work/shared/MWAA-FACTS.md; no AWS page for it was found).
       if (this.webserverAccessMode === WebserverAccessMode.PRIVATE_ONLY) {
         this.webserverVpcEndpoint = endpoint('WebserverVpcEndpoint', this.resource.attrWebserverVpcEndpointService);
       }
@@ -445,7 +448,7 @@ export class PrivateMwaaEnvironment extends EnvironmentBase implements IPrivateM
     this.webserverVpcEndpointService = this.resource.attrWebserverVpcEndpointService;
 
     // 7. Notifications: topic, status changes.
-    const notified = { scope: this, environmentName: this.environmentName, kmsKey: this.kmsKey };
+    const notified = { scope: this, environmentName: this.environmentName, environmentArn: this.arnForPolicies(), kmsKey: this.kmsKey };
     this.notificationTopic = notificationTopic(notified, props.notificationTopic, props.notifications);
     this.statusChangeRule = forwardStatusChanges(notified, this.notificationTopic, props.notifications?.statuses);
 
@@ -502,6 +505,7 @@ export class PrivateMwaaEnvironment extends EnvironmentBase implements IPrivateM
    * groups with a description (and admitted by the network ACL, for an IPv4 range).
    */
   public allowWebserverAccessFrom(peer: ec2.IPeer, description?: string): void {
+    v.warnIfOpenToAll(this, peer);
     this.connections.allowFrom(peer, ec2.Port.tcp(WEBSERVER_PORT), description ?? `Airflow web server of ${this.environmentName} from ${peer.uniqueId}`);
     const rule = peer.toIngressRuleConfig();
     const cidr = rule.cidrIp;

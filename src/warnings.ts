@@ -39,6 +39,13 @@ export class MwaaWarnings {
   public static readonly ACL_PEER = 'cdk-private-mwaa:aclPeer';
   /** More web server client ranges than the network ACL's default rule quota leaves room for. */
   public static readonly ACL_RULE_LIMIT = 'cdk-private-mwaa:aclRuleLimit';
+  /**
+   * The public access guardrail only works where a CloudTrail trail logs management events, which
+   * the construct cannot see.
+   */
+  public static readonly GUARDRAIL_NEEDS_TRAIL = 'cdk-private-mwaa:guardrailNeedsTrail';
+  /** A web server peer that is the whole IPv4 or IPv6 internet (`0.0.0.0/0`, `::/0`). */
+  public static readonly WEBSERVER_OPEN_TO_ALL = 'cdk-private-mwaa:webserverOpenToAll';
 
   /** Every warning id, for documentation and tests. */
   public static readonly ALL: string[] = [
@@ -59,6 +66,8 @@ export class MwaaWarnings {
     MwaaWarnings.SSO_ROLE,
     MwaaWarnings.ACL_PEER,
     MwaaWarnings.ACL_RULE_LIMIT,
+    MwaaWarnings.GUARDRAIL_NEEDS_TRAIL,
+    MwaaWarnings.WEBSERVER_OPEN_TO_ALL,
   ];
 
   private constructor() {}

@@ -1,9 +1,11 @@
 import { runSimulation } from '@cloud-copilot/iam-simulate';
+import { Annotations as CoreAnnotations } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { AccessProfile, AirflowRole, PrivateMwaaEnvironment, WebserverAccessMode } from '../src';
 import { ACCOUNT, newEnvironment, newStack, newVpc, REGION } from './support/fixtures';
+import { matchesEventPattern } from './support/event-pattern';
 import { resolveIntrinsics } from './support/resolve-template';
 
 const ENV = 'test-env';
@@ -231,33 +233,77 @@ describe('web server reachability', () => {
 });
 
 describe('the public access guardrail', () => {
-  test('catches UpdateEnvironment making this web server public and notifies the topic', () => {
-    const { stack, env } = newEnvironment();
-    Template.fromStack(stack).hasResourceProperties('AWS::Events::Rule', {
-      EventPattern: {
-        'source': ['aws.airflow'],
-        'detail-type': ['AWS API Call via CloudTrail'],
-        'detail': {
-          eventSource: ['airflow.amazonaws.com'],
-          eventName: ['UpdateEnvironment'],
-          $or: [
-            { requestParameters: { Name: ['test-env'], WebserverAccessMode: [{ 'anything-but': ['PRIVATE_ONLY'] }] } },
-            { requestParameters: { name: ['test-env'], webserverAccessMode: [{ 'anything-but': ['PRIVATE_ONLY'] }] } },
-          ],
-        },
-      },
-      Targets: [Match.objectLike({
-        Arn: { Ref: stack.getLogicalId(env.notificationTopic.node.defaultChild as any) },
-        InputTransformer: Match.objectLike({ InputPathsMap: Match.objectLike({ 'detail-userIdentity-arn': '$.detail.userIdentity.arn' }) }),
-      })],
-    });
-    expect(env.publicAccessGuardrailRule).toBeDefined();
+  const { stack, env } = newEnvironment();
+  const ruleId = stack.getLogicalId(env.publicAccessGuardrailRule!.node.defaultChild as any);
+  const rule = Template.fromStack(stack).toJSON().Resources[ruleId].Properties;
+
+  /** A CloudTrail record of an MWAA call as EventBridge delivers it (fields as in the documented CreateEnvironment record). */
+  const apiCall = (eventName: string, requestParameters: { [key: string]: string }) => ({
+    'version': '0',
+    'id': 'a1b2c3d4-0000-4000-8000-000000000000',
+    'detail-type': 'AWS API Call via CloudTrail',
+    'source': 'aws.airflow',
+    'account': ACCOUNT,
+    'time': '2026-11-25T10:00:00Z',
+    'region': REGION,
+    'resources': [],
+    'detail': {
+      eventVersion: '1.08',
+      userIdentity: { type: 'AssumedRole', arn: PERSON },
+      eventSource: 'airflow.amazonaws.com',
+      eventName,
+      requestParameters,
+    },
+  });
+
+  const caught: Array<[string, string, { [key: string]: string }]> = [];
+  for (const call of ['UpdateEnvironment', 'CreateEnvironment']) {
+    for (const [name, mode] of [['Name', 'WebserverAccessMode'], ['name', 'webserverAccessMode'], ['Name', 'webserverAccessMode'], ['name', 'WebserverAccessMode']]) {
+      for (const value of ['PUBLIC_ONLY', 'PUBLIC_AND_PRIVATE']) {
+        caught.push([call, `${name} and ${mode} ${value}`, { [name]: ENV, [mode]: value }]);
+      }
+    }
+  }
+  test.each(caught)('catches %s with %s', (call, _shape, parameters) => {
+    expect(matchesEventPattern(rule.EventPattern, apiCall(call, parameters))).toBe(true);
+  });
+
+  const ignored: Array<[string, string, { [key: string]: string }]> = [
+    ['UpdateEnvironment', 'back to PRIVATE_ONLY', { Name: ENV, WebserverAccessMode: 'PRIVATE_ONLY' }],
+    ['UpdateEnvironment', 'no access mode (other settings)', { Name: ENV, MaxWorkers: '5' }],
+    ['CreateEnvironment', 'no access mode (the default is private)', { Name: ENV }],
+    ['UpdateEnvironment', 'another environment made public', { Name: 'other-env', WebserverAccessMode: 'PUBLIC_ONLY' }],
+    ['DeleteEnvironment', 'a delete', { Name: ENV }],
+  ];
+  test.each(ignored)('ignores %s: %s', (call, _case, parameters) => {
+    expect(matchesEventPattern(rule.EventPattern, apiCall(call, parameters))).toBe(false);
+  });
+
+  test('notifies the topic with who called what', () => {
+    expect(rule.Targets).toEqual([expect.objectContaining({
+      Arn: { Ref: stack.getLogicalId(env.notificationTopic.node.defaultChild as any) },
+      InputTransformer: expect.objectContaining({
+        InputPathsMap: expect.objectContaining({ 'detail-userIdentity-arn': '$.detail.userIdentity.arn', 'detail-eventName': '$.detail.eventName' }),
+      }),
+    })]);
+  });
+
+  test('warns, once and acknowledgeably, that it needs a CloudTrail trail', () => {
+    const warnings = Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp('cdk-private-mwaa:guardrailNeedsTrail'));
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0].entry.data).toMatch(/^`publicAccessGuardrail`: the guardrail sees CreateEnvironment and UpdateEnvironment calls through CloudTrail only, and EventBridge receives "AWS API Call via CloudTrail" events only where a CloudTrail trail logs management events/);
+    const quiet = newEnvironment();
+    CoreAnnotations.of(quiet.env).acknowledgeWarning('cdk-private-mwaa:guardrailNeedsTrail', 'The organization trail logs management events.');
+    expect(Annotations.fromStack(quiet.stack).findWarning('*', Match.stringLikeRegexp('guardrailNeedsTrail'))).toHaveLength(0);
+    expect(Annotations.fromStack(newEnvironment({ publicAccessGuardrail: false }).stack)
+      .findWarning('*', Match.stringLikeRegexp('guardrailNeedsTrail'))).toHaveLength(0);
   });
 
   test('is off for a public web server unless asked for, and can be turned off', () => {
     const pub = newEnvironment({ webserverAccessMode: WebserverAccessMode.PUBLIC_ONLY });
     expect(pub.env.publicAccessGuardrailRule).toBeUndefined();
-    Annotations.fromStack(pub.stack); // synthesizes
+    const both = newEnvironment({ webserverAccessMode: WebserverAccessMode.PUBLIC_AND_PRIVATE });
+    expect(both.env.publicAccessGuardrailRule).toBeUndefined();
     const off = newEnvironment({ publicAccessGuardrail: false });
     expect(off.env.publicAccessGuardrailRule).toBeUndefined();
     Template.fromStack(off.stack).resourceCountIs('AWS::Events::Rule', 1);

@@ -115,7 +115,8 @@ export abstract class EnvironmentBase extends Resource implements IResource, ec2
   }
 
   public onStatusChange(id: string, options: events.OnEventOptions = {}): events.Rule {
-    return notifications.onStatusChange(this, id, this.environmentName, this.environmentArn, options);
+    // The ARN formatted from the name, so that the rule does not wait for the environment.
+    return notifications.onStatusChange(this, id, this.environmentName, this.arnForPolicies(), options);
   }
 
   /** The environment ARN formatted from its name, so that policies do not wait for the environment. */

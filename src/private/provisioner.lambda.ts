@@ -29,6 +29,7 @@ import {
 import { GetEnvironmentCommand, MWAAClient } from '@aws-sdk/client-mwaa';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
+import { STATUS_EVENT_FIELDS } from './mwaa';
 
 /** The tag every endpoint this function creates carries: the ARN of its environment. */
 export const ENVIRONMENT_TAG = 'cdk-private-mwaa:environment';
@@ -101,8 +102,8 @@ export function parseEvent(event: StatusChangeEvent): { name?: string; status?: 
   const detail = event.detail ?? {};
   const arn = event.resources?.find(r => r.includes(':environment/'));
   const pick = (...keys: string[]) => keys.map(k => detail[k]).find((v): v is string => typeof v === 'string' && v !== '');
-  const name = pick('name', 'Name', 'environmentName', 'EnvironmentName') ?? arn?.split(':environment/')[1];
-  const status = pick('status', 'Status', 'state', 'State')?.toUpperCase();
+  const name = pick(...STATUS_EVENT_FIELDS.name) ?? arn?.split(':environment/')[1];
+  const status = pick(...STATUS_EVENT_FIELDS.status)?.toUpperCase();
   return { name, status, arn };
 }
 
