@@ -545,7 +545,7 @@ export const MWAA_RULES: MwaaRuleSpec[] = [
   },
   {
     id: 'MWAA-Webserver-Public',
-    description: 'The web server is private.',
+    description: 'The web server is public: it can be reached from the internet.',
     severity: 'warning',
     location: 'Properties.WebserverAccessMode',
     check: env => (env.props.WebserverAccessMode === 'PUBLIC_ONLY'
