@@ -473,8 +473,9 @@ export interface PrivateMwaaEnvironmentProps {
   readonly createCustomerEndpoints?: boolean;
 
   /**
-   * What happens to the key, the bucket and the log groups the construct creates when they leave
-   * the stack.
+   * What happens to the key, the bucket, the log groups and the execution role the construct
+   * creates when they leave the stack or would be replaced (their deletion and update-replace
+   * policies). The execution role is kept because the environment's Celery queue is tied to it.
    *
    * @default RemovalPolicy.RETAIN
    */

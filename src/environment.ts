@@ -373,7 +373,7 @@ export class PrivateMwaaEnvironment extends EnvironmentBase implements IPrivateM
       bucketArn: this.sourceBucket.bucketArn,
       keyArn: this.kmsKey.keyArn,
       secretPrefixes: secretPrefixes(props.secretsBackend),
-    }, props.executionRole);
+    }, removalPolicy, props.executionRole);
     this.executionRole = role.role;
     this.executionRolePolicy = role.policy;
     this.grantPrincipal = this.executionRole;
