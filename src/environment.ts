@@ -23,6 +23,7 @@ import { executionRole } from './private/execution-role';
 import { DEFAULT_DAG_FOLDER, DEFAULT_KEYS, LOG_TYPES, WEBSERVER_PORT } from './private/mwaa';
 import { customerEndpoint, environmentSecurityGroup, hasNoInternetRoute, selectSubnets } from './private/network';
 import * as v from './private/props-validation';
+import { registerEnvironmentName } from './private/uniqueness';
 import { environmentKey, logGroups, sourceBucket, validateKmsKey, validateSourceBucket } from './private/storage';
 import { secretPrefixes, withSecretsBackend } from './secrets-backend';
 import { AirflowVersion, EnvironmentClass } from './versions';
@@ -356,6 +357,7 @@ export class PrivateMwaaEnvironment extends EnvironmentBase implements IPrivateM
     if (props.kmsKey) {
       validateKmsKey(this, props.kmsKey, props.sourceBucket);
     }
+    registerEnvironmentName(this, this.environmentName);
 
     // 2. Storage and encryption: key, bucket, log groups.
     this.kmsKey = environmentKey(this, this.environmentName, removalPolicy, props.kmsKey, props.sourceBucket);
