@@ -523,7 +523,8 @@ export class PrivateMwaaEnvironment extends EnvironmentBase implements IPrivateM
   /**
    * Create the recommended alarms, each notifying the environment's topic: the scheduler heartbeat
    * is missing; tasks stay queued; CPU or memory of the base workers, the additional workers or
-   * the schedulers stays above 85 percent.
+   * the schedulers stays above 85 percent; the status change rule or the public access guardrail
+   * failed to deliver to the topic (EventBridge `FailedInvocations`).
    *
    * The alarms are created after the environment, so that its creation does not set them off.
    * Call it once.
@@ -567,6 +568,10 @@ export class PrivateMwaaEnvironment extends EnvironmentBase implements IPrivateM
       topic: this.notificationTopic,
       resource: this.resource,
       summary: `Airflow ${this.airflowVersion.version}, ${this.environmentClass.name}, ${this.webserverAccessMode}`,
+      rules: {
+        StatusChangeRuleFailedInvocations: this.statusChangeRule,
+        ...(this.publicAccessGuardrailRule ? { PublicAccessGuardrailFailedInvocations: this.publicAccessGuardrailRule } : {}),
+      },
     };
   }
 
