@@ -125,9 +125,24 @@ export interface IPrivateMwaaEnvironment extends IResource, ec2.IConnectable, ia
 
   /**
    * Let the grantee update the environment (scheduler count, environment class, requirements and
-   * plugin versions, and every other setting `UpdateEnvironment` takes) and read it.
+   * plugin versions, and every other setting `UpdateEnvironment` takes) and read it, with what AWS
+   * documents an update needs for an environment encrypted with a customer managed key: use of the
+   * environment's key (including kms:Decrypt and kms:CreateGrant), `s3:GetEncryptionConfiguration`
+   * on its bucket, EC2 describe calls, and creating VPC endpoints and network interfaces in its VPC,
+   * subnets and security groups. With a `secretsBackend`, also `grantReadSecrets`.
+   *
+   * @see https://docs.aws.amazon.com/mwaa/latest/userguide/access-policies.html#full-access-policy
    */
   grantAdministration(grantee: iam.IGrantable): iam.Grant;
+
+  /**
+   * Let the grantee read the values of the Airflow connections and variables the Secrets Manager
+   * backend reads: the secrets under its two prefixes (`GetSecretValue`, `DescribeSecret`,
+   * `ListSecretVersionIds`), decrypted with the environment's key through Secrets Manager only.
+   *
+   * Throws when the environment has no `secretsBackend` (or is imported, and so does not know it).
+   */
+  grantReadSecrets(grantee: iam.IGrantable): iam.Grant;
 
   /**
    * Let the grantee call the given MWAA actions on this environment, for example
@@ -465,6 +480,8 @@ export class PrivateMwaaEnvironment extends EnvironmentBase implements IPrivateM
         sources.startupScript.key ?? DEFAULT_KEYS.startupScript,
       ],
       executionRoleArn: this.executionRole.roleArn,
+      network: { vpcId: props.vpc.vpcId, subnetIds: this.subnets.map(s => s.subnetId), securityGroupIds: this.securityGroups.map(sg => sg.securityGroupId) },
+      secretPrefixes: secretPrefixes(props.secretsBackend),
     };
     this.people = new PeopleAccess(this, this.targets);
     this.people.apply(props.peopleAccess);

@@ -9,6 +9,8 @@ export interface ResolveOptions {
   /** Concrete values for `Ref` and `Fn::GetAtt` of the template's resources, by logical id. */
   readonly refs: { [logicalId: string]: string };
   readonly arns: { [logicalId: string]: string };
+  /** Concrete values for other `Fn::GetAtt` attributes, by `<logicalId>.<attribute>`. */
+  readonly attributes?: { [logicalIdAndAttribute: string]: string };
 }
 
 export function resolveIntrinsics(value: unknown, options: ResolveOptions): any {
@@ -36,6 +38,10 @@ export function resolveIntrinsics(value: unknown, options: ResolveOptions): any 
   }
   if (keys.length === 1 && keys[0] === 'Fn::GetAtt') {
     const [logicalId, attribute] = obj['Fn::GetAtt'] as [string, string];
+    const other = options.attributes?.[`${logicalId}.${attribute}`];
+    if (other !== undefined) {
+      return other;
+    }
     if (attribute !== 'Arn' || options.arns[logicalId] === undefined) {
       throw new Error(`no value for Fn::GetAtt ${logicalId}.${attribute}`);
     }
