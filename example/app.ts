@@ -1,11 +1,11 @@
-import { App, ArnFormat, RemovalPolicy, Stack, StackProps, Validations } from 'aws-cdk-lib';
+import { Annotations, App, ArnFormat, RemovalPolicy, Stack, StackProps, Validations } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
-import { PrivateMwaaEnvironment, PrivateMwaaEnvironmentProps } from '../src';
+import { MwaaWarnings, PrivateMwaaEnvironment, PrivateMwaaEnvironmentProps } from '../src';
 
 /** Props of the example's environment beyond its name and VPC, for variations in tests. */
 export type ExampleAirflowProps = Omit<PrivateMwaaEnvironmentProps, 'environmentName' | 'vpc'>;
@@ -89,6 +89,11 @@ export class ExampleStack extends Stack {
       ...(props?.isolated ? { createVpcEndpoints: true, createNetworkAcl: true } : {}),
       ...props?.airflow,
     });
+
+    // The public access guardrail sees API calls through CloudTrail only. Check that your account
+    // has a trail logging management events before you acknowledge this too.
+    Annotations.of(this.airflow).acknowledgeWarning(MwaaWarnings.GUARDRAIL_NEEDS_TRAIL,
+      'This example assumes the account has a CloudTrail trail that logs management events (trails do by default).');
 
     this.acknowledgeExampleFindings(vpc, accessLogs);
   }
