@@ -23,8 +23,8 @@ import { executionRole } from './private/execution-role';
 import { DEFAULT_DAG_FOLDER, DEFAULT_KEYS, LOG_TYPES, WEBSERVER_PORT } from './private/mwaa';
 import { customerEndpoint, environmentSecurityGroup, hasNoInternetRoute, selectSubnets } from './private/network';
 import * as v from './private/props-validation';
-import { registerEnvironmentName } from './private/uniqueness';
 import { environmentKey, logGroups, sourceBucket, validateKmsKey, validateSourceBucket } from './private/storage';
+import { registerEnvironmentName } from './private/uniqueness';
 import { secretPrefixes, withSecretsBackend } from './secrets-backend';
 import { AirflowVersion, EnvironmentClass } from './versions';
 import { MwaaWarnings } from './warnings';
@@ -480,7 +480,11 @@ export class PrivateMwaaEnvironment extends EnvironmentBase implements IPrivateM
         sources.startupScript.key ?? DEFAULT_KEYS.startupScript,
       ],
       executionRoleArn: this.executionRole.roleArn,
-      network: { vpcId: props.vpc.vpcId, subnetIds: this.subnets.map(s => s.subnetId), securityGroupIds: this.securityGroups.map(sg => sg.securityGroupId) },
+      network: {
+        vpcId: props.vpc.vpcId,
+        subnetIds: this.subnets.map(s => s.subnetId),
+        securityGroupIds: this.securityGroups.map(sg => sg.securityGroupId),
+      },
       secretPrefixes: secretPrefixes(props.secretsBackend),
     };
     this.people = new PeopleAccess(this, this.targets);

@@ -98,7 +98,9 @@ export function statusChangePattern(environmentName: string, environmentArn: str
 }
 
 /** A rule on the status changes of one environment, for `onStatusChange`. */
-export function onStatusChange(scope: Construct, id: string, environmentName: string, environmentArn: string, options: events.OnEventOptions): events.Rule {
+export function onStatusChange(
+  scope: Construct, id: string, environmentName: string, environmentArn: string, options: events.OnEventOptions,
+): events.Rule {
   const rule = new events.Rule(scope, id, options);
   rule.addEventPattern(statusChangePattern(environmentName, environmentArn));
   if (options.target) {

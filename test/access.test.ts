@@ -4,8 +4,8 @@ import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { AccessProfile, AirflowRole, PrivateMwaaEnvironment, WebserverAccessMode } from '../src';
-import { ACCOUNT, newEnvironment, newStack, newVpc, PartialProps, REGION } from './support/fixtures';
 import { matchesEventPattern } from './support/event-pattern';
+import { ACCOUNT, newEnvironment, newStack, newVpc, PartialProps, REGION } from './support/fixtures';
 import { resolveIntrinsics } from './support/resolve-template';
 
 const ENV = 'test-env';
@@ -181,7 +181,7 @@ describe('each access profile may do exactly its job (IAM simulation)', () => {
 });
 
 describe('secret values of the Secrets Manager backend (IAM simulation)', () => {
-  const cases: Array<[AccessProfile, string, Call, string]> = [
+  const secretCases: Array<[AccessProfile, string, Call, string]> = [
     [AccessProfile.ADMINISTRATOR, 'read a connection', { action: 'secretsmanager:GetSecretValue', resource: secret('airflow/connections/db') }, A],
     [AccessProfile.ADMINISTRATOR, 'read a variable', { action: 'secretsmanager:GetSecretValue', resource: secret('airflow/variables/region') }, A],
     [AccessProfile.ADMINISTRATOR, 'describe a connection', { action: 'secretsmanager:DescribeSecret', resource: secret('airflow/connections/db') }, A],
@@ -191,7 +191,7 @@ describe('secret values of the Secrets Manager backend (IAM simulation)', () => 
     [AccessProfile.OPERATOR, 'read a connection', { action: 'secretsmanager:GetSecretValue', resource: secret('airflow/connections/db') }, D],
     [AccessProfile.VIEWER, 'read a connection', { action: 'secretsmanager:GetSecretValue', resource: secret('airflow/connections/db') }, D],
   ];
-  test.each(cases)('%s: %s', async (profile, _name, call, expected) => {
+  test.each(secretCases)('%s: %s', async (profile, _name, call, expected) => {
     expect(await decideWith(withBackend.policies[profile], call)).toBe(expected);
   });
 

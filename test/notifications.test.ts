@@ -5,8 +5,8 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import { EnvironmentStatus, PrivateMwaaEnvironment } from '../src';
-import { ACCOUNT, newEnvironment, newStack, newVpc, REGION } from './support/fixtures';
 import { matchesEventPattern } from './support/event-pattern';
+import { ACCOUNT, newEnvironment, newStack, newVpc, REGION } from './support/fixtures';
 import { resolveIntrinsics } from './support/resolve-template';
 
 const TOPIC_ARN = `arn:aws:sns:${REGION}:${ACCOUNT}:test-env-notifications`;

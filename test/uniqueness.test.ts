@@ -1,6 +1,6 @@
 import { App, NestedStack, Stack } from 'aws-cdk-lib';
-import { Construct } from 'constructs';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import { Construct } from 'constructs';
 import { PrivateMwaaEnvironment } from '../src';
 import { ACCOUNT, REGION } from './support/fixtures';
 
