@@ -93,6 +93,11 @@ export class ExampleStack extends Stack {
       ...props?.airflow,
     });
 
+    // The public access guardrail sees API calls through CloudTrail only. Check that your account
+    // has a trail logging management events before you acknowledge this too.
+    Annotations.of(this.airflow).acknowledgeWarning(MwaaWarnings.GUARDRAIL_NEEDS_TRAIL,
+      'This example assumes the account has a CloudTrail trail that logs management events (trails do by default).');
+
     this.acknowledgeExampleFindings(vpc, accessLogs);
   }
 

@@ -1,9 +1,9 @@
-import { Annotations, Aws, Token } from 'aws-cdk-lib';
+import { Annotations, ArnFormat, Aws, Stack, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
-import { airflowRoleArn, logGroupArn } from './private/arns';
-import type { EnvironmentBase } from './private/environment-base';
+import { airflowRoleArn, logGroupArn, secretArnPattern } from './private/arns';
+import type { EnvironmentBase, EnvironmentGrantTargets } from './private/environment-base';
 import { LOG_TYPES, PASSED_TO_SERVICE } from './private/mwaa';
 import { acknowledge, findingName, iam5 } from './private/nag';
 import { MwaaWarnings } from './warnings';
@@ -32,8 +32,9 @@ export enum AirflowRole {
 export enum AccessProfile {
   /**
    * Logs in as Admin, updates the environment (scheduler count, class, requirements and plugin
-   * versions), deploys requirements, plugins and the startup script, reads logs, sees the
-   * environment in the console.
+   * versions) with what AWS documents an update of an environment with a customer managed key
+   * needs, deploys requirements, plugins and the startup script, reads logs, sees the environment
+   * in the console, and reads the secret values of the Secrets Manager backend if there is one.
    */
   ADMINISTRATOR = 'ADMINISTRATOR',
   /** Logs in as User, deploys DAGs, reads logs, sees the environment in the console. */
@@ -135,19 +136,63 @@ export interface DeploymentTargets {
 }
 
 /** Whether a role is one IAM Identity Center owns (`AWSReservedSSO_*`), which takes no policy from outside. */
-function isSsoRole(role: iam.IRole): boolean {
-  return !Token.isUnresolved(role.roleName) && role.roleName.startsWith('AWSReservedSSO_');
+function isSsoRole(role: Partial<iam.IRole>): role is iam.IRole {
+  return typeof role.roleName === 'string' && !Token.isUnresolved(role.roleName) && role.roleName.startsWith('AWSReservedSSO_');
+}
+
+/** The IAM Identity Center roles already warned about, per environment: one warning per role. */
+const WARNED_SSO_ROLES = new WeakMap<EnvironmentBase, Set<string>>();
+
+/**
+ * Warn, once per role, that an IAM Identity Center role takes no policy from outside (IAM refuses
+ * to attach or put policies on `AWSReservedSSO_*` roles, so the deployment would fail), and say
+ * which customer managed policy to reference in the permission set instead.
+ */
+function warnSsoRole(env: EnvironmentBase, role: iam.IRole, what: string, policyName: string): void {
+  let warned = WARNED_SSO_ROLES.get(env);
+  if (warned === undefined) {
+    warned = new Set();
+    WARNED_SSO_ROLES.set(env, warned);
+  }
+  if (warned.has(role.roleName)) {
+    return;
+  }
+  warned.add(role.roleName);
+  Annotations.of(env).addWarningV2(MwaaWarnings.SSO_ROLE,
+    `${what}: ${role.roleName} is an IAM Identity Center role, which IAM does not let anyone attach policies to, so the deployment would fail; nothing was added to it. Reference the customer managed policy ${policyName} in the permission set instead.`);
+}
+
+/**
+ * A grant to an IAM Identity Center role is not added (its inline policy could not exist): warn,
+ * and return a dropped grant. Undefined for any other grantee.
+ */
+export function ssoRoleGrant(env: EnvironmentBase, grantee: iam.IGrantable, profile?: AccessProfile): iam.Grant | undefined {
+  const principal = grantee.grantPrincipal as Partial<iam.IRole>;
+  if (!isSsoRole(principal)) {
+    return undefined;
+  }
+  const policyName = profile === undefined
+    ? `of the access profile it needs (\`accessPolicyName(profile)\`, for example ${accessPolicyNameOf(env.environmentName, AccessProfile.DEVELOPER)})`
+    : accessPolicyNameOf(env.environmentName, profile);
+  warnSsoRole(env, principal, 'A grant of the environment', policyName);
+  return iam.Grant.drop(grantee, `a grant to the IAM Identity Center role ${principal.roleName}`);
 }
 
 export function grantWebLogin(env: EnvironmentBase, grantee: iam.IGrantable, role: AirflowRole): iam.Grant {
-  return iam.Grant.addToPrincipal({ grantee, actions: ['airflow:CreateWebLoginToken'], resourceArns: [airflowRoleArn(env, env.environmentName, role)] });
+  return ssoRoleGrant(env, grantee)
+    ?? iam.Grant.addToPrincipal({ grantee, actions: ['airflow:CreateWebLoginToken'], resourceArns: [airflowRoleArn(env, env.environmentName, role)] });
 }
 
 export function grantRestApi(env: EnvironmentBase, grantee: iam.IGrantable, role: AirflowRole): iam.Grant {
-  return iam.Grant.addToPrincipal({ grantee, actions: ['airflow:InvokeRestApi'], resourceArns: [airflowRoleArn(env, env.environmentName, role)] });
+  return ssoRoleGrant(env, grantee)
+    ?? iam.Grant.addToPrincipal({ grantee, actions: ['airflow:InvokeRestApi'], resourceArns: [airflowRoleArn(env, env.environmentName, role)] });
 }
 
 export function grantReadLogs(env: EnvironmentBase, grantee: iam.IGrantable): iam.Grant {
+  const sso = ssoRoleGrant(env, grantee);
+  if (sso) {
+    return sso;
+  }
   return iam.Grant.addToPrincipal({
     grantee,
     actions: ['logs:DescribeLogStreams', 'logs:GetLogEvents', 'logs:FilterLogEvents', 'logs:StartQuery', 'logs:GetLogGroupFields'],
@@ -166,6 +211,10 @@ export function grantReadLogs(env: EnvironmentBase, grantee: iam.IGrantable): ia
 }
 
 export function grantConsoleReadOnly(env: EnvironmentBase, grantee: iam.IGrantable): iam.Grant {
+  const sso = ssoRoleGrant(env, grantee);
+  if (sso) {
+    return sso;
+  }
   return env.grant(grantee, 'airflow:GetEnvironment', 'airflow:ListTagsForResource').combine(iam.Grant.addToPrincipal({
     grantee, actions: ['airflow:ListEnvironments'], resourceArns: ['*'], // no resource-level permissions
   }));
@@ -178,26 +227,160 @@ export interface RestrictedUpdater {
   grantStartUpdate(grantee: iam.IGrantable): iam.Grant;
 }
 
-export function grantAdministration(
-  env: EnvironmentBase,
-  grantee: iam.IGrantable,
-  executionRoleArn?: string,
-  selfService?: RestrictedUpdater,
-): iam.Grant {
-  if (selfService !== undefined) {
-    // No UpdateEnvironment (and so no PassRole): updates go through the restricted updater.
-    return env.grant(grantee, 'airflow:GetEnvironment').combine(selfService.grantStartUpdate(grantee));
+/**
+ * Update and read the environment, pass its execution role to MWAA, and what AWS's "Full API and
+ * console access policy" adds for an environment encrypted with a customer managed key, narrowed to
+ * this environment's key, bucket, VPC, subnets and security groups wherever the action's resource
+ * types allow it (the service authorization reference):
+ *
+ * - KMS `DescribeKey, ListGrants, CreateGrant, RevokeGrant, Decrypt, Encrypt, GenerateDataKey*,
+ *   ReEncrypt*` on the key (AWS's statement has no kms:ViaService condition);
+ * - `ec2:DescribeSecurityGroups/Subnets/Vpcs/RouteTables` (no resource types, so `*`);
+ * - `s3:GetEncryptionConfiguration` on the bucket;
+ * - `ec2:CreateVpcEndpoint` (vpc-endpoint and vpc required; subnet and security-group optional) and
+ *   `ec2:CreateNetworkInterface` (network-interface and subnet required; security-group optional),
+ *   which a private web server needs: new endpoints and interfaces in this account and Region, in
+ *   this VPC, these subnets and these security groups only. The VPC, subnets and security groups
+ *   are named by id in any account, as a shared VPC's belong to its owner (ids are unique);
+ * - `iam:CreateServiceLinkedRole` on MWAA's service-linked role.
+ *
+ * What an imported environment does not know (key, bucket, network) is left out.
+ *
+ * @see https://docs.aws.amazon.com/mwaa/latest/userguide/access-policies.html#full-access-policy
+ * @see https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonec2.html
+ */
+export function grantAdministration(env: EnvironmentBase, grantee: iam.IGrantable, targets: EnvironmentGrantTargets): iam.Grant {
+  const sso = ssoRoleGrant(env, grantee);
+  if (sso) {
+    return sso;
   }
-  const update = env.grant(grantee, 'airflow:GetEnvironment', 'airflow:UpdateEnvironment');
-  if (executionRoleArn === undefined) {
-    return update;
+  if (targets.selfService !== undefined) {
+    // No UpdateEnvironment, and so none of what an update needs (PassRole, the key's grants, the
+    // endpoints): updates go through the restricted updater.
+    const start = env.grant(grantee, 'airflow:GetEnvironment').combine(targets.selfService.grantStartUpdate(grantee));
+    return (targets.secretPrefixes ?? []).length > 0 ? start.combine(grantReadSecrets(env, grantee, targets)) : start;
   }
-  // Updating an environment passes its execution role to MWAA.
-  return update.combine(iam.Grant.addToPrincipal({
+  const stack = Stack.of(env);
+  const grants = [
+    env.grant(grantee, 'airflow:GetEnvironment', 'airflow:UpdateEnvironment'),
+    iam.Grant.addToPrincipal({
+      grantee,
+      actions: ['ec2:DescribeSecurityGroups', 'ec2:DescribeSubnets', 'ec2:DescribeVpcs', 'ec2:DescribeRouteTables'],
+      resourceArns: ['*'],
+    }),
+    iam.Grant.addToPrincipal({
+      grantee,
+      actions: ['iam:CreateServiceLinkedRole'],
+      resourceArns: [stack.formatArn({ service: 'iam', region: '', resource: 'role', resourceName: 'aws-service-role/airflow.amazonaws.com/AWSServiceRoleForAmazonMWAA' })],
+    }),
+  ];
+  if (targets.executionRoleArn !== undefined) {
+    // Updating an environment passes its execution role to MWAA.
+    grants.push(iam.Grant.addToPrincipal({
+      grantee,
+      actions: ['iam:PassRole'],
+      resourceArns: [targets.executionRoleArn],
+      conditions: { StringEquals: { 'iam:PassedToService': PASSED_TO_SERVICE } },
+    }));
+  }
+  if (targets.kmsKey !== undefined) {
+    grants.push(iam.Grant.addToPrincipal({
+      grantee,
+      actions: ['kms:DescribeKey', 'kms:ListGrants', 'kms:CreateGrant', 'kms:RevokeGrant', 'kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey*', 'kms:ReEncrypt*'],
+      resourceArns: [targets.kmsKey.keyArn],
+    }));
+  }
+  if (targets.sourceBucket !== undefined) {
+    grants.push(iam.Grant.addToPrincipal({ grantee, actions: ['s3:GetEncryptionConfiguration'], resourceArns: [targets.sourceBucket.bucketArn] }));
+  }
+  if (targets.network !== undefined) {
+    const placement = networkArns(env, targets.network);
+    grants.push(
+      iam.Grant.addToPrincipal({ grantee, actions: ['ec2:CreateVpcEndpoint'], resourceArns: [ec2Arn(env, 'vpc-endpoint', '*'), ...placement] }),
+      iam.Grant.addToPrincipal({ grantee, actions: ['ec2:CreateNetworkInterface'], resourceArns: [ec2Arn(env, 'network-interface', '*'), ...placement.slice(1)] }),
+    );
+  }
+  if ((targets.secretPrefixes ?? []).length > 0) {
+    grants.push(grantReadSecrets(env, grantee, targets));
+  }
+  return grants.reduce((all, g) => all.combine(g));
+}
+
+/** The cdk-nag findings the administrator's documented wildcards raise, each with its reason. */
+function administratorWildcards(env: EnvironmentBase, targets: EnvironmentGrantTargets) {
+  const findings = [];
+  if (targets.selfService !== undefined) {
+    findings.push(iam5(`Resource::${findingName(env, targets.selfService.executionsArn)}`,
+      'Following the executions of this environment\'s self-service updater, whose names are chosen when they start.'));
+  }
+  if (targets.kmsKey !== undefined && targets.selfService === undefined) {
+    findings.push(
+      iam5('Action::kms:GenerateDataKey*', 'AWS\'s full access policy for an environment with a customer managed key: data keys of this environment\'s key only.'),
+      iam5('Action::kms:ReEncrypt*', 'AWS\'s full access policy for an environment with a customer managed key: re-encryption with this environment\'s key only.'),
+    );
+  }
+  if (targets.network !== undefined && targets.selfService === undefined) {
+    const placement = [
+      [ec2Arn(env, 'vpc-endpoint', '*'), 'The VPC endpoint MWAA creates for a private web server has no id before it exists; only in this VPC, subnets and security groups.'],
+      [ec2Arn(env, 'network-interface', '*'), 'The network interfaces MWAA creates have no id before they exist; only in this environment\'s subnets.'],
+      ...networkArns(env, targets.network).map(arn => [arn, 'This environment\'s own VPC, subnet or security group, by id; the account is open because a shared VPC\'s belong to its owner account.']),
+    ];
+    findings.push(...placement.map(([arn, reason]) => iam5(`Resource::${findingName(env, arn)}`, reason)));
+  }
+  for (const prefix of targets.secretPrefixes ?? []) {
+    findings.push(iam5(`Resource::${findingName(env, secretArnPattern(env, prefix))}`, `Reading the secrets of the Secrets Manager backend under ${prefix}/, read-only.`));
+  }
+  return findings;
+}
+
+/** Where an environment runs, for the administrator's EC2 permissions. */
+export interface EnvironmentNetwork {
+  readonly vpcId: string;
+  readonly subnetIds: string[];
+  readonly securityGroupIds: string[];
+}
+
+/** An EC2 resource ARN in this Region, in this account or (`anyAccount`) any. */
+function ec2Arn(env: EnvironmentBase, type: string, id: string, anyAccount = false): string {
+  return Stack.of(env).formatArn({ service: 'ec2', resource: type, resourceName: id, arnFormat: ArnFormat.SLASH_RESOURCE_NAME, ...(anyAccount ? { account: '*' } : {}) });
+}
+
+/** The VPC, subnets and security groups of the environment, by id in any account (a shared VPC's are its owner's). */
+export function networkArns(env: EnvironmentBase, network: EnvironmentNetwork): string[] {
+  return [
+    ec2Arn(env, 'vpc', network.vpcId, true),
+    ...network.subnetIds.map(id => ec2Arn(env, 'subnet', id, true)),
+    ...network.securityGroupIds.map(id => ec2Arn(env, 'security-group', id, true)),
+  ];
+}
+
+/**
+ * Read the Airflow connections and variables the Secrets Manager backend reads: the secrets under
+ * its two prefixes, and decrypt them with the environment's key through Secrets Manager only.
+ * Throws when the environment has no `secretsBackend` (an imported environment does not know it).
+ */
+export function grantReadSecrets(env: EnvironmentBase, grantee: iam.IGrantable, targets: EnvironmentGrantTargets): iam.Grant {
+  const prefixes = targets.secretPrefixes ?? [];
+  if (prefixes.length === 0) {
+    throw new Error(`\`grantReadSecrets\` reads the secrets of the environment's \`secretsBackend\`, and ${env.node.path} has none (an imported environment does not know its backend), got: no secretsBackend`);
+  }
+  const sso = ssoRoleGrant(env, grantee);
+  if (sso) {
+    return sso;
+  }
+  const read = iam.Grant.addToPrincipal({
     grantee,
-    actions: ['iam:PassRole'],
-    resourceArns: [executionRoleArn],
-    conditions: { StringEquals: { 'iam:PassedToService': PASSED_TO_SERVICE } },
+    actions: ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret', 'secretsmanager:ListSecretVersionIds'],
+    resourceArns: prefixes.map(prefix => secretArnPattern(env, prefix)),
+  });
+  if (targets.kmsKey === undefined) {
+    return read;
+  }
+  return read.combine(iam.Grant.addToPrincipal({
+    grantee,
+    actions: ['kms:Decrypt'],
+    resourceArns: [targets.kmsKey.keyArn],
+    conditions: { StringEquals: { 'kms:ViaService': `secretsmanager.${Stack.of(env).region}.${Aws.URL_SUFFIX}` } },
   }));
 }
 
@@ -234,6 +417,10 @@ function grantBucketWrite(
 }
 
 export function grantDagDeployment(env: EnvironmentBase, grantee: iam.IGrantable, targets: DeploymentTargets): iam.Grant {
+  const sso = ssoRoleGrant(env, grantee);
+  if (sso) {
+    return sso;
+  }
   const bucket = requireBucket(env, targets, 'deploy DAGs');
   const folder = targets.dagFolder;
   return grantBucketWrite(env, grantee, bucket, targets.kmsKey, [`${folder}/*`], ['s3:PutObject', 's3:DeleteObject', 's3:GetObject', 's3:GetObjectVersion'])
@@ -246,6 +433,10 @@ export function grantDagDeployment(env: EnvironmentBase, grantee: iam.IGrantable
 }
 
 export function grantDependencyDeployment(env: EnvironmentBase, grantee: iam.IGrantable, targets: DeploymentTargets): iam.Grant {
+  const sso = ssoRoleGrant(env, grantee);
+  if (sso) {
+    return sso;
+  }
   const bucket = requireBucket(env, targets, 'deploy requirements, plugins and the startup script');
   return grantBucketWrite(env, grantee, bucket, targets.kmsKey, targets.dependencyKeys, ['s3:PutObject', 's3:GetObject', 's3:GetObjectVersion'])
     .combine(iam.Grant.addToPrincipal({
@@ -268,6 +459,10 @@ const PROFILE_GRANTS: { [profile: string]: (env: EnvironmentBase, grantee: iam.I
 
 /** Every grant of an access profile, as one grant. */
 export function grantAccessProfile(env: EnvironmentBase, grantee: iam.IGrantable, profile: AccessProfile): iam.Grant {
+  const sso = ssoRoleGrant(env, grantee, profileSpec(profile).key);
+  if (sso) {
+    return sso;
+  }
   return PROFILE_GRANTS[profileSpec(profile).key](env, grantee).reduce((all, g) => all.combine(g));
 }
 
@@ -279,7 +474,7 @@ export class PeopleAccess {
   private readonly policies = new Map<AccessProfile, iam.ManagedPolicy>();
   private readonly groups = new Map<AccessProfile, iam.IGroup>();
 
-  constructor(private readonly env: EnvironmentBase, private readonly targets: DeploymentTargets) {}
+  constructor(private readonly env: EnvironmentBase, private readonly targets: EnvironmentGrantTargets) {}
 
   /** Create the groups and attach the assignments of `options`. */
   public apply(options: PeopleAccessOptions = {}): void {
@@ -298,8 +493,7 @@ export class PeopleAccess {
       const policy = this.policy(assignment.profile);
       for (const role of assignment.roles ?? []) {
         if (isSsoRole(role)) {
-          Annotations.of(this.env).addWarningV2(MwaaWarnings.SSO_ROLE,
-            `\`peopleAccess.assignments\`: ${role.roleName} is an IAM Identity Center role, which IAM does not let anyone attach policies to, so the deployment would fail. Reference the customer managed policy ${accessPolicyNameOf(this.env.environmentName, assignment.profile)} in the permission set instead.`);
+          warnSsoRole(this.env, role, '`peopleAccess.assignments`', accessPolicyNameOf(this.env.environmentName, assignment.profile));
           continue;
         }
         policy.attachToRole(role);
@@ -341,9 +535,8 @@ export class PeopleAccess {
           `The log streams of this environment's ${type.suffix} log group.`)),
       );
     }
-    const updater = this.targets.selfService;
-    if (profile === AccessProfile.ADMINISTRATOR && updater) {
-      findings.push(iam5(`Resource::${findingName(env, updater.executionsArn)}`, 'Following the executions of this environment\'s self-service updater, whose names are chosen when they start.'));
+    if (profile === AccessProfile.ADMINISTRATOR) {
+      findings.push(...administratorWildcards(env, this.targets));
     }
     if (profile === AccessProfile.DEVELOPER && this.targets.sourceBucket) {
       findings.push(iam5(`Resource::${findingName(env, this.targets.sourceBucket.arnForObjects(`${this.targets.dagFolder}/*`))}`, 'Deploying DAGs: objects under the DAG folder of this environment\'s bucket only.'));

@@ -434,8 +434,9 @@ export interface PrivateMwaaEnvironmentProps {
   readonly createCustomerEndpoints?: boolean;
 
   /**
-   * What happens to the key, the bucket and the log groups the construct creates when they leave
-   * the stack.
+   * What happens to the key, the bucket, the log groups and the execution role the construct
+   * creates when they leave the stack or would be replaced (their deletion and update-replace
+   * policies). The execution role is kept because the environment's Celery queue is tied to it.
    *
    * @default RemovalPolicy.RETAIN
    */
@@ -512,6 +513,13 @@ export enum WebserverAccessMode {
   PRIVATE_ONLY = 'PRIVATE_ONLY',
   /** From the internet, to anyone with IAM permission to log in. */
   PUBLIC_ONLY = 'PUBLIC_ONLY',
+  /**
+   * From the internet and from inside the VPC (Airflow 3.2 and later). Public, as far as the
+   * guardrail and the warnings are concerned. MWAA creates and manages the web server's VPC
+   * endpoint itself in this mode, also with `EndpointManagement.CUSTOMER`, so the construct does
+   * not create one.
+   */
+  PUBLIC_AND_PRIVATE = 'PUBLIC_AND_PRIVATE',
 }
 
 /**

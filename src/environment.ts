@@ -23,6 +23,7 @@ import { DEFAULT_KEYS, WEBSERVER_PORT } from './private/mwaa';
 import { customerEndpoint, environmentSecurityGroup, hasNoInternetRoute, selectSubnets } from './private/network';
 import * as v from './private/props-validation';
 import { environmentBucket, environmentKey, logGroups, loggingConfiguration, validateKmsKey, validateSourceBucket } from './private/storage';
+import { registerEnvironmentName } from './private/uniqueness';
 import { secretPrefixes, withSecretsBackend } from './secrets-backend';
 import { MwaaPublicAccessRevert, MwaaSelfService } from './self-service';
 import { AirflowVersion, EnvironmentClass } from './versions';
@@ -125,9 +126,24 @@ export interface IPrivateMwaaEnvironment extends IResource, ec2.IConnectable, ia
 
   /**
    * Let the grantee update the environment (scheduler count, environment class, requirements and
-   * plugin versions, and every other setting `UpdateEnvironment` takes) and read it.
+   * plugin versions, and every other setting `UpdateEnvironment` takes) and read it, with what AWS
+   * documents an update needs for an environment encrypted with a customer managed key: use of the
+   * environment's key (including kms:Decrypt and kms:CreateGrant), `s3:GetEncryptionConfiguration`
+   * on its bucket, EC2 describe calls, and creating VPC endpoints and network interfaces in its VPC,
+   * subnets and security groups. With a `secretsBackend`, also `grantReadSecrets`.
+   *
+   * @see https://docs.aws.amazon.com/mwaa/latest/userguide/access-policies.html#full-access-policy
    */
   grantAdministration(grantee: iam.IGrantable): iam.Grant;
+
+  /**
+   * Let the grantee read the values of the Airflow connections and variables the Secrets Manager
+   * backend reads: the secrets under its two prefixes (`GetSecretValue`, `DescribeSecret`,
+   * `ListSecretVersionIds`), decrypted with the environment's key through Secrets Manager only.
+   *
+   * Throws when the environment has no `secretsBackend` (or is imported, and so does not know it).
+   */
+  grantReadSecrets(grantee: iam.IGrantable): iam.Grant;
 
   /**
    * Let the grantee call the given MWAA actions on this environment, for example
@@ -361,12 +377,14 @@ export class PrivateMwaaEnvironment extends EnvironmentBase implements IPrivateM
     v.validateEndpointManagement(this, this.endpointManagement, props.createCustomerEndpoints);
     v.validateLogging(this, props.loggingConfiguration ?? {});
     v.validateVpcEndpoints(props.createVpcEndpoints, props.vpcEndpointsOptions);
+    v.validateNetworkAclVpc(props.vpc, props.createNetworkAcl);
     if (props.sourceBucket) {
       validateSourceBucket(this, props.sourceBucket, props.sourceBucketAccessLogs);
     }
     if (props.kmsKey) {
       validateKmsKey(this, props.kmsKey, props.sourceBucket);
     }
+    registerEnvironmentName(this, this.environmentName);
 
     // 2. Storage and encryption: key, bucket, log groups.
     this.kmsKey = environmentKey(this, this.environmentName, removalPolicy, props.kmsKey, props.sourceBucket);
@@ -384,7 +402,7 @@ export class PrivateMwaaEnvironment extends EnvironmentBase implements IPrivateM
       bucketArn: this.sourceBucket.bucketArn,
       keyArn: this.kmsKey.keyArn,
       secretPrefixes: secretPrefixes(props.secretsBackend),
-    }, props.executionRole);
+    }, removalPolicy, props.executionRole);
     this.executionRole = role.role;
     this.executionRolePolicy = role.policy;
     this.grantPrincipal = this.executionRole;
@@ -442,6 +460,8 @@ export class PrivateMwaaEnvironment extends EnvironmentBase implements IPrivateM
       const endpoint = (endpointId: string, service: string) =>
         customerEndpoint(this, endpointId, props.vpc, service, this.subnets, this.securityGroups);
       this.databaseVpcEndpoint = endpoint('DatabaseVpcEndpoint', this.resource.attrDatabaseVpcEndpointService);
+      // PUBLIC_ONLY has no web server endpoint; in PUBLIC_AND_PRIVATE, MWAA creates and manages it
+      // itself, also with CUSTOMER endpoints (/work/shared/MWAA-FACTS.md; no AWS page for it was found).
       if (this.webserverAccessMode === WebserverAccessMode.PRIVATE_ONLY) {
         this.webserverVpcEndpoint = endpoint('WebserverVpcEndpoint', this.resource.attrWebserverVpcEndpointService);
       }
@@ -458,7 +478,7 @@ export class PrivateMwaaEnvironment extends EnvironmentBase implements IPrivateM
     this.webserverVpcEndpointService = this.resource.attrWebserverVpcEndpointService;
 
     // 7. Notifications: topic, status changes.
-    const notified = { scope: this, environmentName: this.environmentName, kmsKey: this.kmsKey };
+    const notified = { scope: this, environmentName: this.environmentName, environmentArn: this.arnForPolicies(), kmsKey: this.kmsKey };
     this.notificationTopic = notificationTopic(notified, props.notificationTopic, props.notifications);
     this.statusChangeRule = forwardStatusChanges(notified, this.notificationTopic, props.notifications?.statuses);
 
@@ -478,6 +498,12 @@ export class PrivateMwaaEnvironment extends EnvironmentBase implements IPrivateM
       ],
       executionRoleArn: this.executionRole.roleArn,
       selfService: this.selfService,
+      network: {
+        vpcId: props.vpc.vpcId,
+        subnetIds: this.subnets.map(s => s.subnetId),
+        securityGroupIds: this.securityGroups.map(sg => sg.securityGroupId),
+      },
+      secretPrefixes: secretPrefixes(props.secretsBackend),
     };
     this.people = new PeopleAccess(this, this.targets);
     this.people.apply(props.peopleAccess);
@@ -535,6 +561,7 @@ export class PrivateMwaaEnvironment extends EnvironmentBase implements IPrivateM
    * groups with a description (and admitted by the network ACL, for an IPv4 range).
    */
   public allowWebserverAccessFrom(peer: ec2.IPeer, description?: string): void {
+    v.warnIfOpenToAll(this, peer);
     this.connections.allowFrom(peer, ec2.Port.tcp(WEBSERVER_PORT), description ?? `Airflow web server of ${this.environmentName} from ${peer.uniqueId}`);
     const rule = peer.toIngressRuleConfig();
     const cidr = rule.cidrIp;
@@ -550,7 +577,8 @@ export class PrivateMwaaEnvironment extends EnvironmentBase implements IPrivateM
   /**
    * Create the recommended alarms, each notifying the environment's topic: the scheduler heartbeat
    * is missing; tasks stay queued; CPU or memory of the base workers, the additional workers or
-   * the schedulers stays above 85 percent.
+   * the schedulers stays above 85 percent; the status change rule or the public access guardrail
+   * failed to deliver to the topic (EventBridge `FailedInvocations`).
    *
    * The alarms are created after the environment, so that its creation does not set them off.
    * Call it once.
@@ -594,6 +622,10 @@ export class PrivateMwaaEnvironment extends EnvironmentBase implements IPrivateM
       topic: this.notificationTopic,
       resource: this.resource,
       summary: `Airflow ${this.airflowVersion.version}, ${this.environmentClass.name}, ${this.webserverAccessMode}`,
+      rules: {
+        StatusChangeRuleFailedInvocations: this.statusChangeRule,
+        ...(this.publicAccessGuardrailRule ? { PublicAccessGuardrailFailedInvocations: this.publicAccessGuardrailRule } : {}),
+      },
     };
   }
 

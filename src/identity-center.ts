@@ -3,7 +3,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as sso from 'aws-cdk-lib/aws-sso';
 import { RegionInfo } from 'aws-cdk-lib/region-info';
 import { Construct, DependencyGroup } from 'constructs';
-import { AccessProfile, accessPolicyNameOf } from './access';
+import { AccessProfile, accessPolicyNameOf, networkArns } from './access';
 import { IPrivateMwaaEnvironment, PrivateMwaaEnvironment } from './environment';
 import { EnvironmentBase } from './private/environment-base';
 import { MwaaWarnings } from './warnings';
@@ -453,6 +453,18 @@ function deployTimeSubstitutes(environment: IPrivateMwaaEnvironment, partition: 
       pattern: `arn:${partition}:kms:${region}:${account}:key/*`,
       conditions: { StringLike: { 'kms:EncryptionContext:aws:s3:arn': [bucket.bucketArn, bucket.arnForObjects('*')] } },
     });
+  }
+  // The VPC, subnets and security groups an administrator may create the web server's endpoint in
+  // have ids only known at deploy time: the permission set names every one of them in the
+  // environment's Region instead. The endpoint itself is still created in the environment's own
+  // account and Region (its vpc-endpoint and network-interface resources stay narrowed).
+  if (environment instanceof EnvironmentBase && targets?.network !== undefined) {
+    for (const arn of networkArns(environment, targets.network)) {
+      if (Token.isUnresolved(arn) && /\$\{Token\[/.test(arn.split(':').pop() ?? '')) {
+        const type = arn.split(':').pop()!.split('/')[0];
+        out.push({ reference: reference(arn), pattern: `arn:${partition}:ec2:${environment.env.region}:*:${type}/*` });
+      }
+    }
   }
   if (environment instanceof PrivateMwaaEnvironment && Token.isUnresolved(environment.executionRole.roleArn)) {
     out.push({

@@ -1,10 +1,11 @@
 import { Duration, Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as cloudwatchActions from 'aws-cdk-lib/aws-cloudwatch-actions';
+import * as events from 'aws-cdk-lib/aws-events';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct, IDependable } from 'constructs';
 import type { EnvironmentBase } from './private/environment-base';
-import { AIRFLOW_NAMESPACE, ALARM_PERIOD, MWAA_NAMESPACE, periodsIn, STATISTICS } from './private/monitoring';
+import { AIRFLOW_NAMESPACE, ALARM_PERIOD, EVENTS_NAMESPACE, MWAA_NAMESPACE, periodsIn, STATISTICS } from './private/monitoring';
 
 /**
  * A component of an environment that MWAA reports CPU and memory utilization for (the `Cluster`
@@ -138,12 +139,35 @@ export interface MonitoredEnvironment {
   readonly resource: IDependable;
   /** One line about the environment for the dashboard's title. */
   readonly summary: string;
+  /**
+   * The environment's EventBridge rules that notify the topic, by the construct id of the alarm on
+   * their failed deliveries.
+   */
+  readonly rules: { [alarmId: string]: events.IRule };
+}
+
+/**
+ * The deliveries of a rule that failed for good (not retried, not succeeded after a retry), on the
+ * default event bus (the `RuleName` dimension alone). EventBridge sends the metric only when it is
+ * not zero, so missing data is the normal state.
+ *
+ * @see https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-monitoring.html
+ */
+function failedInvocations(rule: events.IRule): cloudwatch.Metric {
+  return new cloudwatch.Metric({
+    namespace: EVENTS_NAMESPACE,
+    metricName: 'FailedInvocations',
+    dimensionsMap: { RuleName: rule.ruleName },
+    statistic: cloudwatch.Stats.SUM,
+    period: ALARM_PERIOD,
+  });
 }
 
 /**
  * The recommended alarms of an environment, each notifying its topic: the scheduler heartbeat is
  * missing; tasks stay queued; CPU or memory of the base workers, the additional workers or the
- * schedulers stays above the threshold. Created once, after the environment.
+ * schedulers stays above the threshold; a rule that notifies the topic failed to deliver (a target
+ * that stops accepting events would otherwise go unnoticed). Created once, after the environment.
  */
 export function addRecommendedAlarms(m: MonitoredEnvironment, options: RecommendedAlarmsOptions): cloudwatch.Alarm[] {
   const env = m.env;
@@ -198,6 +222,16 @@ export function addRecommendedAlarms(m: MonitoredEnvironment, options: Recommend
         treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
       }));
     }
+  }
+  for (const [id, rule] of Object.entries(m.rules)) {
+    alarms.push(new cloudwatch.Alarm(scope, id, {
+      alarmDescription: `Amazon MWAA ${name}: the EventBridge rule ${rule.ruleName} failed to deliver to its target; its notifications are being lost (check the topic's policy and key).`,
+      metric: failedInvocations(rule),
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      threshold: 1,
+      evaluationPeriods: 1,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    }));
   }
   const action = new cloudwatchActions.SnsAction(m.topic);
   for (const alarm of alarms) {

@@ -1,4 +1,4 @@
-import { Annotations, Stack } from 'aws-cdk-lib';
+import { Annotations, ArnFormat, Stack } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -18,6 +18,11 @@ import { MwaaWarnings } from './warnings';
 export enum EnvironmentStatus {
   /** The environment is being created. */
   CREATING = 'CREATING',
+  /**
+   * An update or an upgrade of the Airflow version is in progress, and MWAA is taking a snapshot of
+   * the metadata database first.
+   */
+  CREATING_SNAPSHOT = 'CREATING_SNAPSHOT',
   /** Creating the environment failed. It cannot be updated, only deleted. */
   CREATE_FAILED = 'CREATE_FAILED',
   /** The environment is running. */
@@ -70,15 +75,26 @@ export interface NotificationOptions {
 /** The statuses forwarded to the topic unless `notifications.statuses` says otherwise. */
 const DEFAULT_STATUSES = [EnvironmentStatus.CREATE_FAILED, EnvironmentStatus.UPDATE_FAILED, EnvironmentStatus.UNAVAILABLE];
 
-/** The event pattern of one environment's status changes, to some statuses or all. */
-function statusChangePattern(environmentName: string, statuses?: EnvironmentStatus[]): events.EventPattern {
-  return {
+/**
+ * The event pattern of one environment's status changes, to some statuses or all.
+ *
+ * AWS publishes no field names for the event's detail (see `STATUS_EVENT_FIELDS`), so the
+ * environment is matched by any of the name spellings or by its ARN in `resources`, and the status
+ * by any of the status spellings: a wrong guess for one spelling cannot silence the rule. The
+ * operators are `$or` and exact strings only; `$or` may sit at any level of a pattern.
+ *
+ * @see https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-create-pattern-operators.html
+ */
+export function statusChangePattern(environmentName: string, environmentArn: string, statuses?: EnvironmentStatus[]): events.EventPattern {
+  const pattern = {
     ...STATUS_CHANGE_PATTERN,
-    detail: {
-      [STATUS_EVENT_FIELDS.name]: [environmentName],
-      ...(statuses === undefined ? {} : { [STATUS_EVENT_FIELDS.status]: statuses }),
-    },
+    $or: [
+      ...STATUS_EVENT_FIELDS.name.map(field => ({ detail: { [field]: [environmentName] } })),
+      { resources: [environmentArn] },
+    ],
+    ...(statuses === undefined ? {} : { detail: { $or: STATUS_EVENT_FIELDS.status.map(field => ({ [field]: statuses })) } }),
   };
+  return pattern;
 }
 
 /** A rule on the status changes of one environment, for `onStatusChange`. */
@@ -86,11 +102,11 @@ export function onStatusChange(
   scope: Construct,
   id: string,
   environmentName: string,
-  _environmentArn: string,
+  environmentArn: string,
   options: events.OnEventOptions,
 ): events.Rule {
   const rule = new events.Rule(scope, id, options);
-  rule.addEventPattern(statusChangePattern(environmentName));
+  rule.addEventPattern(statusChangePattern(environmentName, environmentArn));
   if (options.target) {
     rule.addTarget(options.target);
   }
@@ -101,12 +117,14 @@ export function onStatusChange(
 export interface NotifiedEnvironment {
   readonly scope: Construct;
   readonly environmentName: string;
+  /** The environment's ARN, formatted from its name (so that the rules exist before it does). */
+  readonly environmentArn: string;
   readonly kmsKey: kms.IKey;
 }
 
 /**
  * The topic operators are notified on (the one given, else a new one encrypted with the
- * environment's key), the statement that lets EventBridge and CloudWatch publish to it, and its
+ * environment's key), the statements that let EventBridge and CloudWatch publish to it, and its
  * subscriptions.
  */
 export function notificationTopic(n: NotifiedEnvironment, topic: sns.ITopic | undefined, options: NotificationOptions = {}): sns.ITopic {
@@ -126,27 +144,48 @@ export function notificationTopic(n: NotifiedEnvironment, topic: sns.ITopic | un
 }
 
 /**
- * Let EventBridge rules and CloudWatch alarms of this account, and only those, publish to the
- * topic; when the topic is encrypted with the environment's key, let them use the key for it.
+ * Let EventBridge rules and this account's CloudWatch alarms publish to the topic; when the topic
+ * is encrypted with the environment's key, let them use the key for it.
  */
 function allowServicesToPublish(n: NotifiedEnvironment, topic: sns.ITopic, encryptedWithOwnKey: boolean): void {
   const stack = Stack.of(n.scope);
-  const publishers = [new iam.ServicePrincipal('events.amazonaws.com'), new iam.ServicePrincipal('cloudwatch.amazonaws.com')];
-  const added = topic.addToResourcePolicy(new iam.PolicyStatement({
-    sid: 'AllowEventBridgeAndCloudWatchOfThisAccount',
-    principals: publishers,
+  // EventBridge: the statement AWS documents for an SNS target, with no condition. AWS documents no
+  // source condition for SNS targets (the older guide even says Condition blocks cannot be used in
+  // SNS topic policies for EventBridge); one that EventBridge did not satisfy would drop every
+  // delivery, visible only in the rule's FailedInvocations metric.
+  // https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-use-resource-based.html#eb-sns-permissions
+  const eventBridge = topic.addToResourcePolicy(new iam.PolicyStatement({
+    sid: 'AllowEventBridgeRulesToPublish',
+    principals: [new iam.ServicePrincipal('events.amazonaws.com')],
     actions: ['sns:Publish'],
     resources: [topic.topicArn],
-    conditions: { StringEquals: { 'aws:SourceAccount': stack.account } },
   }));
-  if (!added.statementAdded) {
+  // CloudWatch alarms: source conditions are documented for them ("Allow any CloudWatch alarm to
+  // publish to a topic": ArnLike aws:SourceArn arn:...:cloudwatch:<region>:<account>:alarm:*).
+  // https://docs.aws.amazon.com/sns/latest/dg/sns-access-policy-use-cases.html
+  // https://repost.aws/knowledge-center/cloudwatch-receive-sns-for-alarm-trigger
+  topic.addToResourcePolicy(new iam.PolicyStatement({
+    sid: 'AllowCloudWatchAlarmsOfThisAccountToPublish',
+    principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
+    actions: ['sns:Publish'],
+    resources: [topic.topicArn],
+    conditions: {
+      StringEquals: { 'aws:SourceAccount': stack.account },
+      ArnLike: { 'aws:SourceArn': stack.formatArn({ service: 'cloudwatch', resource: 'alarm', resourceName: '*', arnFormat: ArnFormat.COLON_RESOURCE_NAME }) },
+    },
+  }));
+  if (!eventBridge.statementAdded) {
     Annotations.of(n.scope).addWarningV2(MwaaWarnings.NOTIFICATION_TOPIC_POLICY,
-      '`notificationTopic` is imported, so its policy cannot be changed here. Make sure EventBridge (events.amazonaws.com) and CloudWatch (cloudwatch.amazonaws.com) of this account may publish to it, and may use its key if it is encrypted.');
+      '`notificationTopic` is imported, so its policy cannot be changed here. Make sure EventBridge (events.amazonaws.com, with no condition: AWS documents none for SNS targets) and CloudWatch alarms of this account (cloudwatch.amazonaws.com) may publish to it, and may use its key if it is encrypted.');
   }
   if (encryptedWithOwnKey) {
+    // The key statement SNS documents for AWS services that publish to an encrypted topic, with no
+    // condition: aws:SourceAccount and aws:SourceArn are not supported in the key policy for
+    // EventBridge-to-encrypted-topic delivery.
+    // https://docs.aws.amazon.com/sns/latest/dg/sns-key-management.html#compatibility-with-aws-services
     const keyAccess = n.kmsKey.addToResourcePolicy(new iam.PolicyStatement({
       sid: 'AllowEventBridgeAndCloudWatchToPublishToTheEncryptedTopic',
-      principals: publishers,
+      principals: [new iam.ServicePrincipal('events.amazonaws.com'), new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
       actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
       resources: ['*'],
     }));
@@ -157,7 +196,11 @@ function allowServicesToPublish(n: NotifiedEnvironment, topic: sns.ITopic, encry
   }
 }
 
-/** The rule that forwards the environment's status changes to the topic. */
+/**
+ * The rule that forwards the environment's status changes to the topic. The message names the
+ * environment from what the construct knows and carries the event's whole `detail`, so it stays
+ * useful whatever the detail's fields are called.
+ */
 export function forwardStatusChanges(n: NotifiedEnvironment, topic: sns.ITopic, statuses?: EnvironmentStatus[]): events.Rule {
   const forwarded = statuses ?? DEFAULT_STATUSES;
   if (forwarded.length === 0) {
@@ -165,51 +208,57 @@ export function forwardStatusChanges(n: NotifiedEnvironment, topic: sns.ITopic, 
   }
   const rule = new events.Rule(n.scope, 'StatusChangeRule', {
     description: `Status changes of the Amazon MWAA environment ${n.environmentName}`,
-    eventPattern: statusChangePattern(n.environmentName, forwarded),
+    eventPattern: statusChangePattern(n.environmentName, n.environmentArn, forwarded),
   });
-  rule.addTarget(new TopicTarget(topic, events.RuleTargetInput.fromText(
-    `Amazon MWAA environment ${events.EventField.fromPath(`$.detail.${STATUS_EVENT_FIELDS.name}`)} `
-    + `is now ${events.EventField.fromPath(`$.detail.${STATUS_EVENT_FIELDS.status}`)} `
-    + `(account ${events.EventField.account}, Region ${events.EventField.region}, at ${events.EventField.time}).`,
-  )));
+  // An object template: `$.detail` is inserted as JSON, whatever its fields are.
+  // https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-transform-target-input.html
+  rule.addTarget(new TopicTarget(topic, events.RuleTargetInput.fromObject({
+    message: `Amazon MWAA environment ${n.environmentName} changed status to one of ${forwarded.join(', ')} `
+      + `(account ${events.EventField.account}, Region ${events.EventField.region}, at ${events.EventField.time}). The new status is in the event detail below.`,
+    environment: n.environmentName,
+    detail: events.EventField.fromPath('$.detail'),
+  })));
   return rule;
 }
 
-/** The CloudTrail calls that can make a web server public. */
-export const PUBLIC_ACCESS_EVENT_NAMES = ['CreateEnvironment', 'UpdateEnvironment'];
+/** The MWAA API calls that can make a web server public: an update, or a new environment of the same name. */
+export const GUARDED_CALLS = ['CreateEnvironment', 'UpdateEnvironment'];
 
 /**
- * The event pattern of the public-access guardrail: a CloudTrail record of `CreateEnvironment`
- * or `UpdateEnvironment` for this environment with any access mode but `PRIVATE_ONLY`
- * (`PUBLIC_ONLY`, and `PUBLIC_AND_PRIVATE` of Airflow 3.2 and later). The request parameters are
- * matched in both spellings CloudTrail may use.
+ * The event pattern of the public-access guardrail: the CloudTrail records of `CreateEnvironment`
+ * and `UpdateEnvironment` that make this environment's web server public (any mode but
+ * PRIVATE_ONLY: PUBLIC_ONLY, and PUBLIC_AND_PRIVATE of Airflow 3.2 and later).
  *
- * A call that sets `PRIVATE_ONLY`, or that does not name the access mode at all, does not match
+ * CloudTrail records MWAA's request parameters in PascalCase (`Name`, per the documented
+ * CreateEnvironment record); camelCase is matched too, in every combination, since no
+ * UpdateEnvironment sample is published.
+ * https://docs.aws.amazon.com/mwaa/latest/userguide/monitoring-cloudtrail.html
+ *
+ * A call that sets PRIVATE_ONLY, or that does not name the access mode at all, does not match
  * (EventBridge matches a field condition only on a field the event has), so the revert's own call
  * and every self-service update pass unnoticed.
- *
- * @see https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-create-pattern-operators.html
+ * https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-create-pattern-operators.html
  */
 export function publicAccessEventPattern(environmentName: string): events.EventPattern {
   const notPrivate = [{ 'anything-but': [WebserverAccessMode.PRIVATE_ONLY] }];
+  const requests = [];
+  for (const name of ['Name', 'name']) {
+    for (const mode of ['WebserverAccessMode', 'webserverAccessMode']) {
+      requests.push({ requestParameters: { [name]: [environmentName], [mode]: notPrivate } });
+    }
+  }
   return {
     source: [EVENT_SOURCE],
     detailType: [CLOUDTRAIL_DETAIL_TYPE],
-    detail: {
-      eventSource: [CLOUDTRAIL_EVENT_SOURCE],
-      eventName: PUBLIC_ACCESS_EVENT_NAMES,
-      $or: [
-        { requestParameters: { Name: [environmentName], WebserverAccessMode: notPrivate } },
-        { requestParameters: { name: [environmentName], webserverAccessMode: notPrivate } },
-      ],
-    },
+    detail: { eventSource: [CLOUDTRAIL_EVENT_SOURCE], eventName: GUARDED_CALLS, $or: requests },
   };
 }
 
 /**
- * A rule on the CloudTrail record of `CreateEnvironment` or `UpdateEnvironment` that makes this
- * environment's web server public, notifying the topic (the pattern `MwaaPublicAccessRevert`
- * shares).
+ * A rule on the guardrail's pattern, notifying the topic (`MwaaPublicAccessRevert` shares the
+ * pattern). EventBridge receives these records only where a CloudTrail trail logs management
+ * events, which the construct cannot see, hence the warning.
+ * https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-service-event-cloudtrail.html
  */
 export function guardPrivateAccess(n: NotifiedEnvironment, topic: sns.ITopic): events.Rule {
   const rule = new events.Rule(n.scope, 'PublicAccessGuardrail', {
@@ -221,5 +270,7 @@ export function guardPrivateAccess(n: NotifiedEnvironment, topic: sns.ITopic): e
     + `of Amazon MWAA environment ${n.environmentName} public (account ${events.EventField.account}, Region ${events.EventField.region}, `
     + `at ${events.EventField.time}). Set it back to PRIVATE_ONLY if this was not intended.`,
   )));
+  Annotations.of(n.scope).addWarningV2(MwaaWarnings.GUARDRAIL_NEEDS_TRAIL,
+    '`publicAccessGuardrail`: the guardrail sees CreateEnvironment and UpdateEnvironment calls through CloudTrail only, and EventBridge receives "AWS API Call via CloudTrail" events only where a CloudTrail trail logs management events (trails log them by default). This construct cannot see whether the account has such a trail in this Region: make sure it does, then acknowledge this warning.');
   return rule;
 }

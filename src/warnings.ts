@@ -47,6 +47,13 @@ export class MwaaWarnings {
   public static readonly MANAGED_POLICIES_PER_ROLE = 'cdk-private-mwaa:managedPoliciesPerRole';
   /** A self-service updater or revert without the environment's key: it cannot update an encrypted environment. */
   public static readonly UPDATER_KEY = 'cdk-private-mwaa:updaterKey';
+  /**
+   * The public access guardrail only works where a CloudTrail trail logs management events, which
+   * the construct cannot see.
+   */
+  public static readonly GUARDRAIL_NEEDS_TRAIL = 'cdk-private-mwaa:guardrailNeedsTrail';
+  /** A web server peer that is the whole IPv4 or IPv6 internet (`0.0.0.0/0`, `::/0`). */
+  public static readonly WEBSERVER_OPEN_TO_ALL = 'cdk-private-mwaa:webserverOpenToAll';
 
   /** Every warning id, for documentation and tests. */
   public static readonly ALL: string[] = [
@@ -71,6 +78,8 @@ export class MwaaWarnings {
     MwaaWarnings.GENERATED_BUCKET_NAME,
     MwaaWarnings.MANAGED_POLICIES_PER_ROLE,
     MwaaWarnings.UPDATER_KEY,
+    MwaaWarnings.GUARDRAIL_NEEDS_TRAIL,
+    MwaaWarnings.WEBSERVER_OPEN_TO_ALL,
   ];
 
   private constructor() {}

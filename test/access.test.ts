@@ -1,9 +1,11 @@
 import { runSimulation } from '@cloud-copilot/iam-simulate';
+import { Annotations as CoreAnnotations, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { AccessProfile, AirflowRole, PrivateMwaaEnvironment, WebserverAccessMode } from '../src';
-import { ACCOUNT, newEnvironment, newStack, newVpc, REGION } from './support/fixtures';
+import { matchesEventPattern } from './support/event-pattern';
+import { ACCOUNT, newEnvironment, newStack, newVpc, PartialProps, REGION } from './support/fixtures';
 import { resolveIntrinsics } from './support/resolve-template';
 
 const ENV = 'test-env';
@@ -17,17 +19,31 @@ const role = (env: string, airflowRole: string) => `arn:aws:airflow:${REGION}:${
 const object = (key: string) => `arn:aws:s3:::${BUCKET}/${key}`;
 const logStream = (env: string) => `arn:aws:logs:${REGION}:${ACCOUNT}:log-group:airflow-${env}-Task:log-stream:dag/run/1.log`;
 
-/** The managed policy of each profile, resolved to concrete ARNs. */
-function profilePolicies(): { policies: Record<AccessProfile, any>; keyPolicy: any } {
-  const { stack, env } = newEnvironment();
-  const template = Template.fromStack(stack).toJSON();
+const VPC_ID = 'vpc-0123456789abcdef0';
+const SUBNET_IDS = ['subnet-0aaaaaaaaaaaaaaa1', 'subnet-0bbbbbbbbbbbbbbb2'];
+const SG_ID = 'sg-0123456789abcdef0';
+const ec2Arn = (type: string, id: string) => `arn:aws:ec2:${REGION}:${ACCOUNT}:${type}/${id}`;
+const secret = (name: string) => `arn:aws:secretsmanager:${REGION}:${ACCOUNT}:secret:${name}-AbCdEf`;
+
+/** Concrete values for what the environment's policies refer to. */
+function resolveOptions(stack: Stack, env: PrivateMwaaEnvironment) {
   const id = (c: { node: { defaultChild?: unknown } }) => stack.getLogicalId(c.node.defaultChild as any);
-  const options = {
+  const vpc = env.node.scope!.node.tryFindChild('Vpc') as ec2.Vpc;
+  return {
     account: ACCOUNT,
     region: REGION,
-    refs: {},
+    refs: { [id(vpc)]: VPC_ID, ...Object.fromEntries(env.subnets.map((subnet, i) => [id(subnet as ec2.Subnet), SUBNET_IDS[i]])) },
     arns: { [id(env.sourceBucket)]: `arn:aws:s3:::${BUCKET}`, [id(env.kmsKey)]: KEY_ARN, [id(env.executionRole)]: EXEC_ROLE_ARN },
+    attributes: { [`${id(env.securityGroups[0] as ec2.SecurityGroup)}.GroupId`]: SG_ID },
   };
+}
+
+/** The managed policy of each profile, resolved to concrete ARNs. */
+function profilePolicies(overrides: PartialProps = {}): { policies: Record<AccessProfile, any>; keyPolicy: any } {
+  const { stack, env } = newEnvironment(overrides);
+  const template = Template.fromStack(stack).toJSON();
+  const id = (c: { node: { defaultChild?: unknown } }) => stack.getLogicalId(c.node.defaultChild as any);
+  const options = resolveOptions(stack, env);
   const out: Partial<Record<AccessProfile, any>> = {};
   for (const profile of Object.values(AccessProfile)) {
     out[profile] = resolveIntrinsics(template.Resources[id(env.accessPolicy(profile))].Properties.PolicyDocument, options);
@@ -37,6 +53,7 @@ function profilePolicies(): { policies: Record<AccessProfile, any>; keyPolicy: a
 }
 
 const { policies, keyPolicy } = profilePolicies();
+const withBackend = profilePolicies({ secretsBackend: {} });
 
 interface Call {
   readonly action: string;
@@ -44,9 +61,9 @@ interface Call {
   readonly context?: { [key: string]: string };
 }
 
-async function decide(profile: AccessProfile, call: Call): Promise<string> {
+async function decideWith(policy: any, call: Call): Promise<string> {
   const response = await runSimulation({
-    identityPolicies: [{ name: profile, policy: policies[profile] }],
+    identityPolicies: [{ name: 'policy', policy }],
     serviceControlPolicies: [],
     resourceControlPolicies: [],
     // A key is governed by its key policy, which delegates to IAM policies of the account.
@@ -64,7 +81,13 @@ async function decide(profile: AccessProfile, call: Call): Promise<string> {
   return response.overallResult;
 }
 
+async function decide(profile: AccessProfile, call: Call): Promise<string> {
+  return decideWith(policies[profile], call);
+}
+
 const viaS3 = { 'kms:ViaService': `s3.${REGION}.amazonaws.com` };
+const viaSecretsManager = { 'kms:ViaService': `secretsmanager.${REGION}.amazonaws.com` };
+const OTHER_KEY_ARN = `arn:aws:kms:${REGION}:${ACCOUNT}:key/ffffffff-12ab-34cd-56ef-1234567890ab`;
 const A = 'Allowed';
 const D = 'ImplicitlyDenied';
 
@@ -103,6 +126,33 @@ const cases: Array<[AccessProfile, string, Call, string]> = [
   [AccessProfile.ADMINISTRATOR, 'pass the execution role to Lambda', { action: 'iam:PassRole', resource: EXEC_ROLE_ARN, context: { 'iam:PassedToService': 'lambda.amazonaws.com' } }, D],
   [AccessProfile.ADMINISTRATOR, 'read scheduler logs', { action: 'logs:FilterLogEvents', resource: `arn:aws:logs:${REGION}:${ACCOUNT}:log-group:airflow-${ENV}-Scheduler` }, A],
   [AccessProfile.ADMINISTRATOR, 'filter a log group of an environment whose name starts with this one\'s', { action: 'logs:FilterLogEvents', resource: `arn:aws:logs:${REGION}:${ACCOUNT}:log-group:airflow-${ENV}-prod-Scheduler` }, D],
+  // Administrators: what AWS's full access policy adds for a customer managed key, narrowed.
+  [AccessProfile.ADMINISTRATOR, 'create a grant on the environment key', { action: 'kms:CreateGrant', resource: KEY_ARN }, A],
+  [AccessProfile.ADMINISTRATOR, 'list the grants of the environment key', { action: 'kms:ListGrants', resource: KEY_ARN }, A],
+  [AccessProfile.ADMINISTRATOR, 'decrypt with the environment key', { action: 'kms:Decrypt', resource: KEY_ARN }, A],
+  [AccessProfile.ADMINISTRATOR, 're-encrypt with the environment key', { action: 'kms:ReEncryptFrom', resource: KEY_ARN }, A],
+  [AccessProfile.ADMINISTRATOR, 'create a grant on another key', { action: 'kms:CreateGrant', resource: OTHER_KEY_ARN }, D],
+  [AccessProfile.ADMINISTRATOR, 'schedule the deletion of the environment key', { action: 'kms:ScheduleKeyDeletion', resource: KEY_ARN }, D],
+  [AccessProfile.ADMINISTRATOR, 'read the bucket\'s encryption', { action: 's3:GetEncryptionConfiguration', resource: `arn:aws:s3:::${BUCKET}` }, A],
+  [AccessProfile.ADMINISTRATOR, 'read another bucket\'s encryption', { action: 's3:GetEncryptionConfiguration', resource: 'arn:aws:s3:::other-bucket' }, D],
+  [AccessProfile.ADMINISTRATOR, 'describe subnets', { action: 'ec2:DescribeSubnets', resource: '*' }, A],
+  [AccessProfile.ADMINISTRATOR, 'describe route tables', { action: 'ec2:DescribeRouteTables', resource: '*' }, A],
+  [AccessProfile.ADMINISTRATOR, 'create a VPC endpoint in the environment VPC', { action: 'ec2:CreateVpcEndpoint', resource: ec2Arn('vpc', VPC_ID) }, A],
+  [AccessProfile.ADMINISTRATOR, 'create a VPC endpoint in another VPC', { action: 'ec2:CreateVpcEndpoint', resource: ec2Arn('vpc', 'vpc-0ffffffffffffffff') }, D],
+  [AccessProfile.ADMINISTRATOR, 'create the VPC endpoint resource', { action: 'ec2:CreateVpcEndpoint', resource: ec2Arn('vpc-endpoint', 'vpce-0123456789abcdef0') }, A],
+  [AccessProfile.ADMINISTRATOR, 'create a VPC endpoint in an environment subnet', { action: 'ec2:CreateVpcEndpoint', resource: ec2Arn('subnet', SUBNET_IDS[1]) }, A],
+  [AccessProfile.ADMINISTRATOR, 'create a VPC endpoint in another subnet', { action: 'ec2:CreateVpcEndpoint', resource: ec2Arn('subnet', 'subnet-0fffffffffffffff3') }, D],
+  [AccessProfile.ADMINISTRATOR, 'create a VPC endpoint with the environment security group', { action: 'ec2:CreateVpcEndpoint', resource: ec2Arn('security-group', SG_ID) }, A],
+  [AccessProfile.ADMINISTRATOR, 'create a VPC endpoint with another security group', { action: 'ec2:CreateVpcEndpoint', resource: ec2Arn('security-group', 'sg-0ffffffffffffffff') }, D],
+  [AccessProfile.ADMINISTRATOR, 'create a network interface', { action: 'ec2:CreateNetworkInterface', resource: ec2Arn('network-interface', 'eni-0123456789abcdef0') }, A],
+  [AccessProfile.ADMINISTRATOR, 'create a network interface in an environment subnet', { action: 'ec2:CreateNetworkInterface', resource: ec2Arn('subnet', SUBNET_IDS[0]) }, A],
+  [AccessProfile.ADMINISTRATOR, 'create a network interface in another subnet', { action: 'ec2:CreateNetworkInterface', resource: ec2Arn('subnet', 'subnet-0fffffffffffffff3') }, D],
+  [AccessProfile.ADMINISTRATOR, 'create a network interface in another account\'s endpoint space', { action: 'ec2:CreateNetworkInterface', resource: `arn:aws:ec2:${REGION}:222222222222:network-interface/eni-0123456789abcdef0` }, D],
+  [AccessProfile.ADMINISTRATOR, 'create MWAA\'s service-linked role', { action: 'iam:CreateServiceLinkedRole', resource: `arn:aws:iam::${ACCOUNT}:role/aws-service-role/airflow.amazonaws.com/AWSServiceRoleForAmazonMWAA` }, A],
+  [AccessProfile.ADMINISTRATOR, 'create another service-linked role', { action: 'iam:CreateServiceLinkedRole', resource: `arn:aws:iam::${ACCOUNT}:role/aws-service-role/ecs.amazonaws.com/AWSServiceRoleForECS` }, D],
+  [AccessProfile.ADMINISTRATOR, 'read a secret value without a secrets backend', { action: 'secretsmanager:GetSecretValue', resource: secret('airflow/connections/db') }, D],
+  [AccessProfile.DEVELOPER, 'create a grant on the environment key', { action: 'kms:CreateGrant', resource: KEY_ARN }, D],
+  [AccessProfile.DEVELOPER, 'create a VPC endpoint in the environment VPC', { action: 'ec2:CreateVpcEndpoint', resource: ec2Arn('vpc', VPC_ID) }, D],
   // Operators
   [AccessProfile.OPERATOR, 'log in as Op', { action: 'airflow:CreateWebLoginToken', resource: role(ENV, 'Op') }, A],
   [AccessProfile.OPERATOR, 'log in as Admin', { action: 'airflow:CreateWebLoginToken', resource: role(ENV, 'Admin') }, D],
@@ -127,6 +177,47 @@ describe('each access profile may do exactly its job (IAM simulation)', () => {
     expect(policies[AccessProfile.VIEWER].Statement).toEqual([
       { Action: 'airflow:CreateWebLoginToken', Effect: 'Allow', Resource: role(ENV, 'Viewer') },
     ]);
+  });
+});
+
+describe('secret values of the Secrets Manager backend (IAM simulation)', () => {
+  const secretCases: Array<[AccessProfile, string, Call, string]> = [
+    [AccessProfile.ADMINISTRATOR, 'read a connection', { action: 'secretsmanager:GetSecretValue', resource: secret('airflow/connections/db') }, A],
+    [AccessProfile.ADMINISTRATOR, 'read a variable', { action: 'secretsmanager:GetSecretValue', resource: secret('airflow/variables/region') }, A],
+    [AccessProfile.ADMINISTRATOR, 'describe a connection', { action: 'secretsmanager:DescribeSecret', resource: secret('airflow/connections/db') }, A],
+    [AccessProfile.ADMINISTRATOR, 'read a secret outside the prefixes', { action: 'secretsmanager:GetSecretValue', resource: secret('payments/db') }, D],
+    [AccessProfile.ADMINISTRATOR, 'change a connection', { action: 'secretsmanager:PutSecretValue', resource: secret('airflow/connections/db') }, D],
+    [AccessProfile.DEVELOPER, 'read a connection', { action: 'secretsmanager:GetSecretValue', resource: secret('airflow/connections/db') }, D],
+    [AccessProfile.OPERATOR, 'read a connection', { action: 'secretsmanager:GetSecretValue', resource: secret('airflow/connections/db') }, D],
+    [AccessProfile.VIEWER, 'read a connection', { action: 'secretsmanager:GetSecretValue', resource: secret('airflow/connections/db') }, D],
+  ];
+  test.each(secretCases)('%s: %s', async (profile, _name, call, expected) => {
+    expect(await decideWith(withBackend.policies[profile], call)).toBe(expected);
+  });
+
+  test('grantReadSecrets gives any grantee the backend\'s secrets, decrypted through Secrets Manager only', async () => {
+    const { stack, env } = newEnvironment({ secretsBackend: { connectionsPrefix: 'data/connections' }, peopleAccess: { createGroups: false } });
+    const reader = new iam.Role(stack, 'Reader', { assumedBy: new iam.AccountRootPrincipal() });
+    expect(env.grantReadSecrets(reader).success).toBe(true);
+    const template = Template.fromStack(stack).toJSON();
+    const policy = Object.values(template.Resources).find((r: any) => r.Type === 'AWS::IAM::Policy'
+      && JSON.stringify(r.Properties.Roles) === JSON.stringify([{ Ref: stack.getLogicalId(reader.node.defaultChild as iam.CfnRole) }])) as any;
+    const document = resolveIntrinsics(policy.Properties.PolicyDocument, resolveOptions(stack, env));
+    expect(await decideWith(document, { action: 'secretsmanager:GetSecretValue', resource: secret('data/connections/db') })).toBe(A);
+    expect(await decideWith(document, { action: 'secretsmanager:GetSecretValue', resource: secret('airflow/variables/region') })).toBe(A);
+    expect(await decideWith(document, { action: 'secretsmanager:GetSecretValue', resource: secret('airflow/connections/db') })).toBe(D);
+    expect(await decideWith(document, { action: 'kms:Decrypt', resource: KEY_ARN, context: viaSecretsManager })).toBe(A);
+    expect(await decideWith(document, { action: 'kms:Decrypt', resource: KEY_ARN, context: viaS3 })).toBe(D);
+    expect(await decideWith(document, { action: 'kms:Decrypt', resource: KEY_ARN })).toBe(D);
+  });
+
+  test('grantReadSecrets fails on an environment without a secrets backend, or imported', () => {
+    const { stack, env } = newEnvironment();
+    const reader = new iam.Role(stack, 'Reader', { assumedBy: new iam.AccountRootPrincipal() });
+    expect(() => env.grantReadSecrets(reader)).toThrow(new Error(
+      '`grantReadSecrets` reads the secrets of the environment\'s `secretsBackend`, and TestStack/Airflow has none (an imported environment does not know its backend), got: no secretsBackend'));
+    const imported = PrivateMwaaEnvironment.fromEnvironmentName(stack, 'Legacy', 'legacy');
+    expect(() => imported.grantReadSecrets(reader)).toThrow(/^`grantReadSecrets` reads the secrets of the environment's `secretsBackend`, and TestStack\/Legacy has none/);
   });
 });
 
@@ -190,6 +281,34 @@ describe('groups, managed policies and assignments', () => {
     expect(warnings[0].entry.data).toContain('Reference the customer managed policy test-env-airflow-developers in the permission set');
   });
 
+  test('no grant lands on an IAM Identity Center role: one warning per role, and no policy', () => {
+    const { stack, env } = newEnvironment({ peopleAccess: { createGroups: false }, secretsBackend: {} });
+    const sso = iam.Role.fromRoleArn(stack, 'Sso', `arn:aws:iam::${ACCOUNT}:role/aws-reserved/sso.amazonaws.com/eu-west-1/AWSReservedSSO_DataEngineer_0123456789abcdef`);
+    const grants = [
+      env.grantWebLogin(sso, AirflowRole.USER),
+      env.grantRestApi(sso, AirflowRole.USER),
+      env.grantCliToken(sso),
+      env.grantReadLogs(sso),
+      env.grantConsoleReadOnly(sso),
+      env.grantAdministration(sso),
+      env.grantDagDeployment(sso),
+      env.grantDependencyDeployment(sso),
+      env.grantReadSecrets(sso),
+      env.grant(sso, 'airflow:GetEnvironment'),
+      env.grantAccessProfile(sso, AccessProfile.DEVELOPER),
+    ];
+    expect(grants.every(g => g.principalStatements.length === 0)).toBe(true);
+    Template.fromStack(stack).resourceCountIs('AWS::IAM::Policy', 0);
+    const warnings = Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp('cdk-private-mwaa:ssoRole'));
+    expect(warnings.map(w => w.entry.data)).toEqual([expect.stringMatching(
+      /^A grant of the environment: AWSReservedSSO_DataEngineer_0123456789abcdef is an IAM Identity Center role, which IAM does not let anyone attach policies to, so the deployment would fail; nothing was added to it\. Reference the customer managed policy of the access profile it needs/)]);
+    // A second role gets its own warning; an ordinary role gets the grant.
+    env.grantWebLogin(iam.Role.fromRoleName(stack, 'Sso2', 'AWSReservedSSO_Viewers_fedcba9876543210'), AirflowRole.VIEWER);
+    const plain = iam.Role.fromRoleName(stack, 'Plain', 'data-engineer');
+    expect(env.grantWebLogin(plain, AirflowRole.USER).principalStatements).toHaveLength(1);
+    expect(Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp('cdk-private-mwaa:ssoRole'))).toHaveLength(2);
+  });
+
   test('grantAccessProfile gives any grantee a profile; every grant lands on its principal', () => {
     const { stack, env } = newEnvironment({ peopleAccess: { createGroups: false } });
     const robot = new iam.Role(stack, 'Ci', { assumedBy: new iam.ServicePrincipal('codebuild.amazonaws.com') });
@@ -210,9 +329,12 @@ describe('groups, managed policies and assignments', () => {
     imported.grantAdministration(user);
     const doc = resolveIntrinsics(Object.values(Template.fromStack(stack).findResources('AWS::IAM::Policy'))[0].Properties.PolicyDocument,
       { account: ACCOUNT, region: REGION, refs: {}, arns: {} });
+    // What the import does not know (key, bucket, network, execution role) is left out.
     expect(doc.Statement).toEqual([
       { Action: 'airflow:CreateWebLoginToken', Effect: 'Allow', Resource: role('legacy', 'Op') },
       { Action: ['airflow:GetEnvironment', 'airflow:UpdateEnvironment'], Effect: 'Allow', Resource: `arn:aws:airflow:${REGION}:${ACCOUNT}:environment/legacy` },
+      { Action: ['ec2:DescribeSecurityGroups', 'ec2:DescribeSubnets', 'ec2:DescribeVpcs', 'ec2:DescribeRouteTables'], Effect: 'Allow', Resource: '*' },
+      { Action: 'iam:CreateServiceLinkedRole', Effect: 'Allow', Resource: `arn:aws:iam::${ACCOUNT}:role/aws-service-role/airflow.amazonaws.com/AWSServiceRoleForAmazonMWAA` },
     ]);
   });
 });
@@ -231,33 +353,77 @@ describe('web server reachability', () => {
 });
 
 describe('the public access guardrail', () => {
-  test('catches UpdateEnvironment making this web server public and notifies the topic', () => {
-    const { stack, env } = newEnvironment();
-    Template.fromStack(stack).hasResourceProperties('AWS::Events::Rule', {
-      EventPattern: {
-        'source': ['aws.airflow'],
-        'detail-type': ['AWS API Call via CloudTrail'],
-        'detail': {
-          eventSource: ['airflow.amazonaws.com'],
-          eventName: ['CreateEnvironment', 'UpdateEnvironment'],
-          $or: [
-            { requestParameters: { Name: ['test-env'], WebserverAccessMode: [{ 'anything-but': ['PRIVATE_ONLY'] }] } },
-            { requestParameters: { name: ['test-env'], webserverAccessMode: [{ 'anything-but': ['PRIVATE_ONLY'] }] } },
-          ],
-        },
-      },
-      Targets: [Match.objectLike({
-        Arn: { Ref: stack.getLogicalId(env.notificationTopic.node.defaultChild as any) },
-        InputTransformer: Match.objectLike({ InputPathsMap: Match.objectLike({ 'detail-userIdentity-arn': '$.detail.userIdentity.arn' }) }),
-      })],
-    });
-    expect(env.publicAccessGuardrailRule).toBeDefined();
+  const { stack, env } = newEnvironment();
+  const ruleId = stack.getLogicalId(env.publicAccessGuardrailRule!.node.defaultChild as any);
+  const rule = Template.fromStack(stack).toJSON().Resources[ruleId].Properties;
+
+  /** A CloudTrail record of an MWAA call as EventBridge delivers it (fields as in the documented CreateEnvironment record). */
+  const apiCall = (eventName: string, requestParameters: { [key: string]: string }) => ({
+    'version': '0',
+    'id': 'a1b2c3d4-0000-4000-8000-000000000000',
+    'detail-type': 'AWS API Call via CloudTrail',
+    'source': 'aws.airflow',
+    'account': ACCOUNT,
+    'time': '2026-11-25T10:00:00Z',
+    'region': REGION,
+    'resources': [],
+    'detail': {
+      eventVersion: '1.08',
+      userIdentity: { type: 'AssumedRole', arn: PERSON },
+      eventSource: 'airflow.amazonaws.com',
+      eventName,
+      requestParameters,
+    },
+  });
+
+  const caught: Array<[string, string, { [key: string]: string }]> = [];
+  for (const call of ['UpdateEnvironment', 'CreateEnvironment']) {
+    for (const [name, mode] of [['Name', 'WebserverAccessMode'], ['name', 'webserverAccessMode'], ['Name', 'webserverAccessMode'], ['name', 'WebserverAccessMode']]) {
+      for (const value of ['PUBLIC_ONLY', 'PUBLIC_AND_PRIVATE']) {
+        caught.push([call, `${name} and ${mode} ${value}`, { [name]: ENV, [mode]: value }]);
+      }
+    }
+  }
+  test.each(caught)('catches %s with %s', (call, _shape, parameters) => {
+    expect(matchesEventPattern(rule.EventPattern, apiCall(call, parameters))).toBe(true);
+  });
+
+  const ignored: Array<[string, string, { [key: string]: string }]> = [
+    ['UpdateEnvironment', 'back to PRIVATE_ONLY', { Name: ENV, WebserverAccessMode: 'PRIVATE_ONLY' }],
+    ['UpdateEnvironment', 'no access mode (other settings)', { Name: ENV, MaxWorkers: '5' }],
+    ['CreateEnvironment', 'no access mode (the default is private)', { Name: ENV }],
+    ['UpdateEnvironment', 'another environment made public', { Name: 'other-env', WebserverAccessMode: 'PUBLIC_ONLY' }],
+    ['DeleteEnvironment', 'a delete', { Name: ENV }],
+  ];
+  test.each(ignored)('ignores %s: %s', (call, _case, parameters) => {
+    expect(matchesEventPattern(rule.EventPattern, apiCall(call, parameters))).toBe(false);
+  });
+
+  test('notifies the topic with who called what', () => {
+    expect(rule.Targets).toEqual([expect.objectContaining({
+      Arn: { Ref: stack.getLogicalId(env.notificationTopic.node.defaultChild as any) },
+      InputTransformer: expect.objectContaining({
+        InputPathsMap: expect.objectContaining({ 'detail-userIdentity-arn': '$.detail.userIdentity.arn', 'detail-eventName': '$.detail.eventName' }),
+      }),
+    })]);
+  });
+
+  test('warns, once and acknowledgeably, that it needs a CloudTrail trail', () => {
+    const warnings = Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp('cdk-private-mwaa:guardrailNeedsTrail'));
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0].entry.data).toMatch(/^`publicAccessGuardrail`: the guardrail sees CreateEnvironment and UpdateEnvironment calls through CloudTrail only, and EventBridge receives "AWS API Call via CloudTrail" events only where a CloudTrail trail logs management events/);
+    const quiet = newEnvironment();
+    CoreAnnotations.of(quiet.env).acknowledgeWarning('cdk-private-mwaa:guardrailNeedsTrail', 'The organization trail logs management events.');
+    expect(Annotations.fromStack(quiet.stack).findWarning('*', Match.stringLikeRegexp('guardrailNeedsTrail'))).toHaveLength(0);
+    expect(Annotations.fromStack(newEnvironment({ publicAccessGuardrail: false }).stack)
+      .findWarning('*', Match.stringLikeRegexp('guardrailNeedsTrail'))).toHaveLength(0);
   });
 
   test('is off for a public web server unless asked for, and can be turned off', () => {
     const pub = newEnvironment({ webserverAccessMode: WebserverAccessMode.PUBLIC_ONLY });
     expect(pub.env.publicAccessGuardrailRule).toBeUndefined();
-    Annotations.fromStack(pub.stack); // synthesizes
+    const both = newEnvironment({ webserverAccessMode: WebserverAccessMode.PUBLIC_AND_PRIVATE });
+    expect(both.env.publicAccessGuardrailRule).toBeUndefined();
     const off = newEnvironment({ publicAccessGuardrail: false });
     expect(off.env.publicAccessGuardrailRule).toBeUndefined();
     Template.fromStack(off.stack).resourceCountIs('AWS::Events::Rule', 1);

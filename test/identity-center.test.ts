@@ -4,6 +4,7 @@ import * as path from 'path';
 import { runSimulation } from '@cloud-copilot/iam-simulate';
 import { App, Duration, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
@@ -147,15 +148,25 @@ describe('the inline policy of each profile (IAM simulation)', () => {
   // workload account and Region, through S3 only, for objects of the two environments' buckets only.
   test.each([AccessProfile.DEVELOPER, AccessProfile.ADMINISTRATOR])('%s: the key through S3, for the environments\' buckets only', (profile) => {
     const keyStatements = policies[profile].Statement.filter((s: any) => JSON.stringify(s.Action).includes('kms:'));
-    expect(keyStatements).toEqual([ANALYTICS_BUCKET, REPORTING_BUCKET].map(bucket => ({
+    const forObjects = (bucket: string) => ({ 'kms:EncryptionContext:aws:s3:arn': [`arn:aws:s3:::${bucket}`, `arn:aws:s3:::${bucket}/*`] });
+    const expected: any[] = [ANALYTICS_BUCKET, REPORTING_BUCKET].map(bucket => ({
       Action: ['kms:Decrypt', 'kms:GenerateDataKey'],
       Effect: 'Allow',
       Resource: `arn:aws:kms:${REGION}:${WORKLOAD}:key/*`,
-      Condition: {
-        StringEquals: { 'kms:ViaService': `s3.${REGION}.amazonaws.com` },
-        StringLike: { 'kms:EncryptionContext:aws:s3:arn': [`arn:aws:s3:::${bucket}`, `arn:aws:s3:::${bucket}/*`] },
-      },
-    })));
+      Condition: { StringEquals: { 'kms:ViaService': `s3.${REGION}.amazonaws.com` }, StringLike: forObjects(bucket) },
+    }));
+    if (profile === AccessProfile.ADMINISTRATOR) {
+      // AWS's documented key actions for updates, held to the same key: the key's ARN is not known
+      // at synth, so the bucket's encryption context stands for it (see the README's limitations).
+      expected.push(...[ANALYTICS_BUCKET, REPORTING_BUCKET].map(bucket => ({
+        Action: ['kms:CreateGrant', 'kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt', 'kms:GenerateDataKey*', 'kms:ListGrants', 'kms:ReEncrypt*', 'kms:RevokeGrant'],
+        Effect: 'Allow',
+        Resource: `arn:aws:kms:${REGION}:${WORKLOAD}:key/*`,
+        Condition: { StringLike: forObjects(bucket) },
+      })));
+    }
+    expect(keyStatements).toHaveLength(expected.length);
+    expect(keyStatements).toEqual(expect.arrayContaining(expected));
   });
 
   test('a viewer\'s policy is one login statement for both environments', () => {
@@ -172,7 +183,13 @@ describe('the same statements as the IAM policy of the profile', () => {
     const workload = new Stack(app, 'Workload', { env: { account: WORKLOAD, region: REGION } });
     const env = new PrivateMwaaEnvironment(workload, 'Airflow', {
       environmentName: 'analytics',
-      vpc: newVpc(workload),
+      // Network, bucket, key and role with ids known at synth.
+      vpc: ec2.Vpc.fromVpcAttributes(workload, 'Vpc', {
+        vpcId: 'vpc-0123456789abcdef0',
+        availabilityZones: [`${REGION}a`, `${REGION}b`],
+        privateSubnetIds: ['subnet-0aaaaaaaaaaaaaaaa', 'subnet-0bbbbbbbbbbbbbbbb'],
+      }),
+      securityGroups: [ec2.SecurityGroup.fromSecurityGroupId(workload, 'Sg', 'sg-0123456789abcdef0')],
       sourceBucket: s3.Bucket.fromBucketAttributes(workload, 'Bucket', {
         bucketName: 'analytics-dags',
         encryptionKey: kms.Key.fromKeyArn(workload, 'Key', `arn:aws:kms:${REGION}:${WORKLOAD}:key/1234abcd-12ab-34cd-56ef-1234567890ab`),

@@ -48,10 +48,10 @@ describe('recommended alarms', () => {
   const topicRef = { Ref: stack.getLogicalId(env.notificationTopic.node.defaultChild as sns.CfnTopic) };
   const envId = stack.getLogicalId(env.node.defaultChild as any);
 
-  test('there are eight, each notifying the topic and created after the environment', () => {
-    expect(alarms).toHaveLength(8);
+  test('there are ten, each notifying the topic and created after the environment', () => {
+    expect(alarms).toHaveLength(10);
     const resources = template.findResources('AWS::CloudWatch::Alarm');
-    expect(Object.keys(resources)).toHaveLength(8);
+    expect(Object.keys(resources)).toHaveLength(10);
     for (const alarm of Object.values(resources)) {
       expect(alarm.Properties.AlarmActions).toEqual([topicRef]);
       expect(alarm.DependsOn).toContain(envId);
@@ -100,6 +100,31 @@ describe('recommended alarms', () => {
       Threshold: 85,
       EvaluationPeriods: 3,
     });
+  });
+
+  test.each([
+    ['status change rule', () => env.statusChangeRule],
+    ['public access guardrail', () => env.publicAccessGuardrailRule!],
+  ])('a failed delivery of the %s raises an alarm (AWS/Events FailedInvocations; no data is the normal state)', (_name, rule) => {
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Namespace: 'AWS/Events',
+      MetricName: 'FailedInvocations',
+      Dimensions: [{ Name: 'RuleName', Value: { Ref: stack.getLogicalId(rule().node.defaultChild as any) } }],
+      Statistic: 'Sum',
+      Period: 300,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      Threshold: 1,
+      EvaluationPeriods: 1,
+      TreatMissingData: 'notBreaching',
+      AlarmActions: [topicRef],
+    });
+  });
+
+  test('without the guardrail, only the status change rule is watched', () => {
+    const other = newEnvironment({ publicAccessGuardrail: false });
+    expect(other.env.addRecommendedAlarms()).toHaveLength(9);
+    expect(Object.values(Template.fromStack(other.stack).findResources('AWS::CloudWatch::Alarm', { Properties: { MetricName: 'FailedInvocations' } })))
+      .toHaveLength(1);
   });
 
   test('thresholds and durations can be set', () => {
@@ -164,7 +189,7 @@ describe('dashboard', () => {
     env.addDashboard({ dashboardName: 'airflow-ops' });
     const body = dashboardBody(stack);
     const status = body.widgets.find((w: any) => w.type === 'alarm');
-    expect(status.properties.alarms).toHaveLength(8);
+    expect(status.properties.alarms).toHaveLength(10);
     Template.fromStack(stack).hasResourceProperties('AWS::CloudWatch::Dashboard', { DashboardName: 'airflow-ops' });
   });
 });

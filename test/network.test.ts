@@ -427,8 +427,8 @@ describe('customer-managed endpoints in the same account', () => {
     expect(Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp('customerEndpoints'))).toHaveLength(0);
   });
 
-  test('a public web server gets only the database endpoint', () => {
-    const publicWebserver = { endpointManagement: EndpointManagement.CUSTOMER, webserverAccessMode: WebserverAccessMode.PUBLIC_ONLY };
+  test.each([WebserverAccessMode.PUBLIC_ONLY, WebserverAccessMode.PUBLIC_AND_PRIVATE])('a %s web server gets only the database endpoint (MWAA manages the web server one of PUBLIC_AND_PRIVATE)', mode => {
+    const publicWebserver = { endpointManagement: EndpointManagement.CUSTOMER, webserverAccessMode: mode };
     const { template, env } = build(publicWebserver, s => newVpc(s));
     expect(env.webserverVpcEndpoint).toBeUndefined();
     template.resourceCountIs('AWS::EC2::VPCEndpoint', 1);

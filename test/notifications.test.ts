@@ -1,9 +1,15 @@
+import { Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
+import * as events from 'aws-cdk-lib/aws-events';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import { EnvironmentStatus, PrivateMwaaEnvironment } from '../src';
-import { ACCOUNT, newEnvironment, newStack, newVpc } from './support/fixtures';
+import { matchesEventPattern } from './support/event-pattern';
+import { ACCOUNT, newEnvironment, newStack, newVpc, REGION } from './support/fixtures';
+import { resolveIntrinsics } from './support/resolve-template';
+
+const TOPIC_ARN = `arn:aws:sns:${REGION}:${ACCOUNT}:test-env-notifications`;
 
 describe('the notification topic', () => {
   const { stack, env } = newEnvironment();
@@ -19,19 +25,32 @@ describe('the notification topic', () => {
     });
   });
 
-  test('lets only EventBridge and CloudWatch of this account publish, over TLS', () => {
+  test('lets EventBridge publish as AWS documents it (no condition) and only this account\'s alarms, over TLS', () => {
     const policies = template.findResources('AWS::SNS::TopicPolicy');
     expect(Object.keys(policies)).toHaveLength(1);
-    const statements = Object.values(policies)[0].Properties.PolicyDocument.Statement;
+    const statements = resolveIntrinsics(Object.values(policies)[0].Properties.PolicyDocument.Statement,
+      { account: ACCOUNT, region: REGION, refs: { [topicId]: TOPIC_ARN }, arns: {} });
     const allows = statements.filter((st: any) => st.Effect === 'Allow');
-    expect(allows).toEqual([{
-      Sid: 'AllowEventBridgeAndCloudWatchOfThisAccount',
-      Effect: 'Allow',
-      Principal: { Service: ['events.amazonaws.com', 'cloudwatch.amazonaws.com'] },
-      Action: 'sns:Publish',
-      Resource: { Ref: topicId },
-      Condition: { StringEquals: { 'aws:SourceAccount': ACCOUNT } },
-    }]);
+    expect(allows).toEqual([
+      {
+        Sid: 'AllowEventBridgeRulesToPublish',
+        Effect: 'Allow',
+        Principal: { Service: 'events.amazonaws.com' },
+        Action: 'sns:Publish',
+        Resource: TOPIC_ARN,
+      },
+      {
+        Sid: 'AllowCloudWatchAlarmsOfThisAccountToPublish',
+        Effect: 'Allow',
+        Principal: { Service: 'cloudwatch.amazonaws.com' },
+        Action: 'sns:Publish',
+        Resource: TOPIC_ARN,
+        Condition: {
+          StringEquals: { 'aws:SourceAccount': ACCOUNT },
+          ArnLike: { 'aws:SourceArn': `arn:aws:cloudwatch:${REGION}:${ACCOUNT}:alarm:*` },
+        },
+      },
+    ]);
     const denies = statements.filter((st: any) => st.Effect === 'Deny');
     expect(denies).toEqual([expect.objectContaining({ Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]);
   });
@@ -50,21 +69,18 @@ describe('the notification topic', () => {
     });
   });
 
-  test('forwards failures of this environment to the topic with a readable message', () => {
+  test('forwards status changes to the topic with a message that names the environment and carries the whole detail', () => {
     template.resourceCountIs('AWS::Events::Rule', 2); // status changes and the public access guardrail
     template.hasResourceProperties('AWS::Events::Rule', {
-      EventPattern: {
-        'source': ['aws.airflow'],
-        'detail-type': ['MWAA Environment Status Change'],
-        'detail': { name: ['test-env'], status: ['CREATE_FAILED', 'UPDATE_FAILED', 'UNAVAILABLE'] },
-      },
+      EventPattern: Match.objectLike({ 'source': ['aws.airflow'], 'detail-type': ['MWAA Environment Status Change'] }),
       State: 'ENABLED',
       Targets: [{
         Arn: { Ref: topicId },
         Id: 'Target0',
         InputTransformer: {
-          InputPathsMap: { 'detail-name': '$.detail.name', 'detail-status': '$.detail.status', 'account': '$.account', 'region': '$.region', 'time': '$.time' },
-          InputTemplate: '"Amazon MWAA environment <detail-name> is now <detail-status> (account <account>, Region <region>, at <time>)."',
+          InputPathsMap: { account: '$.account', region: '$.region', time: '$.time', detail: '$.detail' },
+          InputTemplate: '{"message":"Amazon MWAA environment test-env changed status to one of CREATE_FAILED, UPDATE_FAILED, UNAVAILABLE '
+            + '(account <account>, Region <region>, at <time>). The new status is in the event detail below.","environment":"test-env","detail":<detail>}',
         },
       }],
     });
@@ -90,10 +106,11 @@ describe('notification options', () => {
   });
 
   test('the forwarded statuses can be chosen', () => {
-    const { stack } = newEnvironment({ notifications: { statuses: [EnvironmentStatus.AVAILABLE, EnvironmentStatus.UPDATE_FAILED] } });
-    Template.fromStack(stack).hasResourceProperties('AWS::Events::Rule', {
-      EventPattern: { detail: { name: ['test-env'], status: ['AVAILABLE', 'UPDATE_FAILED'] } },
-    });
+    const { stack, env } = newEnvironment({ notifications: { statuses: [EnvironmentStatus.AVAILABLE, EnvironmentStatus.CREATING_SNAPSHOT] } });
+    const pattern = synthesizedPattern(stack, env.statusChangeRule);
+    expect(matchesEventPattern(pattern, statusEvent({ detail: { name: 'test-env', status: 'CREATING_SNAPSHOT' } }))).toBe(true);
+    expect(matchesEventPattern(pattern, statusEvent({ detail: { name: 'test-env', status: 'AVAILABLE' } }))).toBe(true);
+    expect(matchesEventPattern(pattern, statusEvent({ detail: { name: 'test-env', status: 'UPDATE_FAILED' } }))).toBe(false);
   });
 
   test('fails if the list of statuses is empty', () => {
@@ -111,7 +128,7 @@ describe('notification options', () => {
     template.resourceCountIs('AWS::SNS::Topic', 1);
     template.hasResourceProperties('AWS::SNS::TopicPolicy', {
       Topics: [{ Ref: stack.getLogicalId(topic.node.defaultChild as sns.CfnTopic) }],
-      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Sid: 'AllowEventBridgeAndCloudWatchOfThisAccount' })]) },
+      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Sid: 'AllowEventBridgeRulesToPublish' }), Match.objectLike({ Sid: 'AllowCloudWatchAlarmsOfThisAccountToPublish' })]) },
     });
     // The environment key is not opened to EventBridge for a topic it does not encrypt.
     const keyPolicy = Object.values(template.findResources('AWS::KMS::Key'))[0].Properties.KeyPolicy.Statement;
@@ -139,5 +156,97 @@ describe('notification options', () => {
     };
     expect(topicKeyWarnings(true)).toEqual([expect.stringMatching(/^`kmsKey` is imported, so its key policy cannot be changed here, and the notification topic is encrypted with it/)]);
     expect(topicKeyWarnings(false)).toEqual([]);
+  });
+});
+
+/** A rule's event pattern as AWS would get it: intrinsics resolved in the test account and Region. */
+function synthesizedPattern(stack: Stack, rule: events.IRule): unknown {
+  const logicalId = stack.getLogicalId(rule.node.defaultChild as events.CfnRule);
+  const pattern = Template.fromStack(stack).toJSON().Resources[logicalId].Properties.EventPattern;
+  return resolveIntrinsics(pattern, { account: ACCOUNT, region: REGION, refs: {}, arns: {} });
+}
+
+const ENV_ARN = `arn:aws:airflow:${REGION}:${ACCOUNT}:environment/test-env`;
+
+/** An MWAA status change event; AWS publishes no sample, so only the envelope is known. */
+function statusEvent(overrides: { detail: { [key: string]: string }; resources?: string[]; source?: string }): unknown {
+  return {
+    'version': '0',
+    'id': '0d8f1a6c-2b7e-4a57-9d0e-6a1f2c3b4d5e',
+    'detail-type': 'MWAA Environment Status Change',
+    'source': overrides.source ?? 'aws.airflow',
+    'account': ACCOUNT,
+    'time': '2026-11-25T10:00:00Z',
+    'region': REGION,
+    'resources': overrides.resources ?? [],
+    'detail': overrides.detail,
+  };
+}
+
+describe('the status change rule does not depend on one guessed spelling (sample events against the synthesized pattern)', () => {
+  const { stack, env } = newEnvironment();
+  const pattern = synthesizedPattern(stack, env.statusChangeRule);
+
+  const shapes: Array<[string, { detail: { [key: string]: string }; resources?: string[] }]> = [];
+  for (const name of ['name', 'Name', 'environmentName', 'EnvironmentName']) {
+    for (const status of ['status', 'Status', 'state', 'State']) {
+      shapes.push([`detail.${name} and detail.${status}`, { detail: { [name]: 'test-env', [status]: 'UPDATE_FAILED' } }]);
+    }
+  }
+  shapes.push(['the ARN in resources and no name in the detail', { detail: { status: 'CREATE_FAILED' }, resources: [ENV_ARN] }]);
+  shapes.push(['the ARN in resources and detail.Status', { detail: { Status: 'UNAVAILABLE' }, resources: [ENV_ARN] }]);
+
+  test.each(shapes)('matches %s', (_shape, event) => {
+    expect(matchesEventPattern(pattern, statusEvent(event))).toBe(true);
+  });
+
+  test.each(['CREATE_FAILED', 'UPDATE_FAILED', 'UNAVAILABLE'])('forwards %s by default', status => {
+    expect(matchesEventPattern(pattern, statusEvent({ detail: { name: 'test-env', status } }))).toBe(true);
+  });
+
+  const others: Array<[string, { detail: { [key: string]: string }; resources?: string[]; source?: string }]> = [
+    ['a status that is not forwarded', { detail: { name: 'test-env', status: 'AVAILABLE' } }],
+    ['another environment', { detail: { name: 'other-env', status: 'UPDATE_FAILED' } }],
+    ['another environment\'s ARN', { detail: { Status: 'UPDATE_FAILED' }, resources: [ENV_ARN.replace('test-env', 'other-env')] }],
+    ['an environment whose name starts with this one\'s', { detail: { name: 'test-env-prod', status: 'UPDATE_FAILED' } }],
+    ['no name and no ARN', { detail: { status: 'UPDATE_FAILED' } }],
+    ['no status', { detail: { name: 'test-env' } }],
+    ['another source', { detail: { name: 'test-env', status: 'UPDATE_FAILED' }, source: 'aws.ec2' }],
+  ];
+  test.each(others)('ignores %s', (_case, event) => {
+    expect(matchesEventPattern(pattern, statusEvent(event))).toBe(false);
+  });
+
+  test('fits EventBridge\'s default pattern size of 2,048 characters with the longest name and every status', () => {
+    const name = `a${'b'.repeat(79)}`;
+    const { stack: big, env: longest } = newEnvironment({ environmentName: name, notifications: { statuses: Object.values(EnvironmentStatus) } });
+    const text = JSON.stringify(synthesizedPattern(big, longest.statusChangeRule));
+    expect(text).toContain(`environment/${name}`);
+    expect(text.length).toBeLessThanOrEqual(2048);
+  });
+
+  test('onStatusChange uses the same matcher, for every status', () => {
+    const own = newEnvironment();
+    const rule = own.env.onStatusChange('EveryStatus');
+    const every = synthesizedPattern(own.stack, rule);
+    expect(matchesEventPattern(every, statusEvent({ detail: { Name: 'test-env', Status: 'AVAILABLE' } }))).toBe(true);
+    expect(matchesEventPattern(every, statusEvent({ detail: {}, resources: [ENV_ARN] }))).toBe(true);
+    expect(matchesEventPattern(every, statusEvent({ detail: { name: 'other-env', status: 'AVAILABLE' } }))).toBe(false);
+  });
+
+  test('an environment imported by ARN is matched by that ARN', () => {
+    const other = newStack('Other');
+    const arn = 'arn:aws:airflow:us-east-1:222222222222:environment/remote';
+    const imported = PrivateMwaaEnvironment.fromEnvironmentArn(other, 'Remote', arn);
+    const rule = imported.onStatusChange('RemoteStatus');
+    const remote = synthesizedPattern(other, rule);
+    expect(matchesEventPattern(remote, { ...(statusEvent({ detail: {}, resources: [arn] }) as object), account: '222222222222', region: 'us-east-1' })).toBe(true);
+  });
+
+  test('EnvironmentStatus lists every status of the MWAA API', () => {
+    expect(Object.values(EnvironmentStatus).sort()).toEqual([
+      'AVAILABLE', 'CREATE_FAILED', 'CREATING', 'CREATING_SNAPSHOT', 'DELETED', 'DELETING',
+      'MAINTENANCE', 'PENDING', 'ROLLING_BACK', 'UNAVAILABLE', 'UPDATE_FAILED', 'UPDATING',
+    ]);
   });
 });

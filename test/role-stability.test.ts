@@ -119,3 +119,35 @@ describe('the execution role is never replaced by a change of another prop', () 
     expect(changed).toEqual(baseline);
   });
 });
+
+describe('the execution role is retained, like the key, the bucket and the log groups', () => {
+  function roleResource(props: Partial<PrivateMwaaEnvironmentProps> = {}) {
+    const stack = newStack();
+    const vpc = newVpc(stack);
+    const env = new PrivateMwaaEnvironment(stack, 'Airflow', { environmentName: 'stable-env', vpc, ...props });
+    const template = Template.fromStack(stack).toJSON();
+    return { template, resource: template.Resources[stack.getLogicalId(env.executionRole.node.defaultChild as any)] };
+  }
+
+  test('by default it is kept when it leaves the stack and when it would be replaced', () => {
+    const { resource } = roleResource();
+    expect(resource.DeletionPolicy).toBe('Retain');
+    expect(resource.UpdateReplacePolicy).toBe('Retain');
+  });
+
+  test('removalPolicy decides both policies', () => {
+    const { resource } = roleResource({ removalPolicy: RemovalPolicy.DESTROY });
+    expect(resource.DeletionPolicy).toBe('Delete');
+    expect(resource.UpdateReplacePolicy).toBe('Delete');
+  });
+
+  test('a role that is given is left alone', () => {
+    const stack = newStack();
+    const vpc = newVpc(stack);
+    const own = new iam.Role(stack, 'OwnRole', { assumedBy: new iam.ServicePrincipal('airflow.amazonaws.com') });
+    new PrivateMwaaEnvironment(stack, 'Airflow', { environmentName: 'stable-env', vpc, executionRole: own });
+    const resource = Template.fromStack(stack).toJSON().Resources[stack.getLogicalId(own.node.defaultChild as iam.CfnRole)];
+    expect(resource.DeletionPolicy).toBeUndefined();
+    expect(resource.UpdateReplacePolicy).toBeUndefined();
+  });
+});

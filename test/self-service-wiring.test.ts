@@ -20,7 +20,9 @@ function administratorPolicy(selfService: boolean): any {
     [id(env.kmsKey)]: `arn:aws:kms:${REGION}:${ACCOUNT}:key/1234abcd-12ab-34cd-56ef-1234567890ab`,
     [id(env.executionRole)]: `arn:aws:iam::${ACCOUNT}:role/TestEnvExecution`,
   };
-  const refs: { [id: string]: string } = {};
+  // The network the administrator may create endpoints in: every other resource by a made-up id.
+  const refs: { [id: string]: string } = Object.fromEntries(Object.keys(template.Resources).map(r => [r, r.toLowerCase()]));
+  const groupIds = Object.fromEntries(Object.keys(template.Resources).map(r => [`${r}.GroupId`, `sg-${r.toLowerCase()}`]));
   if (env.selfService) {
     const machine = env.selfService.stateMachine.node.defaultChild as sfn.CfnStateMachine;
     refs[stack.getLogicalId(machine)] = STATE_MACHINE_ARN;
@@ -28,7 +30,7 @@ function administratorPolicy(selfService: boolean): any {
   }
   const attributes = env.selfService ? { [`${stack.getLogicalId(env.selfService.stateMachine.node.defaultChild as sfn.CfnStateMachine)}.Name`]: 'TestEnvSelfService' } : {};
   const policy = template.Resources[id(env.accessPolicy(AccessProfile.ADMINISTRATOR))].Properties.PolicyDocument;
-  return resolveIntrinsics(policy, { account: ACCOUNT, region: REGION, refs, arns, attributes });
+  return resolveIntrinsics(policy, { account: ACCOUNT, region: REGION, refs, arns, attributes: { ...groupIds, ...attributes } });
 }
 
 async function decide(policy: any, action: string, resource: string): Promise<string> {

@@ -41,6 +41,8 @@ describe('bad input fails at synth with the prop, the rule and the value', () =>
       '`airflowVersion` must be 2.7.2 or newer (older versions have reached end of support and CloudFormation rejects them), got: \'2.6.3\''],
     ['the Airflow version is 1.x', { airflowVersion: AirflowVersion.of('1.10.12') },
       '`airflowVersion` must be 2.7.2 or newer (older versions have reached end of support and CloudFormation rejects them), got: \'1.10.12\''],
+    ['the Airflow version is 2.7.0, below the 2.7.2 floor', { airflowVersion: AirflowVersion.of('2.7.0') },
+      '`airflowVersion` must be 2.7.2 or newer (older versions have reached end of support and CloudFormation rejects them), got: \'2.7.0\''],
     // Workers
     ['minWorkers is 0', { minWorkers: 0 }, '`minWorkers` must be an integer of at least 1, got: 0'],
     ['minWorkers is not an integer', { minWorkers: 1.5 }, '`minWorkers` must be an integer of at least 1, got: 1.5'],
@@ -266,6 +268,11 @@ describe('risky but legal input earns an acknowledgeable warning', () => {
 
   const warned: Array<[string, string, PartialProps]> = [
     ['publicWebserver', 'a public web server', { webserverAccessMode: WebserverAccessMode.PUBLIC_ONLY }],
+    ['publicWebserver', 'a public and private web server', { webserverAccessMode: WebserverAccessMode.PUBLIC_AND_PRIVATE }],
+    ['webserverOpenToAll', 'the whole IPv4 internet as a web server peer', { webserverAccessPeers: [ec2.Peer.anyIpv4()] }],
+    ['webserverOpenToAll', 'the whole IPv6 internet as a web server peer', { webserverAccessPeers: [ec2.Peer.anyIpv6()] }],
+    ['webserverOpenToAll', '0.0.0.0/0 written out as a web server peer', { webserverAccessPeers: [ec2.Peer.ipv4('0.0.0.0/0')] }],
+    ['guardrailNeedsTrail', 'the public access guardrail', {}],
     ['unknownAirflowVersion', 'an Airflow version the library does not know', { airflowVersion: AirflowVersion.of('3.2.0') }],
     ['unknownEnvironmentClass', 'an environment class the library does not know', { environmentClass: EnvironmentClass.of('mw1.4xlarge') }],
     ['workerQuota', 'more workers than the default quota', { maxWorkers: 26 }],
@@ -286,9 +293,22 @@ describe('risky but legal input earns an acknowledgeable warning', () => {
     expect(warningsOf(stack, id)).toHaveLength(0);
   });
 
-  test('the defaults earn no warning at all', () => {
+  test('the defaults earn no warning but the guardrail\'s CloudTrail one', () => {
     const { stack } = newEnvironment();
-    expect(Annotations.fromStack(stack).findWarning('*', Match.anyValue())).toHaveLength(0);
+    expect(Annotations.fromStack(stack).findWarning('*', Match.anyValue()).map(w => /\[ack: ([^\]]+)\]/.exec(String(w.entry.data))?.[1]))
+      .toEqual(['cdk-private-mwaa:guardrailNeedsTrail']);
+  });
+
+  test('a web server peer that is one network, not the internet, earns no warning', () => {
+    const { stack } = newEnvironment({ webserverAccessPeers: [ec2.Peer.ipv4('10.20.0.0/16'), ec2.Peer.ipv6('2001:db8::/32')] });
+    expect(warningsOf(stack, 'webserverOpenToAll')).toHaveLength(0);
+  });
+
+  test('the open web server warning names what it got', () => {
+    const { stack, env } = newEnvironment();
+    env.allowWebserverAccessFrom(ec2.Peer.anyIpv6());
+    expect(warningsOf(stack, 'webserverOpenToAll').map(w => w.entry.data)).toEqual([expect.stringContaining(
+      '`webserverAccessPeers` (or `allowWebserverAccessFrom`): ::/0 lets every address reach the web server on TCP 443, which defeats a private web server\'s network boundary; name the client networks instead, or acknowledge this warning (got: ::/0).')]);
   });
 
   test('plugins with core.lazy_load_plugins False earn no warning', () => {
@@ -342,5 +362,36 @@ describe('unresolved tokens are not validated', () => {
     expect(stack.resolve((env.node.defaultChild as any).airflowVersion)).toEqual({ Ref: 'AirflowVersion' });
     const warnings = Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp('cdk-private-mwaa:unknown'));
     expect(warnings).toEqual([]);
+  });
+});
+
+describe('the Airflow version rule is one rule', () => {
+  test('2.7.2, the oldest version CloudFormation accepts, passes without a warning', () => {
+    const { stack } = newEnvironment({ airflowVersion: AirflowVersion.V2_7_2 });
+    expect(Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp('unknownAirflowVersion'))).toHaveLength(0);
+    const { stack: written } = newEnvironment({ airflowVersion: AirflowVersion.of('2.7.2') });
+    expect(Annotations.fromStack(written).findWarning('*', Match.stringLikeRegexp('unknownAirflowVersion'))).toHaveLength(0);
+  });
+});
+
+describe('the network ACL needs the VPC\'s range', () => {
+  const importedVpc = (stack: Stack, cidr?: string) => ec2.Vpc.fromVpcAttributes(stack, 'Imported', {
+    vpcId: 'vpc-0123456789abcdef0',
+    availabilityZones: ['eu-west-1a', 'eu-west-1b'],
+    privateSubnetIds: ['subnet-0aaaaaaaaaaaaaaa1', 'subnet-0bbbbbbbbbbbbbbb2'],
+    vpcCidrBlock: cidr,
+  });
+
+  test('fails, naming `createNetworkAcl` and what to pass, if the VPC was imported without its CIDR block', () => {
+    const stack = newStack();
+    expect(() => new PrivateMwaaEnvironment(stack, 'Airflow', { environmentName: 'e', vpc: importedVpc(stack), createNetworkAcl: true }))
+      .toThrow(new Error('`createNetworkAcl` needs the VPC\'s IPv4 CIDR block for its rules, and the VPC TestStack/Imported was imported without one: pass `vpcCidrBlock` to `ec2.Vpc.fromVpcAttributes` (or use `ec2.Vpc.fromLookup`), got: a VPC without `vpcCidrBlock`'));
+  });
+
+  test('an imported VPC with its CIDR block, or no network ACL, is fine', () => {
+    const stack = newStack();
+    new PrivateMwaaEnvironment(stack, 'Airflow', { environmentName: 'e', vpc: importedVpc(stack, '10.0.0.0/16'), createNetworkAcl: true });
+    const other = newStack();
+    new PrivateMwaaEnvironment(other, 'Airflow', { environmentName: 'e', vpc: importedVpc(other) });
   });
 });

@@ -21,7 +21,7 @@ export function isPublicWebserver(mode: unknown): boolean {
 export const WEBSERVER_RULES: MwaaRuleSpec[] = [
   {
     id: PUBLIC_WEBSERVER.ruleId,
-    description: 'The web server is private.',
+    description: 'The web server is public: it can be reached from the internet.',
     severity: 'warning',
     location: 'Properties.WebserverAccessMode',
     check: env => (isPublicWebserver(env.props.WebserverAccessMode)

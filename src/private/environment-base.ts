@@ -17,6 +17,10 @@ import { environmentArn } from './arns';
 export interface EnvironmentGrantTargets extends access.DeploymentTargets {
   /** The ARN of the execution role, for `iam:PassRole`. */
   readonly executionRoleArn?: string;
+  /** The VPC, subnets and security groups, for the administrator's EC2 permissions. */
+  readonly network?: access.EnvironmentNetwork;
+  /** The secret name prefixes of the Secrets Manager backend; none when it is off or unknown. */
+  readonly secretPrefixes?: string[];
 }
 
 /**
@@ -71,7 +75,7 @@ export abstract class EnvironmentBase extends Resource implements IResource, ec2
   }
 
   public grant(grantee: iam.IGrantable, ...actions: string[]): iam.Grant {
-    return iam.Grant.addToPrincipal({ grantee, actions, resourceArns: [this.arnForPolicies()] });
+    return access.ssoRoleGrant(this, grantee) ?? iam.Grant.addToPrincipal({ grantee, actions, resourceArns: [this.arnForPolicies()] });
   }
 
   public grantWebLogin(grantee: iam.IGrantable, role: AirflowRole): iam.Grant {
@@ -95,8 +99,11 @@ export abstract class EnvironmentBase extends Resource implements IResource, ec2
   }
 
   public grantAdministration(grantee: iam.IGrantable): iam.Grant {
-    const targets = this._grantTargets();
-    return access.grantAdministration(this, grantee, targets.executionRoleArn, targets.selfService);
+    return access.grantAdministration(this, grantee, this._grantTargets());
+  }
+
+  public grantReadSecrets(grantee: iam.IGrantable): iam.Grant {
+    return access.grantReadSecrets(this, grantee, this._grantTargets());
   }
 
   public grantDagDeployment(grantee: iam.IGrantable): iam.Grant {
@@ -116,7 +123,8 @@ export abstract class EnvironmentBase extends Resource implements IResource, ec2
   }
 
   public onStatusChange(id: string, options: events.OnEventOptions = {}): events.Rule {
-    return notifications.onStatusChange(this, id, this.environmentName, this.environmentArn, options);
+    // The ARN formatted from the name, so that the rule does not wait for the environment.
+    return notifications.onStatusChange(this, id, this.environmentName, this.arnForPolicies(), options);
   }
 
   /** The environment ARN formatted from its name, so that policies do not wait for the environment. */

@@ -1,4 +1,4 @@
-import { Aws, Stack } from 'aws-cdk-lib';
+import { Aws, CfnResource, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct, IConstruct } from 'constructs';
 import { celeryQueueArnPattern, environmentArn, logGroupArnPattern, secretArnPattern } from './arns';
@@ -153,14 +153,24 @@ export interface ExecutionRoleParts {
  * The execution role (the one given, else a new one trusted only by MWAA for this environment in
  * this account) and the customer managed policy with the documented least-privilege statements,
  * attached to it; the findings its documented wildcards raise are acknowledged on that policy.
+ *
+ * The role the construct creates takes `removalPolicy` (RETAIN by default) as both its deletion and
+ * its update-replace policy, like the key, the bucket and the log groups: the environment's Celery
+ * queue is tied to its execution role, which must only ever be updated, never deleted and created
+ * again (MWAA-FACTS.md, "Execution role"). A role that is given is left as it is.
  */
-export function executionRole(scope: Construct, s: Omit<ExecutionPolicyScope, 'environmentArn'>, role?: iam.IRole): ExecutionRoleParts {
+export function executionRole(scope: Construct, s: Omit<ExecutionPolicyScope, 'environmentArn'>, removalPolicy: RemovalPolicy, role?: iam.IRole): ExecutionRoleParts {
   const stack = Stack.of(scope);
   const arn = environmentArn(scope, s.environmentName);
-  const effective = role ?? new iam.Role(scope, 'ExecutionRole', {
-    description: `Execution role of the Amazon MWAA environment ${s.environmentName}`,
-    assumedBy: new MwaaServicePrincipals(arn, stack.account),
-  });
+  let effective = role;
+  if (effective === undefined) {
+    const created = new iam.Role(scope, 'ExecutionRole', {
+      description: `Execution role of the Amazon MWAA environment ${s.environmentName}`,
+      assumedBy: new MwaaServicePrincipals(arn, stack.account),
+    });
+    (created.node.defaultChild as CfnResource).applyRemovalPolicy(removalPolicy, { applyToUpdateReplacePolicy: true });
+    effective = created;
+  }
   const policy = new iam.ManagedPolicy(scope, 'ExecutionRolePolicy', {
     description: `Least-privilege permissions of the Amazon MWAA environment ${s.environmentName}`,
     statements: executionPolicyStatements(scope, { ...s, environmentArn: arn }),

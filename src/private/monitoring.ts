@@ -5,6 +5,8 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 export const AIRFLOW_NAMESPACE = 'AmazonMWAA';
 /** The namespace of the container, queue and database metrics MWAA publishes. */
 export const MWAA_NAMESPACE = 'AWS/MWAA';
+/** The namespace of EventBridge's rule metrics. */
+export const EVENTS_NAMESPACE = 'AWS/Events';
 
 /** The five-minute period every recommended alarm evaluates. */
 export const ALARM_PERIOD = Duration.minutes(5);

@@ -24,10 +24,19 @@ export const CLOUDTRAIL_DETAIL_TYPE = 'AWS API Call via CloudTrail';
 export const CLOUDTRAIL_EVENT_SOURCE = 'airflow.amazonaws.com';
 
 /**
- * The keys of the status change event's detail that name the environment and its new status.
- * AWS publishes no sample event, so these are not verified (see the README's limitations).
+ * The keys of the status change event's detail that may name the environment and its new status,
+ * in every spelling this library accepts. AWS documents the source and the detail type of the event
+ * but publishes no sample event and no field names ("Amazon MWAA sends the following events
+ * directly to EventBridge: MWAA Environment Status Change", delivery "Best effort"), so no single
+ * guessed spelling may be relied on: the status rule matches any of these (and the environment ARN
+ * in `resources`), and the shared-VPC function reads the first one present. One list, used by both.
+ *
+ * @see https://docs.aws.amazon.com/eventbridge/latest/ref/events-ref-airflow.html
  */
-export const STATUS_EVENT_FIELDS = { name: 'name', status: 'status' } as const;
+export const STATUS_EVENT_FIELDS = {
+  name: ['name', 'Name', 'environmentName', 'EnvironmentName'],
+  status: ['status', 'Status', 'state', 'State'],
+} as const;
 
 /** The EventBridge pattern fields that select MWAA status change events. */
 export const STATUS_CHANGE_PATTERN = { source: [EVENT_SOURCE], detailType: [STATUS_CHANGE_DETAIL_TYPE] };

@@ -205,9 +205,35 @@ export function validateSecurityGroups(groups?: ec2.ISecurityGroup[], ingress?: 
 }
 
 export function validateAccessMode(scope: IConstruct, mode: WebserverAccessMode): void {
+  // PUBLIC_AND_PRIVATE is as public as PUBLIC_ONLY: anything but PRIVATE_ONLY is.
   if (isPublicWebserver(mode)) {
     warnOnce(scope, PUBLIC_WEBSERVER,
-      '`webserverAccessMode` is PUBLIC_ONLY: the Airflow web server can be reached from the internet by anyone who can get a login token. Acknowledge this warning if that is intended.');
+      `\`webserverAccessMode\` is ${mode}: the Airflow web server can be reached from the internet by anyone who can get a login token. Acknowledge this warning if that is intended.`);
+  }
+}
+
+/**
+ * `createNetworkAcl` admits the VPC's own IPv4 range, so it needs to know it; a VPC imported with
+ * `fromVpcAttributes` without `vpcCidrBlock` does not (CDK's own error would not say which prop).
+ */
+export function validateNetworkAclVpc(vpc: ec2.IVpc, create?: boolean): void {
+  if (!create) {
+    return;
+  }
+  try {
+    vpc.vpcCidrBlock;
+  } catch {
+    throw new Error(`\`createNetworkAcl\` needs the VPC's IPv4 CIDR block for its rules, and the VPC ${vpc.node.path} was imported without one: pass \`vpcCidrBlock\` to \`ec2.Vpc.fromVpcAttributes\` (or use \`ec2.Vpc.fromLookup\`), got: a VPC without \`vpcCidrBlock\``);
+  }
+}
+
+/** The whole internet as a web server peer: the network ACL and security group would admit anyone. */
+export function warnIfOpenToAll(scope: IConstruct, peer: ec2.IPeer): void {
+  const rule = peer.toIngressRuleConfig();
+  const everyone = [rule.cidrIp, rule.cidrIpv6].find(cidr => cidr === '0.0.0.0/0' || cidr === '::/0');
+  if (everyone !== undefined) {
+    Annotations.of(scope).addWarningV2(MwaaWarnings.WEBSERVER_OPEN_TO_ALL,
+      `\`webserverAccessPeers\` (or \`allowWebserverAccessFrom\`): ${everyone} lets every address reach the web server on TCP 443, which defeats a private web server's network boundary; name the client networks instead, or acknowledge this warning (got: ${everyone}).`);
   }
 }
 

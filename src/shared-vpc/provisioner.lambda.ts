@@ -31,6 +31,7 @@ import { GetEnvironmentCommand, MWAAClient } from '@aws-sdk/client-mwaa';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { ENVIRONMENT_TAG, MANAGED_BY_TAG, MANAGED_BY_VALUE } from './names';
+import { STATUS_EVENT_FIELDS } from '../private/mwaa';
 
 /** The part of an EventBridge event the function reads. */
 export interface StatusChangeEvent {
@@ -90,8 +91,8 @@ export function parseEvent(event: StatusChangeEvent): { name?: string; status?: 
   const detail = event.detail ?? {};
   const arn = event.resources?.find(r => r.includes(':environment/'));
   const pick = (...keys: string[]) => keys.map(k => detail[k]).find((v): v is string => typeof v === 'string' && v !== '');
-  const name = pick('name', 'Name', 'environmentName', 'EnvironmentName') ?? arn?.split(':environment/')[1];
-  const status = pick('status', 'Status', 'state', 'State')?.toUpperCase();
+  const name = pick(...STATUS_EVENT_FIELDS.name) ?? arn?.split(':environment/')[1];
+  const status = pick(...STATUS_EVENT_FIELDS.status)?.toUpperCase();
   return { name, status, arn };
 }
 
