@@ -27,7 +27,7 @@ import { registerEnvironmentName } from './private/uniqueness';
 import { secretPrefixes, withSecretsBackend } from './secrets-backend';
 import { MwaaPublicAccessRevert, MwaaSelfService } from './self-service';
 import { AirflowVersion, EnvironmentClass } from './versions';
-import { MwaaVpcEndpoints } from './vpc-endpoints';
+import { environmentVpcEndpoints, MwaaVpcEndpoints } from './vpc-endpoints';
 import { MwaaWarnings } from './warnings';
 
 /**
@@ -367,7 +367,7 @@ export class PrivateMwaaEnvironment extends EnvironmentBase implements IPrivateM
     const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
 
     // 1. Validation: everything is checked before anything is created.
-    const capacity = this.validateCapacity(props);
+    const capacity = v.validateCapacity(this, this.airflowVersion, this.environmentClass, props);
     const configurationOptions = withSecretsBackend(props.airflowConfigurationOptions, props.secretsBackend);
     this.subnets = selectSubnets(props.vpc, props.vpcSubnets);
     const sources = dependencySources(this, props, () => hasNoInternetRoute(props.vpc, this.subnets));
@@ -417,7 +417,9 @@ export class PrivateMwaaEnvironment extends EnvironmentBase implements IPrivateM
     // 5. Network: security group, VPC endpoints, network ACL.
     this.securityGroups = props.securityGroups ?? [environmentSecurityGroup(this, this.environmentName, props.vpc, props.selfReferencingIngress)];
     this.connections = new ec2.Connections({ securityGroups: this.securityGroups, defaultPort: ec2.Port.tcp(WEBSERVER_PORT) });
-    this.vpcEndpoints = this.createVpcEndpoints(props);
+    this.vpcEndpoints = environmentVpcEndpoints(this, {
+      ...props, subnets: this.subnets, securityGroups: this.securityGroups, sourceBucket: this.sourceBucket, kmsKey: this.kmsKey,
+    });
     if (props.createNetworkAcl) {
       this.networkAcl = new MwaaNetworkAcl(this, 'NetworkAcl', { vpc: props.vpc, subnets: { subnets: this.subnets } });
     }
@@ -627,46 +629,5 @@ export class PrivateMwaaEnvironment extends EnvironmentBase implements IPrivateM
         ...(this.publicAccessGuardrailRule ? { PublicAccessGuardrailFailedInvocations: this.publicAccessGuardrailRule } : {}),
       },
     };
-  }
-
-  /** The VPC endpoints, when asked for; with the Secrets Manager one when the backend is on. */
-  private createVpcEndpoints(props: PrivateMwaaEnvironmentProps): MwaaVpcEndpoints | undefined {
-    if (!props.createVpcEndpoints) {
-      return undefined;
-    }
-    const options = props.vpcEndpointsOptions ?? {};
-    const secretsEndpoint = options.secretsManager ?? props.secretsBackend !== undefined;
-    if (props.secretsBackend !== undefined && !secretsEndpoint) {
-      Annotations.of(this).addWarningV2(MwaaWarnings.SECRETS_ENDPOINT,
-        '`vpcEndpointsOptions.secretsManager` is false but `secretsBackend` is set: without a Secrets Manager endpoint (or another route to Secrets Manager) every connection and variable lookup of the environment times out. Leave `secretsManager` unset to get the endpoint, or acknowledge this warning if the VPC has one already.');
-    }
-    return new MwaaVpcEndpoints(this, 'VpcEndpoints', {
-      ...options,
-      secretsManager: secretsEndpoint,
-      vpc: props.vpc,
-      subnets: { subnets: this.subnets },
-      environmentSecurityGroups: this.securityGroups,
-      environmentName: this.environmentName,
-      sourceBucket: this.sourceBucket,
-      kmsKey: this.kmsKey,
-    });
-  }
-
-  /** The capacity settings, with their defaults, checked. */
-  private validateCapacity(props: PrivateMwaaEnvironmentProps) {
-    const oneOrTwo = this.environmentClass.isMicro ? 1 : 2;
-    const minWorkers = props.minWorkers ?? 1;
-    const maxWorkers = props.maxWorkers ?? Math.max(10, v.isNumber(minWorkers) ? minWorkers : 10);
-    const schedulers = props.schedulers ?? oneOrTwo;
-    const minWebservers = props.minWebservers ?? oneOrTwo;
-    const maxWebservers = props.maxWebservers ?? (v.isNumber(minWebservers) ? Math.max(oneOrTwo, minWebservers) : oneOrTwo);
-    v.validateEnvironmentName(props.environmentName);
-    v.validateAirflowVersion(this, this.airflowVersion);
-    v.validateEnvironmentClass(this, this.environmentClass);
-    v.validateWorkers(this, minWorkers, maxWorkers);
-    v.validateSchedulers(this.environmentClass, schedulers);
-    v.validateWebservers(this.environmentClass, minWebservers, maxWebservers);
-    v.validateMaintenanceWindow(props.weeklyMaintenanceWindowStart);
-    return { minWorkers, maxWorkers, schedulers, minWebservers, maxWebservers };
   }
 }

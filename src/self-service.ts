@@ -213,12 +213,8 @@ export class MwaaSelfService extends Construct {
 
   /** The ARN pattern of the state machine's executions. */
   public get executionsArn(): string {
-    return Stack.of(this).formatArn({
-      service: 'states',
-      resource: 'execution',
-      resourceName: `${this.stateMachine.stateMachineName}:*`,
-      arnFormat: ArnFormat.COLON_RESOURCE_NAME,
-    });
+    const resourceName = `${this.stateMachine.stateMachineName}:*`;
+    return Stack.of(this).formatArn({ service: 'states', resource: 'execution', resourceName, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
   }
 
 }

@@ -1,4 +1,4 @@
-import { Aws, Stack } from 'aws-cdk-lib';
+import { Annotations, Aws, Stack } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -6,6 +6,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { airflowRoleArn, celeryQueueArnPattern, environmentArn, logGroupArnPattern, secretArnPattern } from './private/arns';
 import { WEBSERVER_PORT } from './private/mwaa';
+import { MwaaWarnings } from './warnings';
 
 
 /**
@@ -286,4 +287,40 @@ export class MwaaVpcEndpoints extends Construct implements ec2.IConnectable {
       this.allow(s3Endpoint, 'ReadCodeArtifactAssets', ['s3:GetObject'], [`arn:${Aws.PARTITION}:s3:::assets-*-${stack.region}/*`]);
     }
   }
+}
+
+/** What `PrivateMwaaEnvironment` creates its VPC endpoints from. */
+export interface EnvironmentEndpointsProps {
+  readonly environmentName: string;
+  readonly vpc: ec2.IVpc;
+  readonly subnets: ec2.ISubnet[];
+  readonly securityGroups: ec2.ISecurityGroup[];
+  readonly sourceBucket: s3.IBucket;
+  readonly kmsKey: kms.IKey;
+  readonly createVpcEndpoints?: boolean;
+  readonly vpcEndpointsOptions?: VpcEndpointsOptions;
+  readonly secretsBackend?: object;
+}
+
+/** The VPC endpoints of an environment, when asked for; with the Secrets Manager one when the backend is on. */
+export function environmentVpcEndpoints(scope: Construct, props: EnvironmentEndpointsProps): MwaaVpcEndpoints | undefined {
+  if (!props.createVpcEndpoints) {
+    return undefined;
+  }
+  const options = props.vpcEndpointsOptions ?? {};
+  const secretsEndpoint = options.secretsManager ?? props.secretsBackend !== undefined;
+  if (props.secretsBackend !== undefined && !secretsEndpoint) {
+    Annotations.of(scope).addWarningV2(MwaaWarnings.SECRETS_ENDPOINT,
+      '`vpcEndpointsOptions.secretsManager` is false but `secretsBackend` is set: without a Secrets Manager endpoint (or another route to Secrets Manager) every connection and variable lookup of the environment times out. Leave `secretsManager` unset to get the endpoint, or acknowledge this warning if the VPC has one already.');
+  }
+  return new MwaaVpcEndpoints(scope, 'VpcEndpoints', {
+    ...options,
+    secretsManager: secretsEndpoint,
+    vpc: props.vpc,
+    subnets: { subnets: props.subnets },
+    environmentSecurityGroups: props.securityGroups,
+    environmentName: props.environmentName,
+    sourceBucket: props.sourceBucket,
+    kmsKey: props.kmsKey,
+  });
 }

@@ -5,7 +5,7 @@ import { LAZY_LOAD_PLUGINS, lazyLoadsPlugins, setsWorkerConcurrency } from '../c
 import { quietLogTypes, REDUCED_LOGGING } from '../checks/logging';
 import { warnOnce } from '../checks/rule';
 import { isPublicWebserver, PUBLIC_WEBSERVER } from '../checks/webserver';
-import { EndpointManagement, LoggingConfiguration, SelfReferencingIngress, WebserverAccessMode } from '../environment-props';
+import { EndpointManagement, LoggingConfiguration, PrivateMwaaEnvironmentProps, SelfReferencingIngress, WebserverAccessMode } from '../environment-props';
 import { EnvironmentClass, AirflowVersion } from '../versions';
 import { MwaaWarnings } from '../warnings';
 import { LAZY_LOAD_PLUGINS_OPTION, OLDEST_AIRFLOW_VERSION, WORKER_CONCURRENCY_OPTION, WORKER_QUOTA } from './mwaa';
@@ -272,4 +272,22 @@ export function validateRevert(revert: boolean | undefined, guardrail: boolean):
   if (revert && !guardrail) {
     throw new Error('`revertPublicAccess` is started by the public access guardrail, so it needs `publicAccessGuardrail`, got: revertPublicAccess true with publicAccessGuardrail false');
   }
+}
+
+/** The capacity settings of an environment, with their defaults, checked (and its name, version and class). */
+export function validateCapacity(scope: IConstruct, version: AirflowVersion, environmentClass: EnvironmentClass, props: PrivateMwaaEnvironmentProps) {
+  const oneOrTwo = environmentClass.isMicro ? 1 : 2;
+  const minWorkers = props.minWorkers ?? 1;
+  const maxWorkers = props.maxWorkers ?? Math.max(10, isNumber(minWorkers) ? minWorkers : 10);
+  const schedulers = props.schedulers ?? oneOrTwo;
+  const minWebservers = props.minWebservers ?? oneOrTwo;
+  const maxWebservers = props.maxWebservers ?? (isNumber(minWebservers) ? Math.max(oneOrTwo, minWebservers) : oneOrTwo);
+  validateEnvironmentName(props.environmentName);
+  validateAirflowVersion(scope, version);
+  validateEnvironmentClass(scope, environmentClass);
+  validateWorkers(scope, minWorkers, maxWorkers);
+  validateSchedulers(environmentClass, schedulers);
+  validateWebservers(environmentClass, minWebservers, maxWebservers);
+  validateMaintenanceWindow(props.weeklyMaintenanceWindowStart);
+  return { minWorkers, maxWorkers, schedulers, minWebservers, maxWebservers };
 }
