@@ -1,4 +1,4 @@
-import { awscdk, javascript } from 'projen';
+import { awscdk, javascript, release } from 'projen';
 
 /**
  * Minimum aws-cdk-lib this library supports (the peer dependency floor, and the exact version we
@@ -33,14 +33,32 @@ const project = new awscdk.AwsCdkConstructLibrary({
   constructsVersion: '10.5.1',
   jsiiVersion: '~6.0.0',
 
-  // CI for this project is `.ci/run`; no GitHub workflows, no mergify, no release automation here.
-  github: false,
-  release: false,
-  depsUpgrade: false,
+  // Two CIs: `.ci/run` is the one that runs here (no GitHub); the workflows projen generates under
+  // .github/workflows are what a GitHub repository runs: build (every pull request), release (every
+  // push to main) and upgrade-main (weekly dependency upgrades). See CONTRIBUTING.md.
+  github: true,
+  githubOptions: {
+    // Pull request titles must be conventional commits: they become the squash-merge commit
+    // messages the release bumps the version from.
+    pullRequestLint: true,
+    mergify: false,
+  },
   pullRequestTemplate: false,
+  buildWorkflow: true,
+  depsUpgrade: true,
 
-  // jsii language targets. Packages are built by a release pipeline elsewhere; here every target is
-  // generated as source with `npm run codegen` (jsii-pacmak --code-only) and checked in CI.
+  // Release: a push to main bumps the version from the conventional commits since the last tag
+  // (fix: patch, feat: minor, breaking changes: major while >= 1.0.0, minor before), writes the
+  // changelog entry, builds, tags and publishes to npm, PyPI, Maven Central, NuGet and the Go
+  // module repository, and creates a GitHub release.
+  release: true,
+  releaseTrigger: release.ReleaseTrigger.continuous(),
+  // The first release is 0.1.0 (projen would otherwise release the 0.0.0 it starts from); after
+  // that, the commits decide. `$LATEST_TAG` is empty only before the first release.
+  nextVersionCommand: 'test -n "$LATEST_TAG" || echo 0.1.0',
+
+  // jsii language targets, all published by the release workflow. Here every target is also
+  // generated as source with `npm run codegen` (jsii-pacmak --code-only) and checked in `.ci/run`.
   publishToPypi: { distName: 'cdk-private-mwaa', module: 'cdk_private_mwaa' },
   publishToMaven: {
     javaPackage: 'io.github.cdkprivatemwaa',
