@@ -106,7 +106,9 @@ const project = new awscdk.AwsCdkConstructLibrary({
   },
   gitignore: ['cdk.out/', '/dist/', '/.codegen/', '/bench-results.json', '.jsii.tabl.json'],
   npmignoreEnabled: true,
-  npmIgnoreOptions: { ignorePatterns: ['/example/', '/bench/', '/.ci/', '/rosetta/', 'cdk.out/', '/.codegen/'] },
+  npmIgnoreOptions: {
+    ignorePatterns: ['/example/', '/bench/', '/.ci/', '/rosetta/', 'cdk.out/', '/.codegen/', '/docs/', '.jsii.tabl.json', 'CONTRIBUTING.md'],
+  },
 });
 
 // jsii must show every warning, reserved words included: a member named like a Python, Java or C#
@@ -136,19 +138,37 @@ project.addTask('bench:smoke', {
   exec: 'ts-node --project tsconfig.dev.json bench/synth.bench.ts --smoke',
 });
 
+// README snippets must compile under jsii-rosetta in strict mode. The tablet it writes
+// (.jsii.tabl.json) is what jsii-pacmak translates the README and doc examples from: without it the
+// Python, Java, .NET and Go packages would show TypeScript.
+const rosetta = project.addTask('rosetta', {
+  description: 'Compile the README TypeScript snippets with jsii-rosetta in strict mode',
+  exec: 'jsii-rosetta extract --strict --fail',
+});
+
 // Generate every jsii language binding as source and byte-compile the Python one.
 const codegen = project.addTask('codegen', {
   description: 'Generate Python, Java, .NET and Go bindings with jsii-pacmak --code-only and check them',
 });
+// Like the packages, the bindings are generated after rosetta has translated the examples.
+codegen.spawn(rosetta);
 codegen.exec('rm -rf .codegen');
 codegen.exec('jsii-pacmak --code-only --outdir .codegen --target python --target java --target dotnet --target go');
 codegen.exec('python3 -m compileall -q .codegen/python');
 
-// README snippets must compile under jsii-rosetta in strict mode.
-project.addTask('rosetta', {
-  description: 'Compile the README TypeScript snippets with jsii-rosetta in strict mode',
-  exec: 'jsii-rosetta extract --strict --fail',
-});
+// Packaging order: every task that builds a language package bundles the Lambda functions into
+// assets/ first (the npm package, and every binding built from it, must carry
+// assets/private/provisioner.lambda), and every non-JavaScript one runs rosetta first. The release
+// workflow builds each language in its own job from the npm tarball, so the order cannot rely on
+// `build` having run before in the same workspace.
+const bundle = project.tasks.tryFind('bundle')!;
+for (const language of ['js', 'python', 'java', 'dotnet', 'go']) {
+  const packageTask = project.tasks.tryFind(`package:${language}`)!;
+  if (language !== 'js') {
+    packageTask.prependSpawn(rosetta);
+  }
+  packageTask.prependSpawn(bundle);
+}
 
 // Integration test apps, compared offline with their committed snapshots (see
 // test/integ-snapshots.ts for why this is not integ-runner itself yet).
