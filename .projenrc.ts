@@ -56,6 +56,22 @@ const project = new awscdk.AwsCdkConstructLibrary({
   // The first release is 0.1.0 (projen would otherwise release the 0.0.0 it starts from); after
   // that, the commits decide. `$LATEST_TAG` is empty only before the first release.
   nextVersionCommand: 'test -n "$LATEST_TAG" || echo 0.1.0',
+  // The changelog lists what users notice: features, fixes, performance, documentation, reverts.
+  versionrcOptions: {
+    types: [
+      { type: 'feat', section: 'Features' },
+      { type: 'fix', section: 'Bug Fixes' },
+      { type: 'perf', section: 'Performance' },
+      { type: 'docs', section: 'Documentation' },
+      { type: 'revert', section: 'Reverts' },
+      { type: 'build', hidden: true },
+      { type: 'chore', hidden: true },
+      { type: 'ci', hidden: true },
+      { type: 'refactor', hidden: true },
+      { type: 'style', hidden: true },
+      { type: 'test', hidden: true },
+    ],
+  },
 
   // jsii language targets, all published by the release workflow. Here every target is also
   // generated as source with `npm run codegen` (jsii-pacmak --code-only) and checked in `.ci/run`.
@@ -155,6 +171,8 @@ codegen.spawn(rosetta);
 codegen.exec('rm -rf .codegen');
 codegen.exec('jsii-pacmak --code-only --outdir .codegen --target python --target java --target dotnet --target go');
 codegen.exec('python3 -m compileall -q .codegen/python');
+// The Python package's README (and module docstring) shows Python, not TypeScript.
+codegen.exec('node test/package/python-readme.js .codegen/python');
 
 // Packaging order: every task that builds a language package bundles the Lambda functions into
 // assets/ first (the npm package, and every binding built from it, must carry
@@ -169,6 +187,15 @@ for (const language of ['js', 'python', 'java', 'dotnet', 'go']) {
   }
   packageTask.prependSpawn(bundle);
 }
+
+// The package a user installs, tested: `build` (and so `release`) ends by installing the npm tarball
+// into a fresh CDK app outside the repository and synthesizing an environment, the shared-VPC
+// provisioner (whose bundled function must be in the package) and MwaaChecks. See test/package/.
+const packageTest = project.addTask('package:test', {
+  description: 'Install the npm tarball from dist/js into a fresh CDK app outside the repository and synthesize it',
+  exec: 'bash test/package/run.sh dist/js/*.tgz',
+});
+project.packageTask.spawn(packageTest);
 
 // Integration test apps, compared offline with their committed snapshots (see
 // test/integ-snapshots.ts for why this is not integ-runner itself yet).
