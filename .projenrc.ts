@@ -46,6 +46,9 @@ const project = new awscdk.AwsCdkConstructLibrary({
   pullRequestTemplate: false,
   buildWorkflow: true,
   depsUpgrade: true,
+  depsUpgradeOptions: {
+    workflowOptions: { schedule: javascript.UpgradeDependenciesSchedule.WEEKLY },
+  },
 
   // Release: a push to main bumps the version from the conventional commits since the last tag
   // (fix: patch, feat: minor, breaking changes: major while >= 1.0.0, minor before), writes the
