@@ -196,7 +196,8 @@ for (const language of ['js', 'python', 'java', 'dotnet', 'go']) {
 // provisioner (whose bundled function must be in the package) and MwaaChecks. See test/package/.
 const packageTest = project.addTask('package:test', {
   description: 'Install the npm tarball from dist/js into a fresh CDK app outside the repository and synthesize it',
-  exec: 'bash test/package/run.sh dist/js/*.tgz',
+  // The tarball of this build: dist/js may still hold one of an earlier version.
+  exec: 'bash test/package/run.sh "dist/js/$(node -p "const p = require(\'./package.json\'); p.name + \'@\' + p.version").jsii.tgz"',
 });
 project.packageTask.spawn(packageTest);
 
