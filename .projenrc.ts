@@ -1,4 +1,4 @@
-import { awscdk, javascript } from 'projen';
+import { awscdk, javascript, release } from 'projen';
 
 /**
  * Minimum aws-cdk-lib this library supports (the peer dependency floor, and the exact version we
@@ -33,14 +33,51 @@ const project = new awscdk.AwsCdkConstructLibrary({
   constructsVersion: '10.5.1',
   jsiiVersion: '~6.0.0',
 
-  // CI for this project is `.ci/run`; no GitHub workflows, no mergify, no release automation here.
-  github: false,
-  release: false,
-  depsUpgrade: false,
+  // Two CIs: `.ci/run` is the one that runs here (no GitHub); the workflows projen generates under
+  // .github/workflows are what a GitHub repository runs: build (every pull request), release (every
+  // push to main) and upgrade-main (weekly dependency upgrades). See CONTRIBUTING.md.
+  github: true,
+  githubOptions: {
+    // Pull request titles must be conventional commits: they become the squash-merge commit
+    // messages the release bumps the version from.
+    pullRequestLint: true,
+    mergify: false,
+  },
   pullRequestTemplate: false,
+  buildWorkflow: true,
+  depsUpgrade: true,
+  depsUpgradeOptions: {
+    workflowOptions: { schedule: javascript.UpgradeDependenciesSchedule.WEEKLY },
+  },
 
-  // jsii language targets. Packages are built by a release pipeline elsewhere; here every target is
-  // generated as source with `npm run codegen` (jsii-pacmak --code-only) and checked in CI.
+  // Release: a push to main bumps the version from the conventional commits since the last tag
+  // (fix: patch, feat: minor, breaking changes: major while >= 1.0.0, minor before), writes the
+  // changelog entry, builds, tags and publishes to npm, PyPI, Maven Central, NuGet and the Go
+  // module repository, and creates a GitHub release.
+  release: true,
+  releaseTrigger: release.ReleaseTrigger.continuous(),
+  // The first release is 0.1.0 (projen would otherwise release the 0.0.0 it starts from); after
+  // that, the commits decide. `$LATEST_TAG` is empty only before the first release.
+  nextVersionCommand: 'test -n "$LATEST_TAG" || echo 0.1.0',
+  // The changelog lists what users notice: features, fixes, performance, documentation, reverts.
+  versionrcOptions: {
+    types: [
+      { type: 'feat', section: 'Features' },
+      { type: 'fix', section: 'Bug Fixes' },
+      { type: 'perf', section: 'Performance' },
+      { type: 'docs', section: 'Documentation' },
+      { type: 'revert', section: 'Reverts' },
+      { type: 'build', hidden: true },
+      { type: 'chore', hidden: true },
+      { type: 'ci', hidden: true },
+      { type: 'refactor', hidden: true },
+      { type: 'style', hidden: true },
+      { type: 'test', hidden: true },
+    ],
+  },
+
+  // jsii language targets, all published by the release workflow. Here every target is also
+  // generated as source with `npm run codegen` (jsii-pacmak --code-only) and checked in `.ci/run`.
   publishToPypi: { distName: 'cdk-private-mwaa', module: 'cdk_private_mwaa' },
   publishToMaven: {
     javaPackage: 'io.github.cdkprivatemwaa',
@@ -92,7 +129,9 @@ const project = new awscdk.AwsCdkConstructLibrary({
   },
   gitignore: ['cdk.out/', '/dist/', '/.codegen/', '/bench-results.json', '.jsii.tabl.json'],
   npmignoreEnabled: true,
-  npmIgnoreOptions: { ignorePatterns: ['/example/', '/bench/', '/.ci/', '/rosetta/', 'cdk.out/', '/.codegen/'] },
+  npmIgnoreOptions: {
+    ignorePatterns: ['/example/', '/bench/', '/.ci/', '/rosetta/', 'cdk.out/', '/.codegen/', '/docs/', '.jsii.tabl.json', 'CONTRIBUTING.md'],
+  },
 });
 
 // jsii must show every warning, reserved words included: a member named like a Python, Java or C#
@@ -125,19 +164,49 @@ project.addTask('bench:smoke', {
   exec: 'ts-node --project tsconfig.dev.json bench/synth.bench.ts --smoke',
 });
 
+// README snippets must compile under jsii-rosetta in strict mode. The tablet it writes
+// (.jsii.tabl.json) is what jsii-pacmak translates the README and doc examples from: without it the
+// Python, Java, .NET and Go packages would show TypeScript.
+const rosetta = project.addTask('rosetta', {
+  description: 'Compile the README TypeScript snippets with jsii-rosetta in strict mode',
+  exec: 'jsii-rosetta extract --strict --fail',
+});
+
 // Generate every jsii language binding as source and byte-compile the Python one.
 const codegen = project.addTask('codegen', {
   description: 'Generate Python, Java, .NET and Go bindings with jsii-pacmak --code-only and check them',
 });
+// Like the packages, the bindings are generated after rosetta has translated the examples.
+codegen.spawn(rosetta);
 codegen.exec('rm -rf .codegen');
 codegen.exec('jsii-pacmak --code-only --outdir .codegen --target python --target java --target dotnet --target go');
 codegen.exec('python3 -m compileall -q .codegen/python');
+// The Python package's README (and module docstring) shows Python, not TypeScript.
+codegen.exec('node test/package/python-readme.js .codegen/python');
 
-// README snippets must compile under jsii-rosetta in strict mode.
-project.addTask('rosetta', {
-  description: 'Compile the README TypeScript snippets with jsii-rosetta in strict mode',
-  exec: 'jsii-rosetta extract --strict --fail',
+// Packaging order: every task that builds a language package bundles the Lambda functions into
+// assets/ first (the npm package, and every binding built from it, must carry
+// assets/private/provisioner.lambda), and every non-JavaScript one runs rosetta first. The release
+// workflow builds each language in its own job from the npm tarball, so the order cannot rely on
+// `build` having run before in the same workspace.
+const bundle = project.tasks.tryFind('bundle')!;
+for (const language of ['js', 'python', 'java', 'dotnet', 'go']) {
+  const packageTask = project.tasks.tryFind(`package:${language}`)!;
+  if (language !== 'js') {
+    packageTask.prependSpawn(rosetta);
+  }
+  packageTask.prependSpawn(bundle);
+}
+
+// The package a user installs, tested: `build` (and so `release`) ends by installing the npm tarball
+// into a fresh CDK app outside the repository and synthesizing an environment, the shared-VPC
+// provisioner (whose bundled function must be in the package) and MwaaChecks. See test/package/.
+const packageTest = project.addTask('package:test', {
+  description: 'Install the npm tarball from dist/js into a fresh CDK app outside the repository and synthesize it',
+  // The tarball of this build: dist/js may still hold one of an earlier version.
+  exec: 'bash test/package/run.sh "dist/js/$(node -p "const p = require(\'./package.json\'); p.name + \'@\' + p.version").jsii.tgz"',
 });
+project.packageTask.spawn(packageTest);
 
 // Integration test apps, compared offline with their committed snapshots (see
 // test/integ-snapshots.ts for why this is not integ-runner itself yet).
