@@ -4,8 +4,8 @@ import * as path from 'path';
 import { App } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
-import { AwsSolutionsChecks, HIPAASecurityChecks, NagPack, NIST80053R5Checks, PCIDSS321Checks } from 'cdk-nag';
 import { IConstruct } from 'constructs';
+import { nagFindings, PackFactory, PACKS } from './support/nag';
 import { buildExampleApp } from '../example/app';
 import { Dags, DependencyFile, EndpointManagement, PrivateMwaaEnvironment } from '../src';
 import { sampleProject } from './support/files';
@@ -15,17 +15,8 @@ import { newStack, newVpc } from './support/fixtures';
  * The compliance packs run on the example app through cdk-nag 3 (CDK's policy validation
  * framework). Every finding must be fixed or acknowledged, on its one resource, with a reason.
  */
-type PackFactory = (app: App) => NagPack;
-const PACKS: Array<[string, PackFactory]> = [
-  ['AwsSolutions', app => new AwsSolutionsChecks(app)],
-  ['HIPAA Security', app => new HIPAASecurityChecks(app)],
-  ['NIST 800-53 rev 5', app => new NIST80053R5Checks(app)],
-  ['PCI DSS 3.2.1', app => new PCIDSS321Checks(app)],
-];
-
 function findings(app: App, pack: PackFactory, scope: IConstruct = app): string[] {
-  const report = pack(app).validateScope(scope);
-  return report.violations.flatMap(v => v.violatingResources.map(r => `${v.ruleName} on ${r.constructPath ?? r.resourceLogicalId}`));
+  return nagFindings(app, pack, scope);
 }
 
 function tmpdir(): string {

@@ -6,11 +6,11 @@ import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as sns from 'aws-cdk-lib/aws-sns';
-import { AwsSolutionsChecks, HIPAASecurityChecks, NagPack, NIST80053R5Checks, PCIDSS321Checks } from 'cdk-nag';
 import { IConstruct } from 'constructs';
 import { EndpointManagement, MwaaPublicAccessRevert, MwaaSelfService, PrivateMwaaEnvironment } from '../src';
 import { AslDefinition, evaluateJsonata, patternMatches, runStateMachine, ServiceMock, TaskError } from './support/asl';
 import { ACCOUNT, newEnvironment, newStack, REGION } from './support/fixtures';
+import { nagFindings, PackFactory, PACKS } from './support/nag';
 import { resolveIntrinsics } from './support/resolve-template';
 
 // runSimulation loads a resource policy without a name and then reads it: give every policy
@@ -726,18 +726,8 @@ describe('an imported environment', () => {
 });
 
 describe('cdk-nag', () => {
-  type PackFactory = (app: App) => NagPack;
-  const PACKS: Array<[string, PackFactory]> = [
-    ['AwsSolutions', app => new AwsSolutionsChecks(app)],
-    ['HIPAA Security', app => new HIPAASecurityChecks(app)],
-    ['NIST 800-53 rev 5', app => new NIST80053R5Checks(app)],
-    ['PCI DSS 3.2.1', app => new PCIDSS321Checks(app)],
-  ];
-  const findings = (stack: Stack, pack: PackFactory, scopes: IConstruct[]) => {
-    const app = stack.node.root as App;
-    return scopes.flatMap(scope => pack(app).validateScope(scope).violations
-      .flatMap(v => v.violatingResources.map(r => `${v.ruleName} on ${r.constructPath ?? r.resourceLogicalId}`)));
-  };
+  const findings = (stack: Stack, pack: PackFactory, scopes: IConstruct[]) => nagFindings(stack.node.root as App, pack, ...scopes);
+
 
   test.each(PACKS)('%s: both constructs add no unacknowledged finding', (_name, pack) => {
     const b = build();
