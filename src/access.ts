@@ -1,8 +1,8 @@
-import { Annotations, ArnFormat, Aws, Stack, Token } from 'aws-cdk-lib';
+import { Annotations, Aws, Stack, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
-import { airflowRoleArn, logGroupArn, secretArnPattern } from './private/arns';
+import { airflowRoleArn, ec2Arn, logGroupArn, secretArnPattern } from './private/arns';
 import type { EnvironmentBase, EnvironmentGrantTargets } from './private/environment-base';
 import { LOG_TYPES, PASSED_TO_SERVICE } from './private/mwaa';
 import { acknowledge, findingName, iam5 } from './private/nag';
@@ -341,16 +341,13 @@ export interface EnvironmentNetwork {
 }
 
 /** An EC2 resource ARN in this Region, in this account or (`anyAccount`) any. */
-function ec2Arn(env: EnvironmentBase, type: string, id: string, anyAccount = false): string {
-  return Stack.of(env).formatArn({ service: 'ec2', resource: type, resourceName: id, arnFormat: ArnFormat.SLASH_RESOURCE_NAME, ...(anyAccount ? { account: '*' } : {}) });
-}
 
 /** The VPC, subnets and security groups of the environment, by id in any account (a shared VPC's are its owner's). */
 export function networkArns(env: EnvironmentBase, network: EnvironmentNetwork): string[] {
   return [
-    ec2Arn(env, 'vpc', network.vpcId, true),
-    ...network.subnetIds.map(id => ec2Arn(env, 'subnet', id, true)),
-    ...network.securityGroupIds.map(id => ec2Arn(env, 'security-group', id, true)),
+    ec2Arn(env, 'vpc', network.vpcId, '*'),
+    ...network.subnetIds.map(id => ec2Arn(env, 'subnet', id, '*')),
+    ...network.securityGroupIds.map(id => ec2Arn(env, 'security-group', id, '*')),
   ];
 }
 

@@ -11,7 +11,7 @@ import { Construct } from 'constructs';
 import type { IPrivateMwaaEnvironment } from './environment';
 import { EndpointManagement, LogLevel, WebserverAccessMode } from './environment-props';
 import { publicAccessEventPattern } from './notifications';
-import { environmentArn } from './private/arns';
+import { ec2Arn, environmentArn } from './private/arns';
 import { PASSED_TO_SERVICE } from './private/mwaa';
 import { acknowledge, findingName } from './private/nag';
 import { TopicTarget } from './private/topic-target';
@@ -657,18 +657,17 @@ class Updater {
    * @see https://docs.aws.amazon.com/mwaa/latest/userguide/access-policies.html
    */
   public webserverEndpointStatements(vpc: ec2.IVpc, subnets: ec2.ISubnet[], securityGroups: ec2.ISecurityGroup[]): iam.PolicyStatement[] {
-    const stack = Stack.of(this.scope);
-    const ec2Arn = (resource: string, id: string) => stack.formatArn({ service: 'ec2', resource, resourceName: id });
-    const subnetArns = subnets.map(s => ec2Arn('subnet', s.subnetId));
-    const securityGroupArns = securityGroups.map(sg => ec2Arn('security-group', sg.securityGroupId));
-    const newEndpoints = ec2Arn('vpc-endpoint', '*');
-    const newInterfaces = ec2Arn('network-interface', '*');
+    const arn = (resource: string, id: string) => ec2Arn(this.scope, resource, id);
+    const subnetArns = subnets.map(s => arn('subnet', s.subnetId));
+    const securityGroupArns = securityGroups.map(sg => arn('security-group', sg.securityGroupId));
+    const newEndpoints = arn('vpc-endpoint', '*');
+    const newInterfaces = arn('network-interface', '*');
     this.newResourceWildcards.push(newEndpoints, newInterfaces);
     return [
       new iam.PolicyStatement({
         sid: 'CreateTheWebserverEndpointInTheEnvironmentNetwork',
         actions: ['ec2:CreateVpcEndpoint'],
-        resources: [ec2Arn('vpc', vpc.vpcId), ...subnetArns, ...securityGroupArns, newEndpoints],
+        resources: [arn('vpc', vpc.vpcId), ...subnetArns, ...securityGroupArns, newEndpoints],
       }),
       new iam.PolicyStatement({
         sid: 'CreateItsInterfacesInTheEnvironmentSubnets',

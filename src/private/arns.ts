@@ -54,6 +54,14 @@ export function secretArnPattern(scope: IConstruct, prefix?: string): string {
   return Stack.of(scope).formatArn({ service: 'secretsmanager', resource: 'secret', resourceName: prefix === undefined ? '*' : `${prefix}/*`, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
 }
 
+/**
+ * The ARN of an EC2 resource (`<type>/<id>`, `*` for every one of the type) in the account and
+ * Region of `scope`, or in the account given (`*` for any).
+ */
+export function ec2Arn(scope: IConstruct, type: string, id: string, account?: string): string {
+  return formatArn(scope, { service: 'ec2', resource: type, resourceName: id, arnFormat: ArnFormat.SLASH_RESOURCE_NAME, ...(account === undefined ? {} : { account }) });
+}
+
 /** The Celery queues of MWAA environments in the Region: they live in an account MWAA owns, so the account is a wildcard. */
 export function celeryQueueArnPattern(scope: IConstruct): string {
   return Stack.of(scope).formatArn({ service: 'sqs', account: '*', resource: `${CELERY_QUEUE_PREFIX}*` });

@@ -8,10 +8,10 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
-import { Construct, IConstruct } from 'constructs';
+import { Construct } from 'constructs';
 import { MANAGED_BY_TAG, MANAGED_BY_VALUE, SharedVpcNames } from './names';
 import { ProvisionerFunction } from './provisioner-function';
-import { defaultEventBusArn, environmentArn, namedLogGroupArn, roleArn } from '../private/arns';
+import { defaultEventBusArn, ec2Arn, environmentArn, namedLogGroupArn, roleArn } from '../private/arns';
 import { EVENT_SOURCE, STATUS_CHANGE_PATTERN } from '../private/mwaa';
 import { acknowledge, COMPLIANCE_PACKS, findingName, iam5, inPacks } from '../private/nag';
 import { requireAccountId } from '../private/props-validation';
@@ -132,7 +132,7 @@ export class MwaaSharedVpcEndpointProvisioner extends Construct {
       assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
     });
     this.role = role;
-    const vpcArn = stack.formatArn({ service: 'ec2', resource: 'vpc', resourceName: props.vpc.vpcId });
+    const vpcArn = ec2Arn(this, 'vpc', props.vpc.vpcId);
     const policy = new iam.ManagedPolicy(this, 'Policy', {
       description: 'Least privilege of the MWAA shared VPC endpoint provisioner',
       roles: [role],
@@ -140,19 +140,19 @@ export class MwaaSharedVpcEndpointProvisioner extends Construct {
         new iam.PolicyStatement({
           sid: 'CreateEndpointsInTheSharedVpcAndSubnets',
           actions: ['ec2:CreateVpcEndpoint'],
-          resources: [vpcArn, ...subnets.map(s => stack.formatArn({ service: 'ec2', resource: 'subnet', resourceName: s.subnetId }))],
+          resources: [vpcArn, ...subnets.map(s => ec2Arn(this, 'subnet', s.subnetId))],
         }),
         new iam.PolicyStatement({
           // Participants own the security groups of their environments, in the shared VPC.
           sid: 'UseSecurityGroupsOfTheSharedVpc',
           actions: ['ec2:CreateVpcEndpoint'],
-          resources: [ec2Arns(this, 'security-group', '*')],
+          resources: [ec2Arn(this, 'security-group', '*', '*')],
           conditions: { ArnEquals: { 'ec2:Vpc': vpcArn } },
         }),
         new iam.PolicyStatement({
           sid: 'CreateTaggedEndpointsToEndpointServices',
           actions: ['ec2:CreateVpcEndpoint'],
-          resources: [ec2Arns(this, 'vpc-endpoint')],
+          resources: [ec2Arn(this, 'vpc-endpoint', '*')],
           conditions: {
             StringEquals: { [`aws:RequestTag/${MANAGED_BY_TAG}`]: MANAGED_BY_VALUE },
             StringLike: { 'ec2:VpceServiceName': `com.amazonaws.vpce.${stack.region}.vpce-svc-*` },
@@ -161,13 +161,13 @@ export class MwaaSharedVpcEndpointProvisioner extends Construct {
         new iam.PolicyStatement({
           sid: 'TagEndpointsWhenCreated',
           actions: ['ec2:CreateTags'],
-          resources: [ec2Arns(this, 'vpc-endpoint')],
+          resources: [ec2Arn(this, 'vpc-endpoint', '*')],
           conditions: { StringEquals: { 'ec2:CreateAction': 'CreateVpcEndpoint' } },
         }),
         new iam.PolicyStatement({
           sid: 'DeleteOnlyItsOwnEndpoints',
           actions: ['ec2:DeleteVpcEndpoints'],
-          resources: [ec2Arns(this, 'vpc-endpoint')],
+          resources: [ec2Arn(this, 'vpc-endpoint', '*')],
           conditions: { StringEquals: { [`aws:ResourceTag/${MANAGED_BY_TAG}`]: MANAGED_BY_VALUE } },
         }),
         new iam.PolicyStatement({
@@ -264,15 +264,10 @@ export class MwaaSharedVpcEndpointProvisioner extends Construct {
     ]);
     acknowledge(this.deadLetterQueue, [{ id: 'AwsSolutions-SQS3', reason: 'This queue is the dead-letter queue of the provisioner function.' }]);
     acknowledge(policy, [
-      iam5(`Resource::${findingName(this, ec2Arns(this, 'security-group', '*'))}`, 'Security groups of the participants, limited to those in the shared VPC (ec2:Vpc).'),
-      iam5(`Resource::${findingName(this, ec2Arns(this, 'vpc-endpoint'))}`, 'New endpoints must carry the provisioner\'s tag and point to an endpoint service; only endpoints with that tag may be deleted.'),
+      iam5(`Resource::${findingName(this, ec2Arn(this, 'security-group', '*', '*'))}`, 'Security groups of the participants, limited to those in the shared VPC (ec2:Vpc).'),
+      iam5(`Resource::${findingName(this, ec2Arn(this, 'vpc-endpoint', '*'))}`, 'New endpoints must carry the provisioner\'s tag and point to an endpoint service; only endpoints with that tag may be deleted.'),
       iam5('Resource::*', 'ec2:DescribeVpcEndpoints has no resource-level permissions.'),
       iam5(`Resource::${findingName(this, environmentArn(this, '*'))}`, 'Any environment of this account may be in the shared VPC; the function only reads it.'),
     ]);
   }
-}
-
-/** Every EC2 resource of one type in an account (the stack's unless given) and the stack's Region. */
-function ec2Arns(scope: IConstruct, resource: string, account?: string): string {
-  return Stack.of(scope).formatArn({ service: 'ec2', account, resource, resourceName: '*' });
 }
