@@ -13,7 +13,8 @@ export type { EnvironmentDashboardOptions, RecommendedAlarmsOptions } from './mo
 export { Dags, DependencyFile } from './dependencies';
 export type { DagsAssetOptions, DependencyAssetOptions } from './dependencies';
 export type { SecretsManagerBackendOptions } from './secrets-backend';
-export * from './vpc-endpoints';
+export { MwaaVpcEndpoints } from './vpc-endpoints';
+export type { MwaaVpcEndpointsProps, VpcEndpointsOptions } from './vpc-endpoints';
 export * from './network-acl';
 export { MwaaChecks } from './checks/plugin';
 export type { MwaaChecksProps } from './checks/plugin';

@@ -6,6 +6,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { airflowRoleArn, celeryQueueArnPattern, environmentArn, logGroupArnPattern, secretArnPattern } from './private/arns';
 import { WEBSERVER_PORT } from './private/mwaa';
+import type { SecretsManagerBackendOptions } from './secrets-backend';
 import { MwaaWarnings } from './warnings';
 
 
@@ -299,7 +300,7 @@ export interface EnvironmentEndpointsProps {
   readonly kmsKey: kms.IKey;
   readonly createVpcEndpoints?: boolean;
   readonly vpcEndpointsOptions?: VpcEndpointsOptions;
-  readonly secretsBackend?: object;
+  readonly secretsBackend?: SecretsManagerBackendOptions;
 }
 
 /** The VPC endpoints of an environment, when asked for; with the Secrets Manager one when the backend is on. */
