@@ -113,6 +113,15 @@ const project = new awscdk.AwsCdkConstructLibrary({
     // expressions offline with the engine version Step Functions documents (2.0.6, see
     // https://docs.aws.amazon.com/step-functions/latest/dg/transforming-data.html).
     'jsonata@2.0.6',
+    // Definition-time checks of every synthesized state machine (test/support/definition-checks.ts).
+    'asl-validator@4.0.0',
+    // Mutation testing of the security-relevant modules (stryker.config.json, docs/testing.md).
+    // 9.x is the newest line that supports Node 20.
+    '@stryker-mutator/core@9.6.1',
+    '@stryker-mutator/jest-runner@9.6.1',
+    '@stryker-mutator/typescript-checker@9.6.1',
+    // Import circles in src/ fail CI (`madge --circular`).
+    'madge@8.0.0',
   ],
   // `*.lambda.ts` files under src/ are bundled with esbuild at build time.
   lambdaOptions: {
@@ -133,6 +142,10 @@ const project = new awscdk.AwsCdkConstructLibrary({
     ignorePatterns: ['/example/', '/bench/', '/.ci/', '/rosetta/', 'cdk.out/', '/.codegen/', '/docs/', '.jsii.tabl.json', 'CONTRIBUTING.md'],
   },
 });
+
+// madge declares an optional peer of TypeScript 5; it reads TypeScript 6 sources through its own
+// parser (detective-typescript), so it shares the project's compiler.
+project.package.addField('overrides', { madge: { typescript: '$typescript' } });
 
 // jsii must show every warning, reserved words included: a member named like a Python, Java or C#
 // keyword would make the generated bindings awkward, so we want to hear about it.
