@@ -13,13 +13,14 @@ import { Construct } from 'constructs';
 import { AccessProfile, AirflowRole, accessPolicyNameOf, PeopleAccess } from './access';
 import { deliver, dependencySources } from './dependencies';
 import { EndpointManagement, PrivateMwaaEnvironmentAttributes, PrivateMwaaEnvironmentProps, WebserverAccessMode } from './environment-props';
+import { MwaaFrontDoor, MwaaFrontDoorOptions } from './front-door';
 import { addDashboard, addRecommendedAlarms, AirflowComponent, EnvironmentDashboardOptions, RecommendedAlarmsOptions } from './monitoring';
 import { MwaaNetworkAcl } from './network-acl';
 import { forwardStatusChanges, guardPrivateAccess, notificationTopic } from './notifications';
 import { EnvironmentBase, EnvironmentGrantTargets } from './private/environment-base';
 import { importEnvironment, importEnvironmentArn } from './private/environment-import';
 import { executionRole } from './private/execution-role';
-import { DEFAULT_KEYS, WEBSERVER_PORT } from './private/mwaa';
+import { BASE_URL_OPTION, DEFAULT_KEYS, WEBSERVER_PORT } from './private/mwaa';
 import { customerEndpoint, environmentSecurityGroup, hasNoInternetRoute, selectSubnets } from './private/network';
 import * as v from './private/props-validation';
 import { environmentBucket, environmentKey, logGroups, loggingConfiguration, validateKmsKey, validateSourceBucket } from './private/storage';
@@ -356,6 +357,8 @@ export class PrivateMwaaEnvironment extends EnvironmentBase implements IPrivateM
   private readonly people: PeopleAccess;
   /** Where people deploy DAGs and dependency files to. */
   private readonly targets: EnvironmentGrantTargets;
+  /** The VPC, for a front door. */
+  private readonly vpc: ec2.IVpc;
 
   constructor(scope: Construct, id: string, props: PrivateMwaaEnvironmentProps) {
     super(scope, id, { physicalName: props.environmentName });
@@ -365,6 +368,7 @@ export class PrivateMwaaEnvironment extends EnvironmentBase implements IPrivateM
     this.webserverAccessMode = props.webserverAccessMode ?? WebserverAccessMode.PRIVATE_ONLY;
     this.endpointManagement = props.endpointManagement ?? EndpointManagement.SERVICE;
     const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
+    this.vpc = props.vpc;
 
     // 1. Validation: everything is checked before anything is created.
     const capacity = v.validateCapacity(this, this.airflowVersion, this.environmentClass, props);
@@ -611,6 +615,47 @@ export class PrivateMwaaEnvironment extends EnvironmentBase implements IPrivateM
    */
   public addToRolePolicy(statement: iam.PolicyStatement): void {
     this.executionRolePolicy.addStatements(statement);
+  }
+
+  /**
+   * Put a front door in front of the private web server: a load balancer (internal unless asked)
+   * with HTTPS on a company host name and sign-in through the company's identity provider, which
+   * logs people in to Airflow with the role their group maps to. It sets `webserver.base_url` to
+   * the host name, so the web server access mode must be PRIVATE_ONLY.
+   *
+   * @param id the construct id of the front door, in this environment's scope
+   * @see https://docs.aws.amazon.com/mwaa/latest/userguide/vpc-vpe-access.html
+   */
+  public addFrontDoor(id: string, options: MwaaFrontDoorOptions): MwaaFrontDoor {
+    return MwaaFrontDoor._create({
+      scope: this,
+      environmentName: this.environmentName,
+      airflowVersion: this.airflowVersion,
+      vpc: this.vpc,
+      kmsKey: this.kmsKey,
+      webserverVpcEndpointService: this.webserverVpcEndpointService,
+      endpointDependencies: [this.resource, ...(this.webserverVpcEndpoint ? [this.webserverVpcEndpoint] : [])],
+      allowWebserverAccessFrom: (peer, description) => this.allowWebserverAccessFrom(peer, description),
+      setWebserverBaseUrl: hostName => this._setWebserverBaseUrl(hostName),
+    }, id, options);
+  }
+
+  /**
+   * Set the Airflow option `webserver.base_url` (a custom domain of a private web server).
+   *
+   * @internal
+   */
+  public _setWebserverBaseUrl(hostName: string): void {
+    if (this.webserverAccessMode !== WebserverAccessMode.PRIVATE_ONLY) {
+      throw new Error(`\`webserverAccessMode\` must be PRIVATE_ONLY for a custom domain (\`webserver.base_url\`) in front of the web server, got: ${this.webserverAccessMode}`);
+    }
+    const options: { [key: string]: string } = { ...(this.resource.airflowConfigurationOptions ?? {}) };
+    const current = options[BASE_URL_OPTION];
+    if (current !== undefined && current !== hostName) {
+      throw new Error(`\`airflowConfigurationOptions\` already sets ${BASE_URL_OPTION} to another host than the front door's ${hostName}, got: '${current}'`);
+    }
+    options[BASE_URL_OPTION] = hostName;
+    this.resource.airflowConfigurationOptions = options;
   }
 
   /** @internal */

@@ -26,3 +26,5 @@ export { SharedVpcNames } from './shared-vpc/names';
 export * from './warnings';
 export * from './identity-center';
 export * from './self-service';
+export { MwaaFrontDoor, FrontDoorSignIn } from './front-door';
+export type { MwaaFrontDoorOptions, FrontDoorGroupMapping, OidcSignInOptions, CognitoSignInOptions } from './front-door';

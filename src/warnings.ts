@@ -54,6 +54,8 @@ export class MwaaWarnings {
   public static readonly GUARDRAIL_NEEDS_TRAIL = 'cdk-private-mwaa:guardrailNeedsTrail';
   /** A web server peer that is the whole IPv4 or IPv6 internet (`0.0.0.0/0`, `::/0`). */
   public static readonly WEBSERVER_OPEN_TO_ALL = 'cdk-private-mwaa:webserverOpenToAll';
+  /** A front door (`addFrontDoor`) whose load balancer is internet-facing. */
+  public static readonly FRONT_DOOR_INTERNET_FACING = 'cdk-private-mwaa:frontDoorInternetFacing';
 
   /** Every warning id, for documentation and tests. */
   public static readonly ALL: string[] = [
@@ -80,6 +82,7 @@ export class MwaaWarnings {
     MwaaWarnings.UPDATER_KEY,
     MwaaWarnings.GUARDRAIL_NEEDS_TRAIL,
     MwaaWarnings.WEBSERVER_OPEN_TO_ALL,
+    MwaaWarnings.FRONT_DOOR_INTERNET_FACING,
   ];
 
   private constructor() {}

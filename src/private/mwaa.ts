@@ -85,6 +85,15 @@ export const WORKER_CONCURRENCY_OPTION = 'celery.worker_concurrency';
 /** See {@link WORKER_CONCURRENCY_OPTION}. */
 export const LAZY_LOAD_PLUGINS_OPTION = 'core.lazy_load_plugins';
 
+/**
+ * The Airflow option that gives a private web server a custom domain: a fully qualified name
+ * without scheme or path, at most 255 characters (/work/shared/MWAA-FACTS.md, "Custom domain for a
+ * private web server").
+ *
+ * @see https://docs.aws.amazon.com/mwaa/latest/userguide/configuring-env-variables.html
+ */
+export const BASE_URL_OPTION = 'webserver.base_url';
+
 /** Availability Zones (by id) where MWAA cannot run an environment. */
 export const UNSUPPORTED_AZ_IDS = ['use1-az3'];
 

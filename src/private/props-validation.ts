@@ -228,12 +228,12 @@ export function validateNetworkAclVpc(vpc: ec2.IVpc, create?: boolean): void {
 }
 
 /** The whole internet as a web server peer: the network ACL and security group would admit anyone. */
-export function warnIfOpenToAll(scope: IConstruct, peer: ec2.IPeer): void {
+export function warnIfOpenToAll(scope: IConstruct, peer: ec2.IPeer, prop = '`webserverAccessPeers` (or `allowWebserverAccessFrom`)'): void {
   const rule = peer.toIngressRuleConfig();
   const everyone = [rule.cidrIp, rule.cidrIpv6].find(cidr => cidr === '0.0.0.0/0' || cidr === '::/0');
   if (everyone !== undefined) {
     Annotations.of(scope).addWarningV2(MwaaWarnings.WEBSERVER_OPEN_TO_ALL,
-      `\`webserverAccessPeers\` (or \`allowWebserverAccessFrom\`): ${everyone} lets every address reach the web server on TCP 443, which defeats a private web server's network boundary; name the client networks instead, or acknowledge this warning (got: ${everyone}).`);
+      `${prop}: ${everyone} lets every address reach the web server on TCP 443, which defeats a private web server's network boundary; name the client networks instead, or acknowledge this warning (got: ${everyone}).`);
   }
 }
 
