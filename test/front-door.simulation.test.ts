@@ -74,7 +74,8 @@ function synthesize() {
   return {
     functionPolicies: policyAttachedTo(functionRoleId),
     loginPolicies: Object.fromEntries(Object.entries(loginRoleIds).map(([r, lid]) => [r, policyAttachedTo(lid)])),
-    trustPolicies: Object.fromEntries(Object.entries(loginRoleIds).map(([r, lid]) => [r, resolveIntrinsics(template.Resources[lid].Properties.AssumeRolePolicyDocument, options)])),
+    trustPolicies: Object.fromEntries(Object.entries(loginRoleIds).map(([r, lid]) =>
+      [r, resolveIntrinsics(template.Resources[lid].Properties.AssumeRolePolicyDocument, options)])),
     inlinePolicies: Object.values<any>(template.Resources).filter(r => r.Type === 'AWS::IAM::Policy'
       && JSON.stringify(r.Properties.Roles).match(new RegExp(`${functionRoleId}|${Object.values(loginRoleIds).join('|')}`))),
   };
