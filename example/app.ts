@@ -6,6 +6,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { MwaaWarnings, PrivateMwaaEnvironment, PrivateMwaaEnvironmentProps } from '../src';
+import { addExampleFrontDoor, FRONT_DOOR_EXAMPLE_NAMES } from './front-door';
 import { ExampleIdentityStack } from './identity';
 
 /** Props of the example's environment beyond its name and VPC, for variations in tests. */
@@ -23,6 +24,13 @@ export interface ExampleStackProps extends StackProps {
    * @default false
    */
   readonly isolated?: boolean;
+
+  /**
+   * The environment's name and the flow log group's, for a further stack of the same kind.
+   *
+   * @default - the names of the private (or isolated) example
+   */
+  readonly names?: { readonly environment: string; readonly flowLogGroup: string };
 }
 
 /**
@@ -52,7 +60,7 @@ export class ExampleStack extends Stack {
       conditions: { ArnLike: { 'kms:EncryptionContext:aws:logs:arn': this.formatArn({ service: 'logs', resource: 'log-group', resourceName: 'vpc-flow-logs-*', arnFormat: ArnFormat.COLON_RESOURCE_NAME }) } },
     }));
     const flowLogGroup = new logs.LogGroup(this, 'FlowLogs', {
-      logGroupName: props?.isolated ? 'vpc-flow-logs-mwaa-isolated-example' : 'vpc-flow-logs-mwaa-example',
+      logGroupName: props?.names?.flowLogGroup ?? (props?.isolated ? 'vpc-flow-logs-mwaa-isolated-example' : 'vpc-flow-logs-mwaa-example'),
       encryptionKey: flowLogKey,
       retention: logs.RetentionDays.ONE_YEAR,
       removalPolicy: RemovalPolicy.RETAIN,
@@ -84,7 +92,7 @@ export class ExampleStack extends Stack {
     });
 
     this.airflow = new PrivateMwaaEnvironment(this, 'Airflow', {
-      environmentName: props?.isolated ? 'example-isolated-airflow' : 'example-private-airflow',
+      environmentName: props?.names?.environment ?? (props?.isolated ? 'example-isolated-airflow' : 'example-private-airflow'),
       vpc,
       sourceBucketAccessLogs: accessLogs,
       // Without internet: endpoints and a network ACL. With it: people update the environment
@@ -132,7 +140,7 @@ export class ExampleStack extends Stack {
 
 /** Build the example app, ready to synthesize. */
 export function buildExampleApp(outdir?: string, airflow?: ExampleAirflowProps): {
-  app: App; stack: ExampleStack; isolatedStack: ExampleStack; identityStack: ExampleIdentityStack;
+  app: App; stack: ExampleStack; isolatedStack: ExampleStack; identityStack: ExampleIdentityStack; frontDoorStack: ExampleStack;
 } {
   const app = new App({ outdir });
   const env = { account: '111111111111', region: 'eu-west-1' };
@@ -148,5 +156,8 @@ export function buildExampleApp(outdir?: string, airflow?: ExampleAirflowProps):
   // The example environments are new: their buckets are named by CDK from their first deployment.
   Annotations.of(identityStack).acknowledgeWarning(MwaaWarnings.GENERATED_BUCKET_NAME,
     'The example environments are new: their buckets are named by CDK from the start.');
-  return { app, stack, isolatedStack, identityStack };
+  // The private web server behind a company host name with sign-in through the company's provider.
+  const frontDoorStack = new ExampleStack(app, 'PrivateMwaaFrontDoorExample', { env, airflow, names: FRONT_DOOR_EXAMPLE_NAMES });
+  addExampleFrontDoor(frontDoorStack);
+  return { app, stack, isolatedStack, identityStack, frontDoorStack };
 }
