@@ -2,7 +2,8 @@ import { generateKeyPairSync, KeyObject, sign } from 'node:crypto';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
 import {
-  airflowRoleFor, AlbRequest, groupsOf, login, loginUrl, sessionNameFor, Settings, settingsFromEnvironment, TokenDeps, VerificationDeps, verifyClaims,
+  airflowRoleFor, AlbRequest, fetchPublicKey, groupsOf, login, loginUrl, sessionNameFor, Settings, settingsFromEnvironment, TokenDeps,
+  VerificationDeps, verifyClaims,
 } from '../src/front-door-login.lambda';
 
 /**
@@ -256,4 +257,30 @@ test('settings come from the environment variables the construct sets, and a mis
   };
   expect(settingsFromEnvironment(env)).toEqual({ ...SETTINGS, airflowMajorVersion: 3 });
   expect(() => settingsFromEnvironment({ ...env, ISSUER: '' })).toThrow('Missing environment variable ISSUER');
+});
+
+describe('the public key of a key id', () => {
+  const realFetch = global.fetch;
+  afterEach(() => {
+    global.fetch = realFetch;
+  });
+
+  test('comes from the Region\'s key endpoint, without following redirects, once per key id', async () => {
+    const calls: Array<[string, RequestInit | undefined]> = [];
+    global.fetch = (async (url: string, init?: RequestInit) => {
+      calls.push([url, init]);
+      return { ok: true, status: 200, text: async () => pem(albKeys.publicKey) };
+    }) as any;
+    expect(await fetchPublicKey('eu-central-1', 'key-one')).toBe(pem(albKeys.publicKey));
+    expect(await fetchPublicKey('eu-central-1', 'key-one')).toBe(pem(albKeys.publicKey));
+    expect(calls).toEqual([['https://public-keys.auth.elb.eu-central-1.amazonaws.com/key-one', { redirect: 'error' }]]);
+  });
+
+  test('an answer other than 200 is an error, and is not kept', async () => {
+    let status = 404;
+    global.fetch = (async () => ({ ok: status === 200, status, text: async () => pem(otherKeys.publicKey) })) as any;
+    await expect(fetchPublicKey('eu-central-1', 'key-two')).rejects.toThrow('key endpoint answered 404');
+    status = 200;
+    expect(await fetchPublicKey('eu-central-1', 'key-two')).toBe(pem(otherKeys.publicKey));
+  });
 });
