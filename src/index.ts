@@ -26,3 +26,5 @@ export { SharedVpcNames } from './shared-vpc/names';
 export * from './warnings';
 export * from './identity-center';
 export * from './self-service';
+export { MwaaOrganizationGuard, GuardedEnvironment } from './organization-guard';
+export type { MwaaOrganizationGuardProps, GuardedEnvironmentOptions, GuardedEnvironmentAttributes } from './organization-guard';
