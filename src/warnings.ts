@@ -54,6 +54,11 @@ export class MwaaWarnings {
   public static readonly GUARDRAIL_NEEDS_TRAIL = 'cdk-private-mwaa:guardrailNeedsTrail';
   /** A web server peer that is the whole IPv4 or IPv6 internet (`0.0.0.0/0`, `::/0`). */
   public static readonly WEBSERVER_OPEN_TO_ALL = 'cdk-private-mwaa:webserverOpenToAll';
+  /**
+   * The `notificationTopic` given is encrypted with a key whose policy cannot admit the publishers
+   * (an imported key, an alias, an AWS managed key).
+   */
+  public static readonly NOTIFICATION_TOPIC_IMPORTED_KEY = 'cdk-private-mwaa:notificationTopicImportedKey';
 
   /** Every warning id, for documentation and tests. */
   public static readonly ALL: string[] = [
@@ -80,6 +85,7 @@ export class MwaaWarnings {
     MwaaWarnings.UPDATER_KEY,
     MwaaWarnings.GUARDRAIL_NEEDS_TRAIL,
     MwaaWarnings.WEBSERVER_OPEN_TO_ALL,
+    MwaaWarnings.NOTIFICATION_TOPIC_IMPORTED_KEY,
   ];
 
   private constructor() {}
