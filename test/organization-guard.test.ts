@@ -233,7 +233,7 @@ describe('MwaaOrganizationGuard', () => {
         'the service control policy of `environments` must be at most 5120 characters (the AWS Organizations quota); split the 1 environments across several MwaaOrganizationGuard constructs, or shorten `exemptPrincipalArns`, got: 5121 characters');
     });
 
-    test('about a dozen environments with self-service and revert fit in one policy', () => {
+    test('ten environments with self-service and revert fit in one policy, twenty do not', () => {
       const many = (n: number) => Array.from({ length: n }, (_, i) => GuardedEnvironment.fromAttributes({
         environmentName: `environment-${i}`, account: ACCOUNT, region: REGION, selfService: true, publicAccessRevert: true,
       }));
