@@ -68,6 +68,7 @@ const sampleGuardrailEvent = {
   'id': '6a7e8feb-b491-4cf7-a9f1-bf3703467718',
   'detail-type': 'AWS API Call via CloudTrail',
   'source': 'aws.airflow',
+  'account': '111111111111',
   'time': '2026-12-04T12:00:00Z',
   'region': region,
   'resources': [],
