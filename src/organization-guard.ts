@@ -54,6 +54,10 @@ export interface GuardedEnvironmentOptions {
    * The ARN of the role CloudFormation deploys the environment's stack with, which must stay able
    * to create and update the environment. A literal ARN; `*` may stand for any characters.
    *
+   * Required by `fromEnvironment` for a stack that is not synthesized with
+   * `DefaultStackSynthesizer` (with `CliCredentialsStackSynthesizer`, CloudFormation acts with the
+   * deployer's own credentials: name that role).
+   *
    * @default - the CDK bootstrap's CloudFormation execution role of the environment's account and
    * Region, `cdk-<qualifier>-cfn-exec-role-<account>-<region>`
    * @see https://docs.aws.amazon.com/cdk/v2/guide/bootstrapping-env.html
@@ -130,6 +134,11 @@ export class GuardedEnvironment {
       throw new Error(`${where}: a service control policy names the environment literally, so ${unresolved.join(', ')} must be known at synth time (give the stack an \`env\` with account and region), got: unresolved ${unresolved.join(', ')}`);
     }
     const synthesizer = stack.synthesizer;
+    if (!(synthesizer instanceof DefaultStackSynthesizer) && options.cloudFormationExecutionRoleArn === undefined) {
+      // Other synthesizers deploy with the CLI's own credentials (CliCredentialsStackSynthesizer)
+      // or roles of their own: the bootstrap's execution role would be the wrong exemption.
+      throw new Error(`${where}: its stack is not synthesized with DefaultStackSynthesizer, so name the principal CloudFormation deploys it with in \`cloudFormationExecutionRoleArn\`, got: ${synthesizer.constructor.name}`);
+    }
     const bootstrapQualifier = options.bootstrapQualifier
       ?? (synthesizer instanceof DefaultStackSynthesizer ? synthesizer.bootstrapQualifier : undefined);
     const synthesizerRole = options.bootstrapQualifier === undefined && synthesizer instanceof DefaultStackSynthesizer

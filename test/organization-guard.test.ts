@@ -1,5 +1,5 @@
 import { runSimulation } from '@cloud-copilot/iam-simulate';
-import { App, DefaultStackSynthesizer, Lazy, Stack } from 'aws-cdk-lib';
+import { App, CliCredentialsStackSynthesizer, DefaultStackSynthesizer, Lazy, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { GuardedEnvironment, MwaaOrganizationGuard, MwaaOrganizationGuardProps, PrivateMwaaEnvironment } from '../src';
 import { SCP_MAX_CHARACTERS } from '../src/organization-guard';
@@ -76,6 +76,15 @@ describe('GuardedEnvironment.fromEnvironment', () => {
   test("the synthesizer's own execution role is used when it names one", () => {
     const env = environment(new App(), {}, { synthesizer: new DefaultStackSynthesizer({ cloudFormationExecutionRole: 'arn:${AWS::Partition}:iam::${AWS::AccountId}:role/deployer' }) });
     expect(GuardedEnvironment.fromEnvironment(env).exemptPrincipalArns).toEqual([`arn:aws:iam::${ACCOUNT}:role/deployer`]);
+  });
+
+  test('another synthesizer needs the deploying principal named', () => {
+    const app = new App();
+    const env = environment(app, {}, { synthesizer: new CliCredentialsStackSynthesizer() });
+    expect(() => GuardedEnvironment.fromEnvironment(env)).toThrow(
+      `GuardedEnvironment.fromEnvironment(${env.node.path}): its stack is not synthesized with DefaultStackSynthesizer, so name the principal CloudFormation deploys it with in \`cloudFormationExecutionRoleArn\`, got: CliCredentialsStackSynthesizer`);
+    expect(GuardedEnvironment.fromEnvironment(env, { cloudFormationExecutionRoleArn: `arn:aws:iam::${ACCOUNT}:role/Deployer` }).exemptPrincipalArns)
+      .toEqual([`arn:aws:iam::${ACCOUNT}:role/Deployer`]);
   });
 
   test('options override the qualifier and the role', () => {
