@@ -1,4 +1,4 @@
-import { DefaultStackSynthesizer, Names, Stack, Token } from 'aws-cdk-lib';
+import { Annotations, DefaultStackSynthesizer, Names, Stack, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as organizations from 'aws-cdk-lib/aws-organizations';
 import { RegionInfo } from 'aws-cdk-lib/region-info';
@@ -6,6 +6,7 @@ import { Construct } from 'constructs';
 import type { PrivateMwaaEnvironment } from './environment';
 import { requireAccountId, validateEnvironmentName } from './private/props-validation';
 import { runtimeRoleArn, RuntimePart } from './private/runtime-names';
+import { MwaaWarnings } from './warnings';
 
 /**
  * The MWAA calls that can make a web server public: an update of the environment, or a new
@@ -163,6 +164,8 @@ export class GuardedEnvironment {
 
   /** The environment's name. */
   public readonly environmentName: string;
+  /** The 12-digit id of the environment's account. */
+  public readonly account: string;
   /** The environment's literal ARN, the resource the guard denies the calls on. */
   public readonly environmentArn: string;
   /**
@@ -201,6 +204,7 @@ export class GuardedEnvironment {
     validatePrincipalArn(`${where}: \`cloudFormationExecutionRoleArn\``, deployer);
 
     this.environmentName = environmentName;
+    this.account = account;
     this.environmentArn = `arn:${partition}:airflow:${region}:${account}:environment/${environmentName}`;
     this.exemptPrincipalArns = [
       deployer,
@@ -272,6 +276,7 @@ export class MwaaOrganizationGuard extends Construct {
   constructor(scope: Construct, id: string, props: MwaaOrganizationGuardProps) {
     super(scope, id);
     this.validateEnvironments(props.environments);
+    this.warnIfInOwnAccount(props.environments);
     this.validateTargets(props.targetIds);
     const extra = props.exemptPrincipalArns ?? [];
     extra.forEach((arn, i) => validatePrincipalArn(`\`exemptPrincipalArns[${i}]\``, arn));
@@ -308,6 +313,24 @@ export class MwaaOrganizationGuard extends Construct {
     const repeated = arns.find((arn, i) => arns.indexOf(arn) !== i);
     if (repeated !== undefined) {
       throw new Error(`\`environments\` must name each environment once, got: ${repeated} twice`);
+    }
+  }
+
+  /**
+   * The policy is deployed from the management account (or a delegated administrator of
+   * policies); service control policies never restrict the management account.
+   */
+  private warnIfInOwnAccount(environments: GuardedEnvironment[]): void {
+    const account = Stack.of(this).account;
+    if (Token.isUnresolved(account)) {
+      return;
+    }
+    const own = environments.filter(e => e.account === account).map(e => e.environmentName);
+    if (own.length > 0) {
+      Annotations.of(this).addWarningV2(MwaaWarnings.GUARD_OWN_ACCOUNT,
+        `\`environments\`: ${own.join(', ')} ${own.length === 1 ? 'is' : 'are'} in the account of this stack (${account}). If it is the organization's management account, `
+        + 'the service control policy does not apply there (SCPs never restrict the management account): move the environments to member accounts. '
+        + 'If this stack is in a delegated administrator account for policies, acknowledge this warning.');
     }
   }
 

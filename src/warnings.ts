@@ -59,6 +59,11 @@ export class MwaaWarnings {
    * (an imported key, an alias, an AWS managed key).
    */
   public static readonly NOTIFICATION_TOPIC_IMPORTED_KEY = 'cdk-private-mwaa:notificationTopicImportedKey';
+  /**
+   * An `MwaaOrganizationGuard` guards an environment of its own stack's account, which is likely the
+   * management account, where service control policies do not apply.
+   */
+  public static readonly GUARD_OWN_ACCOUNT = 'cdk-private-mwaa:guardOwnAccount';
 
   /** Every warning id, for documentation and tests. */
   public static readonly ALL: string[] = [
@@ -86,6 +91,7 @@ export class MwaaWarnings {
     MwaaWarnings.GUARDRAIL_NEEDS_TRAIL,
     MwaaWarnings.WEBSERVER_OPEN_TO_ALL,
     MwaaWarnings.NOTIFICATION_TOPIC_IMPORTED_KEY,
+    MwaaWarnings.GUARD_OWN_ACCOUNT,
   ];
 
   private constructor() {}

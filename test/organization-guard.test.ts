@@ -1,6 +1,6 @@
 import { runSimulation } from '@cloud-copilot/iam-simulate';
 import { App, CliCredentialsStackSynthesizer, DefaultStackSynthesizer, Lazy, Stack } from 'aws-cdk-lib';
-import { Template } from 'aws-cdk-lib/assertions';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import { GuardedEnvironment, MwaaOrganizationGuard, MwaaOrganizationGuardProps, PrivateMwaaEnvironment } from '../src';
 import { SCP_MAX_CHARACTERS } from '../src/organization-guard';
 import { ACCOUNT, newVpc, REGION } from './support/fixtures';
@@ -217,6 +217,27 @@ describe('MwaaOrganizationGuard', () => {
     expect(() => guard(one(), {
       exemptPrincipalArns: [`arn:aws:iam::${ACCOUNT}:user/alice`, `arn:aws:iam::${ACCOUNT}:root`, 'arn:aws:iam::*:role/BreakGlass?'],
     })).not.toThrow();
+  });
+
+  test('warns once when an environment is in the account of its own stack, likely the management account', () => {
+    const app = new App();
+    const stack = managementStack(app);
+    new MwaaOrganizationGuard(stack, 'Guard', {
+      environments: [
+        GuardedEnvironment.fromAttributes({ environmentName: 'analytics', account: ACCOUNT, region: REGION }),
+        GuardedEnvironment.fromAttributes({ environmentName: 'ops', account: MANAGEMENT, region: REGION }),
+        GuardedEnvironment.fromAttributes({ environmentName: 'ops-2', account: MANAGEMENT, region: 'us-east-1' }),
+      ],
+      targetIds: ['r-ab12'],
+    });
+    const warnings = Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp('cdk-private-mwaa:guardOwnAccount')).map(w => w.entry.data);
+    expect(warnings).toEqual([
+      `\`environments\`: ops, ops-2 are in the account of this stack (${MANAGEMENT}). If it is the organization's management account, `
+      + 'the service control policy does not apply there (SCPs never restrict the management account): move the environments to member accounts. '
+      + 'If this stack is in a delegated administrator account for policies, acknowledge this warning. [ack: cdk-private-mwaa:guardOwnAccount]',
+    ]);
+    const { stack: other } = guard(one());
+    expect(Annotations.fromStack(other).findWarning('*', Match.anyValue())).toEqual([]);
   });
 
   test('refuses the same environment twice', () => {
