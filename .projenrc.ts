@@ -1,4 +1,5 @@
 import { awscdk, javascript, release } from 'projen';
+import { JobPermission } from 'projen/lib/github/workflows-model';
 
 /**
  * Minimum aws-cdk-lib this library supports (the peer dependency floor, and the exact version we
@@ -122,6 +123,9 @@ const project = new awscdk.AwsCdkConstructLibrary({
     '@stryker-mutator/typescript-checker@9.6.1',
     // Import circles in src/ fail CI (`madge --circular`).
     'madge@8.0.0',
+    // The CDK CLI for the deploy check (`npx projen deploy-check`, test/integ.runtime.ts): it must
+    // read the cloud assembly schema aws-cdk-lib writes (54 for 2.258.0).
+    'aws-cdk@2.1149.0',
   ],
   // `*.lambda.ts` files under src/ are bundled with esbuild at build time.
   lambdaOptions: {
@@ -233,6 +237,64 @@ const integUpdate = project.addTask('integ:update', {
   exec: 'ts-node -P tsconfig.dev.json test/integ-snapshots.ts --update',
 });
 integUpdate.prependSpawn(project.tasks.tryFind('bundle')!);
+
+// The deploy check: deploys test/integ.runtime.ts (an environment with self-service and the revert,
+// and the assertion stack whose assertions fail the deployment when they fail), then destroys
+// everything whatever the outcome, and exits with the deployment's status. Needs AWS credentials
+// for a bootstrapped sandbox account; MWAA_INTEG_REGION chooses the Region (default eu-west-1).
+const runtimeApp = "'ts-node -P tsconfig.dev.json test/integ.runtime.ts'";
+const deployCheck = project.addTask('deploy-check', {
+  description: 'Deploy the runtime integration app with its assertions to the AWS account of the current credentials, then destroy it',
+  exec: `cdk deploy --app ${runtimeApp} --all --require-approval never; status=$?; `
+    + `cdk destroy --app ${runtimeApp} --all --force || status=1; exit $status`,
+});
+deployCheck.prependSpawn(project.tasks.tryFind('bundle')!);
+
+// The same check on GitHub, started by hand (Actions > deploy-check > Run workflow): it assumes the
+// role named by the repository variable MWAA_DEPLOY_CHECK_ROLE_ARN through GitHub's OIDC provider
+// (see CONTRIBUTING.md for the role), and destroys everything afterwards even if a step failed.
+const deployCheckWorkflow = project.github?.addWorkflow('deploy-check');
+deployCheckWorkflow?.on({
+  workflowDispatch: {
+    inputs: {
+      region: { description: 'AWS Region to deploy to', required: false, default: 'eu-west-1', type: 'string' },
+    },
+  },
+});
+deployCheckWorkflow?.addJobs({
+  'deploy-check': {
+    name: 'Deploy, assert and destroy in a sandbox account',
+    runsOn: ['ubuntu-latest'],
+    // One check at a time: two would create the same environment name.
+    concurrency: { group: 'deploy-check' },
+    timeoutMinutes: 300,
+    permissions: { idToken: JobPermission.WRITE, contents: JobPermission.READ },
+    env: { MWAA_INTEG_REGION: '${{ inputs.region }}' },
+    steps: [
+      { name: 'Checkout', uses: 'actions/checkout@3d3c42e5aac5ba805825da76410c181273ba90b1' },
+      { name: 'Setup Node.js', uses: 'actions/setup-node@v7.0.0', with: { 'node-version': 'lts/*' } },
+      { name: 'Install dependencies', run: 'npm ci' },
+      {
+        name: 'AWS credentials (OIDC)',
+        uses: 'aws-actions/configure-aws-credentials@v4',
+        with: {
+          'role-to-assume': '${{ vars.MWAA_DEPLOY_CHECK_ROLE_ARN }}',
+          'aws-region': '${{ inputs.region }}',
+          // Creating an environment and one update take about two hours; the role's maximum session
+          // duration must allow this.
+          'role-duration-seconds': 18000,
+        },
+      },
+      { name: 'Deploy, assert, destroy', run: 'npx projen deploy-check' },
+      {
+        // deploy-check destroys already; this runs even when an earlier step failed or the job was cancelled.
+        name: 'Destroy (always)',
+        if: 'always()',
+        run: `npx cdk destroy --app ${runtimeApp} --all --force`,
+      },
+    ],
+  },
+});
 
 project.tsconfigDev.addInclude('.projenrc.ts');
 project.tsconfigDev.addInclude('example/**/*.ts');

@@ -331,7 +331,11 @@ export interface PrivateMwaaEnvironmentProps {
    * alarms and the public web server guardrail publish to it.
    *
    * A topic you bring gets a policy statement that lets EventBridge and CloudWatch in this account
-   * publish; if it is encrypted, its key must let them use it.
+   * publish; if it is encrypted with a customer managed key of this app, the key's policy lets them
+   * use it (`kms:Decrypt`, `kms:GenerateDataKey*`); a key this app cannot change (imported, an alias,
+   * AWS managed) earns the warning `MwaaWarnings.NOTIFICATION_TOPIC_IMPORTED_KEY`.
+   *
+   * @see https://docs.aws.amazon.com/sns/latest/dg/sns-key-management.html#compatibility-with-aws-services
    *
    * @default - a new topic encrypted with the environment's key, that only EventBridge and
    * CloudWatch in this account may publish to

@@ -28,3 +28,5 @@ export * from './identity-center';
 export * from './self-service';
 export { MwaaFrontDoor, FrontDoorSignIn } from './front-door';
 export type { MwaaFrontDoorOptions, FrontDoorGroupMapping, OidcSignInOptions, CognitoSignInOptions } from './front-door';
+export { MwaaOrganizationGuard, GuardedEnvironment } from './organization-guard';
+export type { MwaaOrganizationGuardProps, GuardedEnvironmentOptions, GuardedEnvironmentAttributes } from './organization-guard';

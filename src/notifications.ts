@@ -133,7 +133,7 @@ export function notificationTopic(n: NotifiedEnvironment, topic: sns.ITopic | un
     masterKey: n.kmsKey,
     enforceSSL: true,
   });
-  allowServicesToPublish(n, effective, topic === undefined);
+  allowServicesToPublish(n, effective, topic === undefined ? n.kmsKey : topic.masterKey, topic === undefined);
   for (const email of options.emails ?? []) {
     effective.addSubscription(new subscriptions.EmailSubscription(email));
   }
@@ -145,9 +145,10 @@ export function notificationTopic(n: NotifiedEnvironment, topic: sns.ITopic | un
 
 /**
  * Let EventBridge rules and this account's CloudWatch alarms publish to the topic; when the topic
- * is encrypted with the environment's key, let them use the key for it.
+ * is encrypted with a customer managed key (the environment's, or the key of the topic given), let
+ * them use the key for it.
  */
-function allowServicesToPublish(n: NotifiedEnvironment, topic: sns.ITopic, encryptedWithOwnKey: boolean): void {
+function allowServicesToPublish(n: NotifiedEnvironment, topic: sns.ITopic, topicKey: kms.IKey | undefined, created: boolean): void {
   const stack = Stack.of(n.scope);
   // EventBridge: the statement AWS documents for an SNS target, with no condition. AWS documents no
   // source condition for SNS targets (the older guide even says Condition blocks cannot be used in
@@ -178,18 +179,26 @@ function allowServicesToPublish(n: NotifiedEnvironment, topic: sns.ITopic, encry
     Annotations.of(n.scope).addWarningV2(MwaaWarnings.NOTIFICATION_TOPIC_POLICY,
       '`notificationTopic` is imported, so its policy cannot be changed here. Make sure EventBridge (events.amazonaws.com, with no condition: AWS documents none for SNS targets) and CloudWatch alarms of this account (cloudwatch.amazonaws.com) may publish to it, and may use its key if it is encrypted.');
   }
-  if (encryptedWithOwnKey) {
+  if (topicKey !== undefined) {
     // The key statement SNS documents for AWS services that publish to an encrypted topic, with no
     // condition: aws:SourceAccount and aws:SourceArn are not supported in the key policy for
     // EventBridge-to-encrypted-topic delivery.
     // https://docs.aws.amazon.com/sns/latest/dg/sns-key-management.html#compatibility-with-aws-services
-    const keyAccess = n.kmsKey.addToResourcePolicy(new iam.PolicyStatement({
+    const keyAccess = topicKey.addToResourcePolicy(new iam.PolicyStatement({
       sid: 'AllowEventBridgeAndCloudWatchToPublishToTheEncryptedTopic',
       principals: [new iam.ServicePrincipal('events.amazonaws.com'), new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
       actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
       resources: ['*'],
     }));
-    if (!keyAccess.statementAdded) {
+    if (!keyAccess.statementAdded && !created) {
+      // A topic of the user's, encrypted with a key this app cannot change (imported, an alias, or
+      // an AWS managed key, whose policy nobody can change).
+      Annotations.of(n.scope).addWarningV2(MwaaWarnings.NOTIFICATION_TOPIC_IMPORTED_KEY,
+        `\`notificationTopic\` is encrypted with a key whose policy cannot be changed here (${topicKey.node.path}). Until the key policy has a statement that allows `
+        + 'the service principals events.amazonaws.com and cloudwatch.amazonaws.com the actions kms:Decrypt and kms:GenerateDataKey* on resource "*", with no '
+        + 'aws:SourceAccount or aws:SourceArn condition (SNS does not support them for EventBridge), status changes, alarms and the guardrail cannot publish to the topic. '
+        + 'Add that statement to the key policy (an AWS managed key such as alias/aws/sns cannot be changed: use a customer managed key), then acknowledge this warning.');
+    } else if (!keyAccess.statementAdded) {
       Annotations.of(n.scope).addWarningV2(MwaaWarnings.NOTIFICATION_TOPIC_KEY,
         '`kmsKey` is imported, so its key policy cannot be changed here, and the notification topic is encrypted with it: until the key policy lets EventBridge (events.amazonaws.com) and CloudWatch (cloudwatch.amazonaws.com) use kms:Decrypt and kms:GenerateDataKey*, status changes, alarms and the guardrail cannot publish to the topic. Add that to the key policy, or pass a `notificationTopic` of your own.');
     }

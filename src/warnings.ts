@@ -56,6 +56,16 @@ export class MwaaWarnings {
   public static readonly WEBSERVER_OPEN_TO_ALL = 'cdk-private-mwaa:webserverOpenToAll';
   /** A front door (`addFrontDoor`) whose load balancer is internet-facing. */
   public static readonly FRONT_DOOR_INTERNET_FACING = 'cdk-private-mwaa:frontDoorInternetFacing';
+  /**
+   * The `notificationTopic` given is encrypted with a key whose policy cannot admit the publishers
+   * (an imported key, an alias, an AWS managed key).
+   */
+  public static readonly NOTIFICATION_TOPIC_IMPORTED_KEY = 'cdk-private-mwaa:notificationTopicImportedKey';
+  /**
+   * An `MwaaOrganizationGuard` guards an environment of its own stack's account, which is likely the
+   * management account, where service control policies do not apply.
+   */
+  public static readonly GUARD_OWN_ACCOUNT = 'cdk-private-mwaa:guardOwnAccount';
 
   /** Every warning id, for documentation and tests. */
   public static readonly ALL: string[] = [
@@ -83,6 +93,8 @@ export class MwaaWarnings {
     MwaaWarnings.GUARDRAIL_NEEDS_TRAIL,
     MwaaWarnings.WEBSERVER_OPEN_TO_ALL,
     MwaaWarnings.FRONT_DOOR_INTERNET_FACING,
+    MwaaWarnings.NOTIFICATION_TOPIC_IMPORTED_KEY,
+    MwaaWarnings.GUARD_OWN_ACCOUNT,
   ];
 
   private constructor() {}

@@ -47,12 +47,38 @@ function synthesize(app: string): string {
   return outdir;
 }
 
-/** Comparable content: the cloud assembly manifest without its CLI and library versions. */
+/**
+ * Comparable content: the cloud assembly manifest without its CLI and library versions, and
+ * templates without the `salt` of integ-tests-alpha's assertion calls (the time of synthesis, so
+ * that every deployment runs them again). The salt changes the template's hash, so the hashes of
+ * templates are left out of the manifest and the asset manifests too: each template is compared
+ * itself.
+ */
 function normalized(file: string, text: string): unknown {
   const json = JSON.parse(text);
   if (file === 'manifest.json') {
     delete json.version;
     delete json.minimumCliVersion;
+    for (const artifact of Object.values<any>(json.artifacts ?? {})) {
+      delete artifact.properties?.stackTemplateAssetObjectUrl;
+    }
+  }
+  if (file.endsWith('.assets.json')) {
+    for (const [hash, asset] of Object.entries<any>(json.files ?? {})) {
+      if (typeof asset.source?.path === 'string' && asset.source.path.endsWith('.template.json')) {
+        delete json.files[hash];
+        // Destination ids end with a hash of the destination, object key included.
+        asset.destinations = Object.values<any>(asset.destinations ?? {}).map(({ objectKey: _objectKey, ...destination }) => destination);
+        json.files[asset.source.path] = asset;
+      }
+    }
+  }
+  if (file.endsWith('.template.json')) {
+    for (const resource of Object.values<any>(json.Resources ?? {})) {
+      if (typeof resource.Type === 'string' && resource.Type.startsWith('Custom::DeployAssert@')) {
+        delete resource.Properties?.salt;
+      }
+    }
   }
   return json;
 }

@@ -159,6 +159,86 @@ describe('notification options', () => {
   });
 });
 
+describe('a notification topic the user brings, encrypted with a customer managed key', () => {
+  const PUBLISHERS = {
+    Sid: 'AllowEventBridgeAndCloudWatchToPublishToTheEncryptedTopic',
+    Effect: 'Allow',
+    Principal: { Service: ['events.amazonaws.com', 'cloudwatch.amazonaws.com'] },
+    Action: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+    Resource: '*',
+  };
+  const importedKeyWarnings = (stack: Stack) => Annotations.fromStack(stack)
+    .findWarning('*', Match.stringLikeRegexp('cdk-private-mwaa:notificationTopicImportedKey')).map(w => w.entry.data);
+
+  /** A stack with an environment notifying `topic(stack)`. */
+  function withTopic(topic: (stack: Stack) => sns.ITopic, extra: { kmsKey?: (stack: Stack) => kms.IKey } = {}) {
+    const stack = newStack();
+    const vpc = newVpc(stack);
+    const kmsKey = extra.kmsKey?.(stack);
+    const env = new PrivateMwaaEnvironment(stack, 'Airflow', { environmentName: 'test-env', vpc, notificationTopic: topic(stack), kmsKey });
+    return { stack, env, template: Template.fromStack(stack) };
+  }
+
+  test("a key of the app gets AWS's documented statement for EventBridge and CloudWatch, with no condition, and no warning", () => {
+    let teamKey: kms.Key | undefined;
+    const { stack, template } = withTopic(s => {
+      teamKey = new kms.Key(s, 'TeamKey');
+      return new sns.Topic(s, 'OpsTopic', { masterKey: teamKey });
+    });
+    const keyId = stack.getLogicalId(teamKey!.node.defaultChild as kms.CfnKey);
+    const statements = template.toJSON().Resources[keyId].Properties.KeyPolicy.Statement;
+    expect(statements).toContainEqual(PUBLISHERS);
+    expect(importedKeyWarnings(stack)).toEqual([]);
+  });
+
+  test('the environment key is then left alone', () => {
+    const { stack, env, template } = withTopic(s => new sns.Topic(s, 'OpsTopic', { masterKey: new kms.Key(s, 'TeamKey') }));
+    const envKeyId = stack.getLogicalId(env.kmsKey.node.defaultChild as kms.CfnKey);
+    const sids = template.toJSON().Resources[envKeyId].Properties.KeyPolicy.Statement.map((st: any) => st.Sid);
+    expect(sids).not.toContain(PUBLISHERS.Sid);
+  });
+
+  test('a topic encrypted with the environment key itself gets the statement once', () => {
+    let sharedKey: kms.Key | undefined;
+    const { stack, template } = withTopic(s => new sns.Topic(s, 'OpsTopic', { masterKey: sharedKey! }), {
+      kmsKey: s => (sharedKey = new kms.Key(s, 'SharedKey')),
+    });
+    const keyId = stack.getLogicalId(sharedKey!.node.defaultChild as kms.CfnKey);
+    const statements = template.toJSON().Resources[keyId].Properties.KeyPolicy.Statement;
+    expect(statements.filter((st: any) => st.Sid === PUBLISHERS.Sid)).toEqual([PUBLISHERS]);
+  });
+
+  test.each([
+    ['an imported key', (s: Stack) => kms.Key.fromKeyArn(s, 'TeamKey', `arn:aws:kms:eu-west-1:${ACCOUNT}:key/1234abcd-12ab-34cd-56ef-1234567890ab`), 'TestStack/TeamKey'],
+    ['the AWS managed key of SNS', (s: Stack) => kms.Alias.fromAliasName(s, 'SnsKey', 'alias/aws/sns'), 'TestStack/SnsKey'],
+  ])('%s earns one warning that names the statement to add', (_name, key, path) => {
+    const { stack } = withTopic(s => new sns.Topic(s, 'OpsTopic', { masterKey: key(s) }));
+    expect(importedKeyWarnings(stack)).toEqual([
+      `\`notificationTopic\` is encrypted with a key whose policy cannot be changed here (${path}). Until the key policy has a statement that allows `
+      + 'the service principals events.amazonaws.com and cloudwatch.amazonaws.com the actions kms:Decrypt and kms:GenerateDataKey* on resource "*", with no '
+      + 'aws:SourceAccount or aws:SourceArn condition (SNS does not support them for EventBridge), status changes, alarms and the guardrail cannot publish to the topic. '
+      + 'Add that statement to the key policy (an AWS managed key such as alias/aws/sns cannot be changed: use a customer managed key), then acknowledge this warning. '
+      + '[ack: cdk-private-mwaa:notificationTopicImportedKey]',
+    ]);
+    // The environment's own key warning is about `kmsKey`, which is not imported here.
+    expect(Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp('cdk-private-mwaa:notificationTopicKey '))).toEqual([]);
+  });
+
+  test('an imported topic whose key is known gets the key warning as well as the topic policy warning', () => {
+    const { stack } = withTopic(s => sns.Topic.fromTopicAttributes(s, 'Ops', {
+      topicArn: `arn:aws:sns:eu-west-1:${ACCOUNT}:ops`,
+      keyArn: `arn:aws:kms:eu-west-1:${ACCOUNT}:key/1234abcd-12ab-34cd-56ef-1234567890ab`,
+    }));
+    expect(importedKeyWarnings(stack)).toHaveLength(1);
+    expect(Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp('cdk-private-mwaa:notificationTopicPolicy'))).toHaveLength(1);
+  });
+
+  test('an unencrypted topic of the user earns no key warning and changes no key', () => {
+    const { stack } = withTopic(s => new sns.Topic(s, 'OpsTopic'));
+    expect(importedKeyWarnings(stack)).toEqual([]);
+  });
+});
+
 /** A rule's event pattern as AWS would get it: intrinsics resolved in the test account and Region. */
 function synthesizedPattern(stack: Stack, rule: events.IRule): unknown {
   const logicalId = stack.getLogicalId(rule.node.defaultChild as events.CfnRule);

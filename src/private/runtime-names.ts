@@ -53,3 +53,16 @@ export function runtimeRoleName(environmentName: string, region: string, part: R
   }
   return fit(`${environmentName}-${part}-${region}`, ROLE_NAME_MAX);
 }
+
+/**
+ * The literal IAM role ARN of a runtime part (roles get no path, so `role/<name>`), as a service
+ * control policy names it in `aws:PrincipalArn`. Every part must be known at synth time.
+ *
+ * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_identifiers.html#identifiers-arns
+ */
+export function runtimeRoleArn(partition: string, account: string, environmentName: string, region: string, part: RuntimePart): string {
+  if (Token.isUnresolved(partition) || Token.isUnresolved(account)) {
+    throw new Error(`the partition and the account must be known at synth time to name the ${part} role's ARN, got a token`);
+  }
+  return `arn:${partition}:iam::${account}:role/${runtimeRoleName(environmentName, region, part)}`;
+}
