@@ -9,8 +9,11 @@ import * as mwaa from 'aws-cdk-lib/aws-mwaa';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as s3deploy from 'aws-cdk-lib/aws-s3-deployment';
 import * as sns from 'aws-cdk-lib/aws-sns';
+import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
 import { AccessProfile, AirflowRole, accessPolicyNameOf, PeopleAccess } from './access';
+import { dagRunTriggerOf } from './dag-runs';
+import type { DagRunDefaults, DagRunOptions, DagRunTrigger } from './dag-runs';
 import { deliver, dependencySources } from './dependencies';
 import { EndpointManagement, PrivateMwaaEnvironmentAttributes, PrivateMwaaEnvironmentProps, WebserverAccessMode } from './environment-props';
 import { addDashboard, addRecommendedAlarms, AirflowComponent, EnvironmentDashboardOptions, RecommendedAlarmsOptions } from './monitoring';
@@ -184,6 +187,37 @@ export interface IPrivateMwaaEnvironment extends IResource, ec2.IConnectable, ia
    * @param id the construct id of the rule, in this environment's scope
    */
   onStatusChange(id: string, options?: events.OnEventOptions): events.Rule;
+
+  /**
+   * The trigger that starts runs of a DAG through Airflow's REST API (created on first use, then
+   * reused for the same DAG and options): a state machine, and for a private web server a function
+   * in the environment's subnets.
+   *
+   * @param dagId the DAG to run
+   * @param options the run's conf, the Airflow role, and for an imported environment its version and network
+   * @see https://docs.aws.amazon.com/mwaa/latest/userguide/access-mwaa-apache-airflow-rest-api.html
+   */
+  dagRunTrigger(dagId: string, options?: DagRunOptions): DagRunTrigger;
+
+  /**
+   * An EventBridge target (for `events.Rule`) that starts a run of a DAG with the event as its
+   * `conf` (or a selection of it) and a run id derived from the event's id.
+   *
+   * @param dagId the DAG to run
+   * @param options the run's conf, the Airflow role, and for an imported environment its version and network
+   */
+  dagRunTarget(dagId: string, options?: DagRunOptions): events.IRuleTarget;
+
+  /**
+   * A Step Functions task for a workflow of your own that starts a run of a DAG (with the task's
+   * input as the event) and fails when the run is refused.
+   *
+   * @param scope the scope of the task
+   * @param id the id of the task
+   * @param dagId the DAG to run
+   * @param options the run's conf, the Airflow role, and for an imported environment its version and network
+   */
+  dagRunTask(scope: Construct, id: string, dagId: string, options?: DagRunOptions): tasks.StepFunctionsStartExecution;
 }
 
 /**
@@ -356,6 +390,8 @@ export class PrivateMwaaEnvironment extends EnvironmentBase implements IPrivateM
   private readonly people: PeopleAccess;
   /** Where people deploy DAGs and dependency files to. */
   private readonly targets: EnvironmentGrantTargets;
+  /** The environment's VPC, for the functions of DAG run triggers. */
+  private readonly vpc: ec2.IVpc;
 
   constructor(scope: Construct, id: string, props: PrivateMwaaEnvironmentProps) {
     super(scope, id, { physicalName: props.environmentName });
@@ -370,6 +406,7 @@ export class PrivateMwaaEnvironment extends EnvironmentBase implements IPrivateM
     const capacity = v.validateCapacity(this, this.airflowVersion, this.environmentClass, props);
     const configurationOptions = withSecretsBackend(props.airflowConfigurationOptions, props.secretsBackend);
     this.subnets = selectSubnets(props.vpc, props.vpcSubnets);
+    this.vpc = props.vpc;
     const sources = dependencySources(this, props, () => hasNoInternetRoute(props.vpc, this.subnets));
     v.validateConfigurationOptions(this, configurationOptions ?? {}, sources.plugins.key);
     v.validateSecurityGroups(props.securityGroups, props.selfReferencingIngress);
@@ -616,6 +653,31 @@ export class PrivateMwaaEnvironment extends EnvironmentBase implements IPrivateM
   /** @internal */
   public _grantTargets(): EnvironmentGrantTargets {
     return this.targets;
+  }
+
+  public dagRunTrigger(dagId: string, options: DagRunOptions = {}): DagRunTrigger {
+    return dagRunTriggerOf(this, this.environmentName, dagId, options, this._dagRunDefaults());
+  }
+
+  public dagRunTarget(dagId: string, options: DagRunOptions = {}): events.IRuleTarget {
+    return this.dagRunTrigger(dagId, options).ruleTarget;
+  }
+
+  public dagRunTask(scope: Construct, id: string, dagId: string, options: DagRunOptions = {}): tasks.StepFunctionsStartExecution {
+    return this.dagRunTrigger(dagId, options).startTask(scope, id);
+  }
+
+  /** @internal */
+  public _dagRunDefaults(): DagRunDefaults {
+    return {
+      airflowVersion: this.airflowVersion,
+      webserverAccessMode: this.webserverAccessMode,
+      vpc: this.vpc,
+      subnets: this.subnets,
+      securityGroups: this.securityGroups,
+      notificationTopic: this.notificationTopic,
+      vpcEndpoints: this.vpcEndpoints,
+    };
   }
 
   private monitored() {

@@ -26,3 +26,5 @@ export { SharedVpcNames } from './shared-vpc/names';
 export * from './warnings';
 export * from './identity-center';
 export * from './self-service';
+export { DagRunConf, DagRunTrigger } from './dag-runs';
+export type { DagRunOptions, DagRunTriggerProps } from './dag-runs';

@@ -142,6 +142,7 @@ export class MwaaVpcEndpoints extends Construct implements ec2.IConnectable {
   private readonly props: MwaaVpcEndpointsProps;
   private readonly restrict: boolean;
   private readonly account: string;
+  private airflowEnvEndpoint?: ec2.InterfaceVpcEndpoint;
 
   constructor(scope: Construct, id: string, props: MwaaVpcEndpointsProps) {
     super(scope, id);
@@ -222,7 +223,11 @@ export class MwaaVpcEndpoints extends Construct implements ec2.IConnectable {
         ['AirflowEnv', ec2.InterfaceVpcEndpointAwsService.AIRFLOW_ENV],
         ['AirflowOps', ec2.InterfaceVpcEndpointAwsService.AIRFLOW_OPS],
       ] as Array<[string, ec2.InterfaceVpcEndpointAwsService]>) {
-        this.allow(this.addInterface(endpointId, service), 'ThisEnvironmentOnly', ['airflow:*'], airflowResources);
+        const endpoint = this.addInterface(endpointId, service);
+        this.allow(endpoint, 'ThisEnvironmentOnly', ['airflow:*'], airflowResources);
+        if (endpointId === 'AirflowEnv') {
+          this.airflowEnvEndpoint = endpoint;
+        }
       }
     }
     if (props.codeArtifact) {
@@ -231,6 +236,23 @@ export class MwaaVpcEndpoints extends Construct implements ec2.IConnectable {
       this.allow(this.addInterface('CodeArtifactRepositories', ec2.InterfaceVpcEndpointAwsService.CODEARTIFACT_REPOSITORIES),
         'ReadPackages', codeArtifactActions, ['*'], true);
     }
+  }
+
+  /**
+   * The `airflow.env` interface endpoint, through which code in the environment's subnets calls
+   * `InvokeRestApi`, `CreateCliToken` and `CreateWebLoginToken` (`env.airflow.<region>.amazonaws.com`):
+   * the one `airflowEndpoints` added, or a new one whose policy allows `airflow:InvokeRestApi` on
+   * this environment's Airflow roles only. Called by DAG run triggers of a private web server.
+   *
+   * @see https://docs.aws.amazon.com/mwaa/latest/userguide/security-privatelink.html
+   */
+  public addAirflowEnvEndpoint(): ec2.InterfaceVpcEndpoint {
+    if (this.airflowEnvEndpoint === undefined) {
+      this.airflowEnvEndpoint = this.addInterface('AirflowEnv', ec2.InterfaceVpcEndpointAwsService.AIRFLOW_ENV);
+      this.allow(this.airflowEnvEndpoint, 'InvokeRestApiOnThisEnvironment', ['airflow:InvokeRestApi'],
+        [airflowRoleArn(this, this.props.environmentName, '*')]);
+    }
+    return this.airflowEnvEndpoint;
   }
 
   /** The number of interface endpoints: with `subnetCount`, the fixed hourly cost of this construct. */
