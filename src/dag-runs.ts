@@ -435,35 +435,43 @@ function buildDefinition(scope: Construct, p: DefinitionProps): sfn.IChainable {
 }
 
 /**
- * Starts the trigger's state machine with the event, with a role per rule that EventBridge may
- * assume only for that rule of this account.
+ * Starts the trigger's state machine with the event, with a role EventBridge may assume only for
+ * rules of this account and Region (`aws:SourceAccount`, and `aws:SourceArn` like
+ * `arn:<partition>:events:<region>:<account>:rule/*`). The rule's own ARN cannot be named: the rule
+ * refers to the role, so a role that referred to the rule would make a dependency cycle.
  *
  * @see https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-use-identity-based.html
  */
 class DagRunRuleTarget implements events.IRuleTarget {
+  private role?: iam.Role;
+
   constructor(private readonly trigger: DagRunTrigger) {}
 
   public bind(rule: events.IRule, id?: string): events.RuleTargetConfig {
-    const stack = Stack.of(rule);
-    const roleId = `DagRun${id ?? ''}${this.trigger.node.addr.slice(0, 8)}Role`;
-    const scope = rule as unknown as Construct;
-    const role = (scope.node.tryFindChild(roleId) as iam.Role | undefined) ?? new iam.Role(scope, roleId, {
-      description: `Lets EventBridge start ${this.trigger.node.path}`,
-      assumedBy: new iam.ServicePrincipal('events.amazonaws.com').withConditions({
-        StringEquals: { 'aws:SourceAccount': stack.account },
-        ArnEquals: { 'aws:SourceArn': rule.ruleArn },
-      }),
-      inlinePolicies: {
-        Start: new iam.PolicyDocument({
-          statements: [new iam.PolicyStatement({ actions: ['states:StartExecution'], resources: [this.trigger.stateMachine.stateMachineArn] })],
-        }),
-      },
-    });
     return new targets.SfnStateMachine(this.trigger.stateMachine, {
-      role: role.withoutPolicyUpdates(),
+      role: this.eventsRole().withoutPolicyUpdates(),
       retryAttempts: 10,
       maxEventAge: Duration.hours(6),
     }).bind(rule, id);
+  }
+
+  private eventsRole(): iam.Role {
+    if (this.role === undefined) {
+      const stack = Stack.of(this.trigger);
+      this.role = new iam.Role(this.trigger, 'EventsRole', {
+        description: `Lets EventBridge rules of this account start ${this.trigger.node.path}`,
+        assumedBy: new iam.ServicePrincipal('events.amazonaws.com').withConditions({
+          StringEquals: { 'aws:SourceAccount': stack.account },
+          ArnLike: { 'aws:SourceArn': stack.formatArn({ service: 'events', resource: 'rule', resourceName: '*', arnFormat: ArnFormat.SLASH_RESOURCE_NAME }) },
+        }),
+        inlinePolicies: {
+          Start: new iam.PolicyDocument({
+            statements: [new iam.PolicyStatement({ actions: ['states:StartExecution'], resources: [this.trigger.stateMachine.stateMachineArn] })],
+          }),
+        },
+      });
+    }
+    return this.role;
   }
 }
 
