@@ -9,6 +9,8 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct, IConstruct } from 'constructs';
+// jsonata is a CommonJS module (`export =`) and this project compiles without esModuleInterop.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
 import jsonata = require('jsonata');
 import { AirflowRole } from './access';
 import { InvokerFunction } from './dag-runs/invoker-function';
@@ -375,14 +377,18 @@ interface DefinitionProps {
  * what Airflow's default `allowed_run_id_pattern` (`^[A-Za-z0-9_.~:+-]+$`) does not allow replaced,
  * at most 250 characters. A repeated delivery of an event has the same id, so the same run id.
  */
-export const RUN_ID_EXPRESSION = "($id := $states.input.id; $base := $type($id) = 'string' and $length($id) > 0 ? $id : $split($states.context.Execution.Id, ':')[-1]; $substring('event__' & $replace($base, /[^A-Za-z0-9_.~:+-]/, '_'), 0, 250))";
+export const RUN_ID_EXPRESSION = '($id := $states.input.id; '
+  + "$base := $type($id) = 'string' and $length($id) > 0 ? $id : $split($states.context.Execution.Id, ':')[-1]; "
+  + "$substring('event__' & $replace($base, /[^A-Za-z0-9_.~:+-]/, '_'), 0, 250))";
 
 /** Airflow's message in a response: its `detail` (problem JSON in Airflow 2, FastAPI in Airflow 3), else the whole response. */
 const AIRFLOW_MESSAGE = '($d := $response.detail; $exists($d) ? $string($d) : $string($response))';
 
 function buildDefinition(scope: Construct, p: DefinitionProps): sfn.IChainable {
   const about = `'Run of DAG ${p.dagId} of Amazon MWAA environment ${p.env}: '`;
-  const retry: sfn.RetryProps = { errors: p.call.retried, interval: Duration.seconds(2), backoffRate: 2, maxAttempts: 6, jitterStrategy: sfn.JitterType.FULL };
+  const retry: sfn.RetryProps = {
+    errors: p.call.retried, interval: Duration.seconds(2), backoffRate: 2, maxAttempts: 6, jitterStrategy: sfn.JitterType.FULL,
+  };
   const catchProps: sfn.CatchProps = { errors: ['States.ALL'], assign: { error: '{% $states.errorOutput %}' } };
 
   const report = (id: string, message: string): sfn.IChainable => {

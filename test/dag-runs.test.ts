@@ -160,7 +160,10 @@ describe('a private web server (Airflow 3)', () => {
       const state = privateV3.definition.States[name];
       expect(state.Retry).toEqual([{
         ErrorEquals: ['ThrottlingException', 'InternalServerException', 'Lambda.TooManyRequestsException', 'Lambda.ServiceException', 'Lambda.AWSLambdaException', 'Lambda.SdkClientException'],
-        IntervalSeconds: 2, MaxAttempts: 6, BackoffRate: 2, JitterStrategy: 'FULL',
+        IntervalSeconds: 2,
+        MaxAttempts: 6,
+        BackoffRate: 2,
+        JitterStrategy: 'FULL',
       }]);
       expect(state.Catch.map((c: any) => c.ErrorEquals)).toEqual([['States.ALL']]);
     }
@@ -357,7 +360,10 @@ describe('the template', () => {
     expect(envEndpoints).toHaveLength(1);
     expect(envEndpoints[0][1].Properties.PrivateDnsEnabled).toBe(true);
     expect(privateV3.resolve(envEndpoints[0][1].Properties.PolicyDocument.Statement)).toEqual([{
-      Sid: 'InvokeRestApiOnThisEnvironment', Effect: 'Allow', Principal: '*', Action: 'airflow:InvokeRestApi',
+      Sid: 'InvokeRestApiOnThisEnvironment',
+      Effect: 'Allow',
+      Principal: '*',
+      Action: 'airflow:InvokeRestApi',
       Resource: `arn:aws:airflow:${REGION}:${ACCOUNT}:role/${ENV}/*`,
     }]);
     expect(resources(publicV3, 'AWS::EC2::VPCEndpoint').filter(([, r]) => JSON.stringify(r.Properties.ServiceName).includes('airflow.env'))).toHaveLength(0);
@@ -381,7 +387,8 @@ describe('the template', () => {
 
   test('Step Functions may assume the state machine role only for this state machine of this account', () => {
     const [, role] = roleOf(privateV3, 'states.amazonaws.com');
-    const name = privateV3.template.Resources[privateV3.env.stack.getLogicalId(privateV3.trigger.stateMachine.node.defaultChild as any)].Properties.StateMachineName;
+    const machineId = privateV3.env.stack.getLogicalId(privateV3.trigger.stateMachine.node.defaultChild as any);
+    const name = privateV3.template.Resources[machineId].Properties.StateMachineName;
     expect(privateV3.resolve(role.Properties.AssumeRolePolicyDocument.Statement[0].Condition)).toEqual({
       StringEquals: { 'aws:SourceAccount': ACCOUNT },
       ArnEquals: { 'aws:SourceArn': `arn:aws:states:${REGION}:${ACCOUNT}:stateMachine:${name}` },
@@ -499,7 +506,8 @@ test('the state machine of a private web server may invoke its function and publ
 });
 
 test('the state machine role gets no statements from its tasks (only the managed policy above)', () => {
+  const machineRoleId = privateV3.env.stack.getLogicalId(privateV3.trigger.stateMachine.role.node.defaultChild as any);
   const defaultPolicies = Object.values<any>(privateV3.template.Resources).filter(r => r.Type === 'AWS::IAM::Policy'
-    && JSON.stringify(r.Properties.Roles ?? []).includes(privateV3.env.stack.getLogicalId(privateV3.trigger.stateMachine.role.node.defaultChild as any)));
+    && JSON.stringify(r.Properties.Roles ?? []).includes(machineRoleId));
   expect(defaultPolicies).toEqual([]);
 });
