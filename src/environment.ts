@@ -9,12 +9,14 @@ import * as mwaa from 'aws-cdk-lib/aws-mwaa';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as s3deploy from 'aws-cdk-lib/aws-s3-deployment';
 import * as sns from 'aws-cdk-lib/aws-sns';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
 import { AccessProfile, AirflowRole, accessPolicyNameOf, PeopleAccess } from './access';
 import { dagRunTriggerOf } from './dag-runs';
 import type { DagRunDefaults, DagRunOptions, DagRunTrigger } from './dag-runs';
 import { deliver, dependencySources } from './dependencies';
+import { assetWatcherQueue } from './event-queue';
 import { EndpointManagement, PrivateMwaaEnvironmentAttributes, PrivateMwaaEnvironmentProps, WebserverAccessMode } from './environment-props';
 import { addDashboard, addRecommendedAlarms, AirflowComponent, EnvironmentDashboardOptions, RecommendedAlarmsOptions } from './monitoring';
 import { MwaaNetworkAcl } from './network-acl';
@@ -362,6 +364,13 @@ export class PrivateMwaaEnvironment extends EnvironmentBase implements IPrivateM
    * @default - none, when `createVpcEndpoints` is off
    */
   public readonly vpcEndpoints?: MwaaVpcEndpoints;
+
+  /**
+   * The queue for Airflow 3 asset watchers (`eventQueue`).
+   *
+   * @default - none, when `eventQueue` is off
+   */
+  public readonly eventQueue?: sqs.IQueue;
   /**
    * The network ACL of the environment's subnets.
    *
@@ -414,6 +423,7 @@ export class PrivateMwaaEnvironment extends EnvironmentBase implements IPrivateM
     v.validateEndpointManagement(this, this.endpointManagement, props.createCustomerEndpoints);
     v.validateLogging(this, props.loggingConfiguration ?? {});
     v.validateVpcEndpoints(props.createVpcEndpoints, props.vpcEndpointsOptions);
+    v.validateEventQueue(this.airflowVersion, props.eventQueue);
     v.validateNetworkAclVpc(props.vpc, props.createNetworkAcl);
     if (props.sourceBucket) {
       validateSourceBucket(this, props.sourceBucket, props.sourceBucketAccessLogs);
@@ -457,6 +467,11 @@ export class PrivateMwaaEnvironment extends EnvironmentBase implements IPrivateM
     this.vpcEndpoints = environmentVpcEndpoints(this, {
       ...props, subnets: this.subnets, securityGroups: this.securityGroups, sourceBucket: this.sourceBucket, kmsKey: this.kmsKey,
     });
+    if (props.eventQueue) {
+      this.eventQueue = assetWatcherQueue(this, {
+        kmsKey: this.kmsKey, executionRolePolicy: this.executionRolePolicy, vpcEndpoints: this.vpcEndpoints, removalPolicy,
+      });
+    }
     if (props.createNetworkAcl) {
       this.networkAcl = new MwaaNetworkAcl(this, 'NetworkAcl', { vpc: props.vpc, subnets: { subnets: this.subnets } });
     }

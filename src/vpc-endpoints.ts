@@ -3,6 +3,7 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { airflowRoleArn, celeryQueueArnPattern, environmentArn, logGroupArnPattern, secretArnPattern } from './private/arns';
 import { WEBSERVER_PORT } from './private/mwaa';
@@ -143,6 +144,8 @@ export class MwaaVpcEndpoints extends Construct implements ec2.IConnectable {
   private readonly restrict: boolean;
   private readonly account: string;
   private airflowEnvEndpoint?: ec2.InterfaceVpcEndpoint;
+  private readonly sqsEndpoint: ec2.InterfaceVpcEndpoint;
+  private queueStatements = 0;
 
   constructor(scope: Construct, id: string, props: MwaaVpcEndpointsProps) {
     super(scope, id);
@@ -185,6 +188,7 @@ export class MwaaVpcEndpoints extends Construct implements ec2.IConnectable {
     }
 
     const sqs = this.addInterface('Sqs', ec2.InterfaceVpcEndpointAwsService.SQS);
+    this.sqsEndpoint = sqs;
     this.allow(sqs, 'UseCeleryQueue', [
       'sqs:ChangeMessageVisibility', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:ReceiveMessage', 'sqs:SendMessage',
     ], [props.celeryQueueArn ?? celeryQueueArnPattern(this)], true);
@@ -253,6 +257,18 @@ export class MwaaVpcEndpoints extends Construct implements ec2.IConnectable {
         [airflowRoleArn(this, this.props.environmentName, '*')]);
     }
     return this.airflowEnvEndpoint;
+  }
+
+  /**
+   * Let the SQS endpoint's policy admit `actions` on a queue of this account (with
+   * `restrictPolicies`, the policy admits the Celery queue only), such as the environment's event
+   * queue for asset watchers.
+   *
+   * @param queue the queue
+   * @param actions the SQS actions to admit on it
+   */
+  public allowQueue(queue: sqs.IQueue, actions: string[]): void {
+    this.allow(this.sqsEndpoint, `UseQueue${this.queueStatements++}`, actions, [queue.queueArn]);
   }
 
   /** The number of interface endpoints: with `subnetCount`, the fixed hourly cost of this construct. */
