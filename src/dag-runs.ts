@@ -566,7 +566,10 @@ export function jsonataProblem(expression: string): string | undefined {
     return `it does not parse (${(e as { message?: string }).message ?? String(e)})`;
   }
   const bare = topLevelName(ast);
-  return bare === undefined ? undefined : `it refers to '${bare}' at the top level (write $event.${bare})`;
+  if (bare === undefined) {
+    return undefined;
+  }
+  return bare.startsWith('$') ? `it refers to the context (${bare}) at the top level (write $event)` : `it refers to '${bare}' at the top level (write $event.${bare})`;
 }
 
 interface JsonataNode {
@@ -600,6 +603,9 @@ function topLevelName(node: unknown): string | undefined {
       const steps = n.steps as unknown[];
       return topLevelName(steps?.[0]);
     }
+    case 'variable':
+      // `$` and `$$` are the context and the root.
+      return n.value === '' || n.value === '$' ? `$${n.value}` : undefined;
     case 'lambda':
       return undefined;
     default: {

@@ -187,9 +187,8 @@ export class MwaaVpcEndpoints extends Construct implements ec2.IConnectable {
       this.restrictS3(this.s3Endpoint);
     }
 
-    const sqs = this.addInterface('Sqs', ec2.InterfaceVpcEndpointAwsService.SQS);
-    this.sqsEndpoint = sqs;
-    this.allow(sqs, 'UseCeleryQueue', [
+    this.sqsEndpoint = this.addInterface('Sqs', ec2.InterfaceVpcEndpointAwsService.SQS);
+    this.allow(this.sqsEndpoint, 'UseCeleryQueue', [
       'sqs:ChangeMessageVisibility', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:ReceiveMessage', 'sqs:SendMessage',
     ], [props.celeryQueueArn ?? celeryQueueArnPattern(this)], true);
 

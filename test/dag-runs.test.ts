@@ -7,6 +7,7 @@ import {
   AirflowRole, AirflowVersion, DagRunConf, DagRunOptions, DagRunTrigger, MwaaWarnings, PrivateMwaaEnvironment, WebserverAccessMode,
 } from '../src';
 import { jsonataProblem } from '../src/dag-runs';
+import { expectValidStateMachines, jsonataExpressionProblems } from './support/definition-checks';
 import { AslDefinition, runStateMachine, SdkCall, TaskError } from './support/asl';
 import { ACCOUNT, newEnvironment, newStack, newVpc, PartialProps, REGION } from './support/fixtures';
 import { resolveIntrinsics } from './support/resolve-template';
@@ -88,6 +89,17 @@ const published = (calls: SdkCall[]) => calls.filter(c => c.action === 'sns:publ
 // ---------------------------------------------------------------------------------------------
 // A private web server: the state machine invokes the function in the VPC
 // ---------------------------------------------------------------------------------------------
+
+describe('the definitions pass the definition checks of every state machine', () => {
+  test.each([['private, Airflow 3', privateV3], ['private, Airflow 2', privateV2], ['public, Airflow 3', publicV3]])('%s', (_name, b) => {
+    expect(expectValidStateMachines({ toJSON: () => b.template })).toBeGreaterThanOrEqual(1);
+  });
+
+  test('with a conf selection', () => {
+    const selected = build({}, { conf: DagRunConf.fromJsonata("{ 'bucket': $event.detail.bucket.name, 'key': $event.detail.object.key }") });
+    expect(expectValidStateMachines({ toJSON: () => selected.template })).toBeGreaterThanOrEqual(1);
+  });
+});
 
 describe('a private web server (Airflow 3)', () => {
   test('an event starts a run with the event as conf, a run id from the event id and a null logical date', async () => {
@@ -321,9 +333,19 @@ describe('synth checks', () => {
     ["{ 'key': object.key }", "it refers to 'object' at the top level (write $event.object)"],
     ['$string(detail)', "it refers to 'detail' at the top level (write $event.detail)"],
     ["{ 'x': '%}' }", 'it may not contain %}'],
+    ['$.detail', 'it refers to the context ($) at the top level (write $event)'],
+    ['$$.detail', 'it refers to the context ($$) at the top level (write $event)'],
   ])('conf %j is refused', (expression, problem) => {
     expect(imported({ conf: DagRunConf.fromJsonata(expression) })).toThrow(`\`conf\` must be a JSONata expression Step Functions accepts: ${problem}`);
     expect(imported({ conf: DagRunConf.fromJsonata(expression) })).toThrow(`got: ${expression}`);
+  });
+
+  test.each([
+    '{ "a": ', 'detail.bucket', "{ 'key': object.key }", '$string(detail)', '$.detail', '$$.detail',
+    "{ 'bucket': $event.detail.bucket.name }", '$event.detail', '$event.detail.object[size > 1].key', '$map($event.resources, function($r) { $r })',
+  ])('the synth check agrees with the shared definition checks on %j', expression => {
+    const wrapped = DagRunConf.fromJsonata(expression).expression;
+    expect(jsonataProblem(expression) === undefined).toBe(jsonataExpressionProblems(wrapped).length === 0);
   });
 
   test.each([

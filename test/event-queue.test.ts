@@ -13,7 +13,9 @@ function build(props: PartialProps = {}) {
   const template = Template.fromStack(stack);
   const id = (c: any) => stack.getLogicalId(c.node.defaultChild);
   const resolve = (v: unknown) => resolveIntrinsics(v, {
-    account: ACCOUNT, region: REGION, refs: {},
+    account: ACCOUNT,
+    region: REGION,
+    refs: {},
     arns: { [id(env.eventQueue!)]: QUEUE_ARN, [id(env.kmsKey)]: KEY_ARN, [id(env.sourceBucket)]: 'arn:aws:s3:::test-env-bucket' },
     attributes: {},
   });
@@ -41,7 +43,9 @@ describe('the event queue for asset watchers', () => {
     const simulate = async (action: string, resource: string) => {
       const principal = `arn:aws:iam::${ACCOUNT}:role/ExecutionRole`;
       const simulation: Simulation = {
-        identityPolicies: [{ name: 'Policy', policy }], serviceControlPolicies: [], resourceControlPolicies: [],
+        identityPolicies: [{ name: 'Policy', policy }],
+        serviceControlPolicies: [],
+        resourceControlPolicies: [],
         request: { principal, action, resource: { resource, accountId: ACCOUNT }, contextVariables: { 'aws:PrincipalArn': principal } },
       };
       const response = await runSimulation(simulation, {});
