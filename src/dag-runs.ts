@@ -5,6 +5,8 @@ import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as scheduler from 'aws-cdk-lib/aws-scheduler';
+import * as schedulerTargets from 'aws-cdk-lib/aws-scheduler-targets';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
@@ -270,6 +272,21 @@ export class DagRunTrigger extends Construct {
       stateMachine: this.stateMachine,
       integrationPattern: sfn.IntegrationPattern.RUN_JOB,
       input: input ?? sfn.TaskInput.fromJsonPathAt('$'),
+    });
+  }
+
+  /**
+   * An EventBridge Scheduler target that starts a run on every invocation of a schedule. The input
+   * is `{ "id": "<schedule ARN>@<scheduled time>" }`, the same for every retry of one invocation, so
+   * a retried invocation starts no second run. The role Scheduler assumes is CDK's, trusted only for
+   * this account's schedule group (`aws:SourceAccount`, `aws:SourceArn`).
+   *
+   * @see https://docs.aws.amazon.com/scheduler/latest/UserGuide/managing-schedule-context-attributes.html
+   */
+  public schedulerTarget(): scheduler.IScheduleTarget {
+    return new schedulerTargets.StepFunctionsStartExecution(this.stateMachine, {
+      input: scheduler.ScheduleTargetInput.fromObject({ id: `${scheduler.ContextAttribute.scheduleArn}@${scheduler.ContextAttribute.scheduledTime}` }),
+      retryAttempts: 10,
     });
   }
 

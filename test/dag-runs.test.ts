@@ -2,13 +2,14 @@ import { runSimulation, Simulation } from '@cloud-copilot/iam-simulate';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as events from 'aws-cdk-lib/aws-events';
+import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import {
   AirflowRole, AirflowVersion, DagRunConf, DagRunOptions, DagRunTrigger, MwaaWarnings, PrivateMwaaEnvironment, WebserverAccessMode,
 } from '../src';
 import { jsonataProblem } from '../src/dag-runs';
-import { expectValidStateMachines, jsonataExpressionProblems } from './support/definition-checks';
 import { AslDefinition, runStateMachine, SdkCall, TaskError } from './support/asl';
+import { expectValidStateMachines, jsonataExpressionProblems } from './support/definition-checks';
 import { ACCOUNT, newEnvironment, newStack, newVpc, PartialProps, REGION } from './support/fixtures';
 import { resolveIntrinsics } from './support/resolve-template';
 
@@ -438,6 +439,40 @@ describe('the template', () => {
     expect(rule.Properties.Targets).toHaveLength(1);
     expect(rule.Properties.Targets[0].Input).toBeUndefined();
     expect(rule.Properties.Targets[0].RetryPolicy).toEqual({ MaximumEventAgeInSeconds: 21600, MaximumRetryAttempts: 10 });
+  });
+
+  test('an EventBridge Scheduler schedule starts it with an id that is the same for every retry of one invocation', async () => {
+    const { stack, env } = newEnvironment({ vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_ISOLATED }, createVpcEndpoints: true });
+    const trigger = env.dagRunTrigger('nightly');
+    new scheduler.Schedule(stack, 'Nightly', {
+      schedule: scheduler.ScheduleExpression.cron({ hour: '2', minute: '0' }),
+      target: trigger.schedulerTarget(),
+    });
+    const json = Template.fromStack(stack).toJSON();
+    const [, schedule] = Object.entries<any>(json.Resources).find(([, r]) => r.Type === 'AWS::Scheduler::Schedule')!;
+    expect(JSON.parse(schedule.Properties.Target.Input)).toEqual({ id: '<aws.scheduler.schedule-arn>@<aws.scheduler.scheduled-time>' });
+    const roleId = schedule.Properties.Target.RoleArn['Fn::GetAtt'][0];
+    const trust = json.Resources[roleId].Properties.AssumeRolePolicyDocument.Statement[0];
+    expect(trust.Principal).toEqual({ Service: 'scheduler.amazonaws.com' });
+    expect(Object.keys(trust.Condition.StringEquals).sort()).toEqual(['aws:SourceAccount', 'aws:SourceArn']);
+    // Two attempts of one invocation carry the same input, so the same run id.
+    const input = { id: `arn:aws:scheduler:${REGION}:${ACCOUNT}:schedule/default/Nightly@2026-12-05T02:00:00Z` };
+    const id = (c: any) => stack.getLogicalId(c.node.defaultChild);
+    const definition = JSON.parse(resolveIntrinsics(json.Resources[id(trigger.stateMachine)].Properties.DefinitionString, {
+      account: ACCOUNT,
+      region: REGION,
+      refs: { [id(env.notificationTopic)]: TOPIC_ARN },
+      arns: { [id(trigger.invokerFunction)]: FUNCTION_ARN, [id(env.kmsKey)]: KEY_ARN },
+    }));
+    const runIds = await Promise.all(['attempt-1', 'attempt-2'].map(async name => {
+      const executionId = `arn:aws:states:${REGION}:${ACCOUNT}:execution:m:${name}`;
+      const result = await runStateMachine(definition, input, fakeFunction({ dag: activeDag, run: created }), { executionId });
+      return invokes(result.calls)[1].args.Payload.body.dag_run_id;
+    }));
+    expect(runIds).toEqual([
+      `event__arn:aws:scheduler:${REGION}:${ACCOUNT}:schedule_default_Nightly_2026-12-05T02:00:00Z`,
+      `event__arn:aws:scheduler:${REGION}:${ACCOUNT}:schedule_default_Nightly_2026-12-05T02:00:00Z`,
+    ]);
   });
 
   test('a workflow of your own gets a task that waits for the trigger', () => {
