@@ -19,7 +19,7 @@ import { InvokerFunction } from './dag-runs/invoker-function';
 import { WebserverAccessMode } from './environment-props';
 import { airflowRoleArn } from './private/arns';
 import { compareAirflowVersions, DAG_ID_MAX, DAG_ID_PATTERN, REST_API_MIN_AIRFLOW_VERSION, REST_API_PATH_MAX } from './private/mwaa';
-import { acknowledge } from './private/nag';
+import { acknowledge, COMPLIANCE_PACKS, inPacks } from './private/nag';
 import { AirflowVersion } from './versions';
 import type { MwaaVpcEndpoints } from './vpc-endpoints';
 import { MwaaWarnings } from './warnings';
@@ -332,7 +332,13 @@ export class DagRunTrigger extends Construct {
     });
     fn.node.addDependency(invokerPolicy);
     acknowledge(role, [{ id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole]', reason: 'What Lambda documents a function in a VPC needs: its network interfaces and its logs.' }]);
-    acknowledge(fn, [{ id: 'AwsSolutions-L1', reason: 'The runtime is the one projen bundles every function of this library for.' }]);
+    acknowledge(fn, [
+      { id: 'AwsSolutions-L1', reason: 'The runtime is the one projen bundles every function of this library for.' },
+      ...inPacks('LambdaConcurrency', 'A reserved concurrency would take from the account\'s unreserved pool; a throttled invocation is retried by the state machine with backoff.',
+        COMPLIANCE_PACKS.slice(0, 2)),
+      ...inPacks('LambdaDLQ', 'Invoked synchronously by the state machine, which retries it and reports every failure to the notification topic; there is no asynchronous event to keep.',
+        COMPLIANCE_PACKS.slice(0, 2)),
+    ]);
     return fn;
   }
 }
@@ -487,11 +493,11 @@ class DagRunRuleTarget implements events.IRuleTarget {
           StringEquals: { 'aws:SourceAccount': stack.account },
           ArnLike: { 'aws:SourceArn': stack.formatArn({ service: 'events', resource: 'rule', resourceName: '*', arnFormat: ArnFormat.SLASH_RESOURCE_NAME }) },
         }),
-        inlinePolicies: {
-          Start: new iam.PolicyDocument({
-            statements: [new iam.PolicyStatement({ actions: ['states:StartExecution'], resources: [this.trigger.stateMachine.stateMachineArn] })],
-          }),
-        },
+      });
+      new iam.ManagedPolicy(this.trigger, 'EventsPolicy', {
+        description: 'Start the DAG run state machine',
+        roles: [this.role],
+        statements: [new iam.PolicyStatement({ actions: ['states:StartExecution'], resources: [this.trigger.stateMachine.stateMachineArn] })],
       });
     }
     return this.role;

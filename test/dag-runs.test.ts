@@ -1,4 +1,5 @@
 import { runSimulation, Simulation } from '@cloud-copilot/iam-simulate';
+import { App } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as events from 'aws-cdk-lib/aws-events';
@@ -11,6 +12,7 @@ import { jsonataProblem } from '../src/dag-runs';
 import { AslDefinition, runStateMachine, SdkCall, TaskError } from './support/asl';
 import { expectValidStateMachines, jsonataExpressionProblems } from './support/definition-checks';
 import { ACCOUNT, newEnvironment, newStack, newVpc, PartialProps, REGION } from './support/fixtures';
+import { nagFindings, PACKS } from './support/nag';
 import { resolveIntrinsics } from './support/resolve-template';
 
 const ENV = 'test-env';
@@ -425,11 +427,12 @@ describe('the template', () => {
       StringEquals: { 'aws:SourceAccount': ACCOUNT },
       ArnLike: { 'aws:SourceArn': `arn:aws:events:${REGION}:${ACCOUNT}:rule/*` },
     });
-    expect(privateV3.resolve(role.Properties.Policies)).toEqual([{
-      PolicyName: 'Start',
-      PolicyDocument: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'states:StartExecution', Resource: privateV3.stateMachineArn }] },
-    }]);
     const [ruleRoleId] = roleOf(privateV3, 'events.amazonaws.com');
+    expect(role.Properties.Policies).toBeUndefined();
+    const policies = resources(privateV3, 'AWS::IAM::ManagedPolicy').filter(([, r]) => JSON.stringify(r.Properties.Roles ?? []).includes(ruleRoleId));
+    expect(policies.map(([, r]) => privateV3.resolve(r.Properties.PolicyDocument.Statement))).toEqual([
+      [{ Effect: 'Allow', Action: 'states:StartExecution', Resource: privateV3.stateMachineArn }],
+    ]);
     const [, rule] = resources(privateV3, 'AWS::Events::Rule').find(([, r]) => JSON.stringify(r.Properties.EventPattern).includes('aws.s3'))!;
     expect(rule.Properties.Targets[0].RoleArn).toEqual({ 'Fn::GetAtt': [ruleRoleId, 'Arn'] });
   });
@@ -567,4 +570,12 @@ test('the state machine role gets no statements from its tasks (only the managed
   const defaultPolicies = Object.values<any>(privateV3.template.Resources).filter(r => r.Type === 'AWS::IAM::Policy'
     && JSON.stringify(r.Properties.Roles ?? []).includes(machineRoleId));
   expect(defaultPolicies).toEqual([]);
+});
+
+describe('cdk-nag', () => {
+  test.each(PACKS)('%s: the triggers (private and public) add no unacknowledged finding', (_name, pack) => {
+    for (const b of [build(), build({ webserverAccessMode: WebserverAccessMode.PUBLIC_ONLY })]) {
+      expect(nagFindings(b.env.stack.node.root as App, pack, b.trigger)).toEqual([]);
+    }
+  });
 });
