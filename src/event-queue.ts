@@ -3,6 +3,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { acknowledge } from './private/nag';
 import type { MwaaVpcEndpoints } from './vpc-endpoints';
 
 /**
@@ -48,5 +49,9 @@ export function assetWatcherQueue(scope: Construct, props: EventQueueProps): sqs
     resources: [queue.queueArn],
   }));
   props.vpcEndpoints?.allowQueue(queue, ASSET_WATCHER_ACTIONS);
+  acknowledge(queue, [{
+    id: 'AwsSolutions-SQS3',
+    reason: 'Airflow\'s SQS trigger deletes what it receives in the same poll (delete_message_on_reception), so no message is received repeatedly; a message nobody reads expires after the retention period.',
+  }]);
   return queue;
 }

@@ -1,8 +1,10 @@
 import { runSimulation, Simulation } from '@cloud-copilot/iam-simulate';
+import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { AirflowVersion } from '../src';
 import { ACCOUNT, newEnvironment, PartialProps, REGION } from './support/fixtures';
+import { nagFindings, PACKS } from './support/nag';
 import { resolveIntrinsics } from './support/resolve-template';
 
 const QUEUE_ARN = `arn:aws:sqs:${REGION}:${ACCOUNT}:test-env-events`;
@@ -93,5 +95,12 @@ describe('the event queue for asset watchers', () => {
 
   test.each([AirflowVersion.V3_0_6, AirflowVersion.of('3.2.0')].map(v => [v.version, v] as const))('is accepted on Airflow %s', (_v, version) => {
     expect(() => build({ airflowVersion: version })).not.toThrow();
+  });
+});
+
+describe('cdk-nag', () => {
+  test.each(PACKS)('%s: the event queue adds no unacknowledged finding', (_name, pack) => {
+    const b = build();
+    expect(nagFindings(b.stack.node.root as App, pack, b.env.eventQueue!)).toEqual([]);
   });
 });
