@@ -95,6 +95,11 @@ const project = new awscdk.AwsCdkConstructLibrary({
     projectService: false,
     tsconfigPath: './tsconfig.dev.json',
   },
+  // The conf selection of a DAG run trigger is parsed at synth with the JSONata version Step
+  // Functions documents (2.0.6, see
+  // https://docs.aws.amazon.com/step-functions/latest/dg/transforming-data.html); it has no
+  // dependencies of its own.
+  bundledDeps: ['jsonata@2.0.6'],
   devDeps: [
     'cdk-nag@^3.0.2',
     '@cloud-copilot/iam-simulate@0.1.173',
@@ -110,10 +115,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
     // Integration test apps (test/integ.*.ts), checked against their committed snapshots offline
     // by test/integ-snapshots.ts (integ-runner 2.197.10, the newest here, cannot read schema 54).
     '@aws-cdk/integ-tests-alpha@2.245.0-alpha.0',
-    // The self-service and revert state machines use JSONata; their tests evaluate the synthesized
-    // expressions offline with the engine version Step Functions documents (2.0.6, see
-    // https://docs.aws.amazon.com/step-functions/latest/dg/transforming-data.html).
-    'jsonata@2.0.6',
+    // jsonata@2.0.6 is a bundled dependency (below): the tests also evaluate the synthesized
+    // expressions of the state machines offline with it.
     // Definition-time checks of every synthesized state machine (test/support/definition-checks.ts).
     'asl-validator@4.0.0',
     // Mutation testing of the security-relevant modules (stryker.config.json, docs/testing.md).

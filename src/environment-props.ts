@@ -417,6 +417,19 @@ export interface PrivateMwaaEnvironmentProps {
   readonly vpcEndpointsOptions?: VpcEndpointsOptions;
 
   /**
+   * Create an SQS queue for Airflow 3 asset watchers (event-driven scheduling): encrypted with the
+   * environment's key, the execution role may receive and delete its messages (and nothing else on
+   * it), and with `createVpcEndpoints` the SQS endpoint admits it. Send to it what should start DAG
+   * runs (S3 notifications, EventBridge rules) and watch it from a DAG with
+   * `MessageQueueTrigger(queue=<its URL>)`. Airflow 3 or later only.
+   *
+   * @default false
+   * @see https://airflow.apache.org/docs/apache-airflow/stable/authoring-and-scheduling/event-scheduling.html
+   * @see https://airflow.apache.org/docs/apache-airflow-providers-amazon/stable/message-queues/index.html
+   */
+  readonly eventQueue?: boolean;
+
+  /**
    * Associate a least-privilege network ACL with the environment's subnets: TCP 443 and 5432 inside
    * the VPC, HTTPS out, the replies of those connections, and TCP 443 from the IPv4 ranges of
    * `webserverAccessPeers` (and of later `allowWebserverAccessFrom` calls). Everything else is

@@ -9,9 +9,14 @@ import * as mwaa from 'aws-cdk-lib/aws-mwaa';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as s3deploy from 'aws-cdk-lib/aws-s3-deployment';
 import * as sns from 'aws-cdk-lib/aws-sns';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
 import { AccessProfile, AirflowRole, accessPolicyNameOf, PeopleAccess } from './access';
+import { dagRunTriggerOf } from './dag-runs';
+import type { DagRunDefaults, DagRunOptions, DagRunTrigger } from './dag-runs';
 import { deliver, dependencySources } from './dependencies';
+import { assetWatcherQueue } from './event-queue';
 import { EndpointManagement, PrivateMwaaEnvironmentAttributes, PrivateMwaaEnvironmentProps, WebserverAccessMode } from './environment-props';
 import { MwaaFrontDoor, MwaaFrontDoorOptions } from './front-door';
 import { addDashboard, addRecommendedAlarms, AirflowComponent, EnvironmentDashboardOptions, RecommendedAlarmsOptions } from './monitoring';
@@ -185,6 +190,37 @@ export interface IPrivateMwaaEnvironment extends IResource, ec2.IConnectable, ia
    * @param id the construct id of the rule, in this environment's scope
    */
   onStatusChange(id: string, options?: events.OnEventOptions): events.Rule;
+
+  /**
+   * The trigger that starts runs of a DAG through Airflow's REST API (created on first use, then
+   * reused for the same DAG and options): a state machine, and for a private web server a function
+   * in the environment's subnets.
+   *
+   * @param dagId the DAG to run
+   * @param options the run's conf, the Airflow role, and for an imported environment its version and network
+   * @see https://docs.aws.amazon.com/mwaa/latest/userguide/access-mwaa-apache-airflow-rest-api.html
+   */
+  dagRunTrigger(dagId: string, options?: DagRunOptions): DagRunTrigger;
+
+  /**
+   * An EventBridge target (for `events.Rule`) that starts a run of a DAG with the event as its
+   * `conf` (or a selection of it) and a run id derived from the event's id.
+   *
+   * @param dagId the DAG to run
+   * @param options the run's conf, the Airflow role, and for an imported environment its version and network
+   */
+  dagRunTarget(dagId: string, options?: DagRunOptions): events.IRuleTarget;
+
+  /**
+   * A Step Functions task for a workflow of your own that starts a run of a DAG (with the task's
+   * input as the event) and fails when the run is refused.
+   *
+   * @param scope the scope of the task
+   * @param id the id of the task
+   * @param dagId the DAG to run
+   * @param options the run's conf, the Airflow role, and for an imported environment its version and network
+   */
+  dagRunTask(scope: Construct, id: string, dagId: string, options?: DagRunOptions): tasks.StepFunctionsStartExecution;
 }
 
 /**
@@ -329,6 +365,13 @@ export class PrivateMwaaEnvironment extends EnvironmentBase implements IPrivateM
    * @default - none, when `createVpcEndpoints` is off
    */
   public readonly vpcEndpoints?: MwaaVpcEndpoints;
+
+  /**
+   * The queue for Airflow 3 asset watchers (`eventQueue`).
+   *
+   * @default - none, when `eventQueue` is off
+   */
+  public readonly eventQueue?: sqs.IQueue;
   /**
    * The network ACL of the environment's subnets.
    *
@@ -357,7 +400,7 @@ export class PrivateMwaaEnvironment extends EnvironmentBase implements IPrivateM
   private readonly people: PeopleAccess;
   /** Where people deploy DAGs and dependency files to. */
   private readonly targets: EnvironmentGrantTargets;
-  /** The VPC, for a front door. */
+  /** The environment's VPC, for a front door and the functions of DAG run triggers. */
   private readonly vpc: ec2.IVpc;
 
   constructor(scope: Construct, id: string, props: PrivateMwaaEnvironmentProps) {
@@ -381,6 +424,7 @@ export class PrivateMwaaEnvironment extends EnvironmentBase implements IPrivateM
     v.validateEndpointManagement(this, this.endpointManagement, props.createCustomerEndpoints);
     v.validateLogging(this, props.loggingConfiguration ?? {});
     v.validateVpcEndpoints(props.createVpcEndpoints, props.vpcEndpointsOptions);
+    v.validateEventQueue(this.airflowVersion, props.eventQueue);
     v.validateNetworkAclVpc(props.vpc, props.createNetworkAcl);
     if (props.sourceBucket) {
       validateSourceBucket(this, props.sourceBucket, props.sourceBucketAccessLogs);
@@ -424,6 +468,11 @@ export class PrivateMwaaEnvironment extends EnvironmentBase implements IPrivateM
     this.vpcEndpoints = environmentVpcEndpoints(this, {
       ...props, subnets: this.subnets, securityGroups: this.securityGroups, sourceBucket: this.sourceBucket, kmsKey: this.kmsKey,
     });
+    if (props.eventQueue) {
+      this.eventQueue = assetWatcherQueue(this, {
+        kmsKey: this.kmsKey, executionRolePolicy: this.executionRolePolicy, vpcEndpoints: this.vpcEndpoints, removalPolicy,
+      });
+    }
     if (props.createNetworkAcl) {
       this.networkAcl = new MwaaNetworkAcl(this, 'NetworkAcl', { vpc: props.vpc, subnets: { subnets: this.subnets } });
     }
@@ -661,6 +710,31 @@ export class PrivateMwaaEnvironment extends EnvironmentBase implements IPrivateM
   /** @internal */
   public _grantTargets(): EnvironmentGrantTargets {
     return this.targets;
+  }
+
+  public dagRunTrigger(dagId: string, options: DagRunOptions = {}): DagRunTrigger {
+    return dagRunTriggerOf(this, this.environmentName, dagId, options, this._dagRunDefaults());
+  }
+
+  public dagRunTarget(dagId: string, options: DagRunOptions = {}): events.IRuleTarget {
+    return this.dagRunTrigger(dagId, options).ruleTarget;
+  }
+
+  public dagRunTask(scope: Construct, id: string, dagId: string, options: DagRunOptions = {}): tasks.StepFunctionsStartExecution {
+    return this.dagRunTrigger(dagId, options).startTask(scope, id);
+  }
+
+  /** @internal */
+  public _dagRunDefaults(): DagRunDefaults {
+    return {
+      airflowVersion: this.airflowVersion,
+      webserverAccessMode: this.webserverAccessMode,
+      vpc: this.vpc,
+      subnets: this.subnets,
+      securityGroups: this.securityGroups,
+      notificationTopic: this.notificationTopic,
+      vpcEndpoints: this.vpcEndpoints,
+    };
   }
 
   private monitored() {

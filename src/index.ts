@@ -30,3 +30,5 @@ export { MwaaFrontDoor, FrontDoorSignIn } from './front-door';
 export type { MwaaFrontDoorOptions, FrontDoorGroupMapping, OidcSignInOptions, CognitoSignInOptions } from './front-door';
 export { MwaaOrganizationGuard, GuardedEnvironment } from './organization-guard';
 export type { MwaaOrganizationGuardProps, GuardedEnvironmentOptions, GuardedEnvironmentAttributes } from './organization-guard';
+export { DagRunConf, DagRunTrigger } from './dag-runs';
+export type { DagRunOptions, DagRunTriggerProps } from './dag-runs';

@@ -3,6 +3,7 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { airflowRoleArn, celeryQueueArnPattern, environmentArn, logGroupArnPattern, secretArnPattern } from './private/arns';
 import { WEBSERVER_PORT } from './private/mwaa';
@@ -142,6 +143,9 @@ export class MwaaVpcEndpoints extends Construct implements ec2.IConnectable {
   private readonly props: MwaaVpcEndpointsProps;
   private readonly restrict: boolean;
   private readonly account: string;
+  private airflowEnvEndpoint?: ec2.InterfaceVpcEndpoint;
+  private readonly sqsEndpoint: ec2.InterfaceVpcEndpoint;
+  private queueStatements = 0;
 
   constructor(scope: Construct, id: string, props: MwaaVpcEndpointsProps) {
     super(scope, id);
@@ -183,8 +187,8 @@ export class MwaaVpcEndpoints extends Construct implements ec2.IConnectable {
       this.restrictS3(this.s3Endpoint);
     }
 
-    const sqs = this.addInterface('Sqs', ec2.InterfaceVpcEndpointAwsService.SQS);
-    this.allow(sqs, 'UseCeleryQueue', [
+    this.sqsEndpoint = this.addInterface('Sqs', ec2.InterfaceVpcEndpointAwsService.SQS);
+    this.allow(this.sqsEndpoint, 'UseCeleryQueue', [
       'sqs:ChangeMessageVisibility', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:ReceiveMessage', 'sqs:SendMessage',
     ], [props.celeryQueueArn ?? celeryQueueArnPattern(this)], true);
 
@@ -222,7 +226,11 @@ export class MwaaVpcEndpoints extends Construct implements ec2.IConnectable {
         ['AirflowEnv', ec2.InterfaceVpcEndpointAwsService.AIRFLOW_ENV],
         ['AirflowOps', ec2.InterfaceVpcEndpointAwsService.AIRFLOW_OPS],
       ] as Array<[string, ec2.InterfaceVpcEndpointAwsService]>) {
-        this.allow(this.addInterface(endpointId, service), 'ThisEnvironmentOnly', ['airflow:*'], airflowResources);
+        const endpoint = this.addInterface(endpointId, service);
+        this.allow(endpoint, 'ThisEnvironmentOnly', ['airflow:*'], airflowResources);
+        if (endpointId === 'AirflowEnv') {
+          this.airflowEnvEndpoint = endpoint;
+        }
       }
     }
     if (props.codeArtifact) {
@@ -231,6 +239,35 @@ export class MwaaVpcEndpoints extends Construct implements ec2.IConnectable {
       this.allow(this.addInterface('CodeArtifactRepositories', ec2.InterfaceVpcEndpointAwsService.CODEARTIFACT_REPOSITORIES),
         'ReadPackages', codeArtifactActions, ['*'], true);
     }
+  }
+
+  /**
+   * The `airflow.env` interface endpoint, through which code in the environment's subnets calls
+   * `InvokeRestApi`, `CreateCliToken` and `CreateWebLoginToken` (`env.airflow.<region>.amazonaws.com`):
+   * the one `airflowEndpoints` added, or a new one whose policy allows `airflow:InvokeRestApi` on
+   * this environment's Airflow roles only. Called by DAG run triggers of a private web server.
+   *
+   * @see https://docs.aws.amazon.com/mwaa/latest/userguide/security-privatelink.html
+   */
+  public addAirflowEnvEndpoint(): ec2.InterfaceVpcEndpoint {
+    if (this.airflowEnvEndpoint === undefined) {
+      this.airflowEnvEndpoint = this.addInterface('AirflowEnv', ec2.InterfaceVpcEndpointAwsService.AIRFLOW_ENV);
+      this.allow(this.airflowEnvEndpoint, 'InvokeRestApiOnThisEnvironment', ['airflow:InvokeRestApi'],
+        [airflowRoleArn(this, this.props.environmentName, '*')]);
+    }
+    return this.airflowEnvEndpoint;
+  }
+
+  /**
+   * Let the SQS endpoint's policy admit `actions` on a queue of this account (with
+   * `restrictPolicies`, the policy admits the Celery queue only), such as the environment's event
+   * queue for asset watchers.
+   *
+   * @param queue the queue
+   * @param actions the SQS actions to admit on it
+   */
+  public allowQueue(queue: sqs.IQueue, actions: string[]): void {
+    this.allow(this.sqsEndpoint, `UseQueue${this.queueStatements++}`, actions, [queue.queueArn]);
   }
 
   /** The number of interface endpoints: with `subnetCount`, the fixed hourly cost of this construct. */

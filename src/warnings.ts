@@ -47,6 +47,8 @@ export class MwaaWarnings {
   public static readonly MANAGED_POLICIES_PER_ROLE = 'cdk-private-mwaa:managedPoliciesPerRole';
   /** A self-service updater or revert without the environment's key: it cannot update an encrypted environment. */
   public static readonly UPDATER_KEY = 'cdk-private-mwaa:updaterKey';
+  /** A DAG run trigger of a private web server without an `airflow.env` endpoint this library manages. */
+  public static readonly DAG_RUN_ENV_ENDPOINT = 'cdk-private-mwaa:dagRunEnvEndpoint';
   /**
    * The public access guardrail only works where a CloudTrail trail logs management events, which
    * the construct cannot see.
@@ -95,6 +97,7 @@ export class MwaaWarnings {
     MwaaWarnings.FRONT_DOOR_INTERNET_FACING,
     MwaaWarnings.NOTIFICATION_TOPIC_IMPORTED_KEY,
     MwaaWarnings.GUARD_OWN_ACCOUNT,
+    MwaaWarnings.DAG_RUN_ENV_ENDPOINT,
   ];
 
   private constructor() {}

@@ -1,7 +1,11 @@
 import { ArnComponents, ArnFormat, Stack, Token } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
+import { dagRunTriggerOf } from '../dag-runs';
+import type { DagRunDefaults, DagRunOptions, DagRunTrigger } from '../dag-runs';
 import type { IPrivateMwaaEnvironment } from '../environment';
 import type { PrivateMwaaEnvironmentAttributes } from '../environment-props';
 import { environmentArn } from './arns';
@@ -32,6 +36,23 @@ class ImportedEnvironment extends EnvironmentBase implements IPrivateMwaaEnviron
       dependencyKeys: Object.values(DEFAULT_KEYS),
       executionRoleArn: this.attrs.executionRole?.roleArn,
     };
+  }
+
+  public dagRunTrigger(dagId: string, options: DagRunOptions = {}): DagRunTrigger {
+    return dagRunTriggerOf(this, this.environmentName, dagId, options, this._dagRunDefaults());
+  }
+
+  public dagRunTarget(dagId: string, options: DagRunOptions = {}): events.IRuleTarget {
+    return this.dagRunTrigger(dagId, options).ruleTarget;
+  }
+
+  public dagRunTask(scope: Construct, id: string, dagId: string, options: DagRunOptions = {}): tasks.StepFunctionsStartExecution {
+    return this.dagRunTrigger(dagId, options).startTask(scope, id);
+  }
+
+  /** What a DAG run trigger takes from an imported environment: its security groups. */
+  private _dagRunDefaults(): DagRunDefaults {
+    return { securityGroups: this.connections.securityGroups };
   }
 
   protected arnForPolicies(): string {

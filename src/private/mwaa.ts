@@ -118,3 +118,30 @@ export const OLDEST_AIRFLOW_VERSION = '2.7.2';
 
 /** The default quota of workers per environment. */
 export const WORKER_QUOTA = 25;
+
+/**
+ * The Airflow REST API through `InvokeRestApi` (Airflow 2.4.3 and later; `Path` 1-64 characters).
+ * https://docs.aws.amazon.com/mwaa/latest/userguide/access-mwaa-apache-airflow-rest-api.html
+ * https://docs.aws.amazon.com/mwaa/latest/API/API_InvokeRestApi.html
+ */
+export const REST_API_MIN_AIRFLOW_VERSION = '2.4.3';
+export const REST_API_PATH_MAX = 64;
+
+/**
+ * Airflow's rule for a DAG id (`validate_key`: `KEY_REGEX = ^[\w.-]+$`, at most 250 characters; the
+ * error message says ASCII, which is what this pattern allows).
+ * https://github.com/apache/airflow/blob/main/task-sdk/src/airflow/sdk/definitions/_internal/node.py
+ */
+export const DAG_ID_PATTERN = /^[a-zA-Z0-9_.-]+$/;
+export const DAG_ID_MAX = 250;
+
+/** `-1`, `0` or `1` as Airflow version `a` is older than, equal to or newer than `b` (numeric parts). */
+export function compareAirflowVersions(a: string, b: string): number {
+  const pa = a.split('.').map(p => parseInt(p, 10) || 0);
+  const pb = b.split('.').map(p => parseInt(p, 10) || 0);
+  for (let i = 0; i < Math.max(pa.length, pb.length); i++) {
+    const d = (pa[i] ?? 0) - (pb[i] ?? 0);
+    if (d !== 0) return d < 0 ? -1 : 1;
+  }
+  return 0;
+}

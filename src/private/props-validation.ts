@@ -8,7 +8,7 @@ import { isPublicWebserver, PUBLIC_WEBSERVER } from '../checks/webserver';
 import { EndpointManagement, LoggingConfiguration, PrivateMwaaEnvironmentProps, SelfReferencingIngress, WebserverAccessMode } from '../environment-props';
 import { EnvironmentClass, AirflowVersion } from '../versions';
 import { MwaaWarnings } from '../warnings';
-import { LAZY_LOAD_PLUGINS_OPTION, OLDEST_AIRFLOW_VERSION, WORKER_CONCURRENCY_OPTION, WORKER_QUOTA } from './mwaa';
+import { compareAirflowVersions, LAZY_LOAD_PLUGINS_OPTION, OLDEST_AIRFLOW_VERSION, WORKER_CONCURRENCY_OPTION, WORKER_QUOTA } from './mwaa';
 import { loggingConfiguration } from './storage';
 
 /**
@@ -290,4 +290,11 @@ export function validateCapacity(scope: IConstruct, version: AirflowVersion, env
   validateWebservers(environmentClass, minWebservers, maxWebservers);
   validateMaintenanceWindow(props.weeklyMaintenanceWindowStart);
   return { minWorkers, maxWorkers, schedulers, minWebservers, maxWebservers };
+}
+
+/** Asset watchers on a queue are an Airflow 3 feature. */
+export function validateEventQueue(version: AirflowVersion, eventQueue?: boolean): void {
+  if (eventQueue && compareAirflowVersions(version.version, '3') < 0) {
+    throw new Error(`\`eventQueue\` needs Airflow 3 or later (asset watchers on SQS), got: \`airflowVersion\` ${version.version}`);
+  }
 }
