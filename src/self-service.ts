@@ -167,7 +167,7 @@ export class MwaaSelfService extends Construct {
         // does not name is left out (the JSONata object constructor drops undefined values). The
         // Amazon States Language allows a JSONata string as the whole of "Arguments".
         // https://states-language.net/#using-arguments-and-output
-        Arguments: `{% ${updateArgumentsExpression(updater.nameLiteral, input)} %}`,
+        Arguments: `{% ${oneLine(updateArgumentsExpression(updater.nameLiteral, input))} %}`,
         TimeoutSeconds: TASK_TIMEOUT.toSeconds(),
         Assign: { waits: 0, changed: `{% $join($keys(${input}), ', ') %}` },
       },
@@ -184,7 +184,7 @@ export class MwaaSelfService extends Construct {
     }, callFailed);
 
     const definition = sfn.Pass.jsonata(this, 'CheckInput', {
-      assign: { problems: `{% ${inputProblemsExpression(input)} %}` },
+      assign: { problems: `{% ${oneLine(inputProblemsExpression(input))} %}` },
     }).next(sfn.Choice.jsonata(this, 'IsInputAllowed')
       .when(sfn.Condition.jsonata('{% $count($problems) > 0 %}'), rejected)
       .otherwise(readCurrent.next(update).next(finished)));
@@ -393,21 +393,21 @@ function inputProblemsExpression(input: string): string {
       $filter(${list(INTEGER_FIELDS)}, function($f) { $exists($lookup($in, $f)) and ($type($lookup($in, $f)) != 'number' or $lookup($in, $f) != $floor($lookup($in, $f))) }).($ & ' must be a whole number'),
       (
         $o := $lookup($in, '${CONFIGURATION_FIELD}');
-        $not($exists($o)) ? undefined : $type($o) != 'object' ? '${CONFIGURATION_FIELD} must be an object of strings'
-          : $filter($keys($o), function($k) { $type($lookup($o, $k)) != 'string' }).('${CONFIGURATION_FIELD}.' & $ & ' must be a string')
+        $exists($o) ? ($type($o) != 'object' ? '${CONFIGURATION_FIELD} must be an object of strings'
+          : $filter($keys($o), function($k) { $type($lookup($o, $k)) != 'string' }).('${CONFIGURATION_FIELD}.' & $ & ' must be a string'))
       ),
       (
         $l := $lookup($in, '${LOGGING_FIELD}');
-        $not($exists($l)) ? undefined : $type($l) != 'object' ? '${LOGGING_FIELD} must be an object' : $keys($l).(
+        $exists($l) ? ($type($l) != 'object' ? '${LOGGING_FIELD} must be an object' : $keys($l).(
           $m := $;
           $v := $lookup($l, $m);
           $not($m in ${list(LOG_MODULES)}) ? 'not allowed: ${LOGGING_FIELD}.' & $m
             : $type($v) != 'object' ? '${LOGGING_FIELD}.' & $m & ' must be an object with a LogLevel'
             : [
               $filter($keys($v), function($k) { $k != 'LogLevel' }).('not allowed: ${LOGGING_FIELD}.' & $m & '.' & $ & ' (only LogLevel may change)'),
-              $lookup($v, 'LogLevel') in ${levels} ? undefined : '${LOGGING_FIELD}.' & $m & '.LogLevel must be one of ' & $join(${levels}, ', ')
+              $not($lookup($v, 'LogLevel') in ${levels}) ? '${LOGGING_FIELD}.' & $m & '.LogLevel must be one of ' & $join(${levels}, ', ')
             ]
-        )
+        ))
       )
     ]
   )
@@ -444,6 +444,14 @@ function updateArgumentsExpression(nameLiteral: string, input: string): string {
     ))
   }
 )`;
+}
+
+/**
+ * An expression written over several lines, on one line: Step Functions accepts line breaks, but
+ * asl-validator, which the tests run on every definition, does not read them.
+ */
+function oneLine(expression: string): string {
+  return expression.replace(/\s*\n\s*/g, ' ');
 }
 
 /** `value`, or a fallback when it is missing (a JSONata field may not evaluate to nothing). */

@@ -3,6 +3,7 @@ import { Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { AccessProfile, MwaaPublicAccessRevert, MwaaSelfService, WebserverAccessMode } from '../src';
+import { expectValidStateMachines } from './support/definition-checks';
 import { ACCOUNT, newEnvironment, REGION } from './support/fixtures';
 import { resolveIntrinsics } from './support/resolve-template';
 
@@ -57,6 +58,11 @@ describe('selfService on the environment', () => {
     expect(await decide(withIt, 'states:DescribeExecution', `arn:aws:states:${REGION}:${ACCOUNT}:execution:TestEnvSelfService:run-1`)).toBe('Allowed');
     expect(await decide(withIt, 'airflow:GetEnvironment', ENV_ARN)).toBe('Allowed');
     expect(await decide(without, 'states:StartExecution', STATE_MACHINE_ARN)).toBe('ImplicitlyDenied');
+  });
+
+  test('the state machines an environment creates pass Step Functions\' definition-time checks', () => {
+    const { stack } = newEnvironment({ selfService: true, revertPublicAccess: true });
+    expect(expectValidStateMachines(Template.fromStack(stack))).toBe(2);
   });
 
   test('the updater is an attribute, and off by default', () => {

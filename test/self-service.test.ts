@@ -9,6 +9,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import { IConstruct } from 'constructs';
 import { EndpointManagement, MwaaPublicAccessRevert, MwaaSelfService, PrivateMwaaEnvironment } from '../src';
 import { AslDefinition, evaluateJsonata, patternMatches, runStateMachine, ServiceMock, TaskError } from './support/asl';
+import { expectValidStateMachines } from './support/definition-checks';
 import { ACCOUNT, newEnvironment, newStack, REGION } from './support/fixtures';
 import { nagFindings, PackFactory, PACKS } from './support/nag';
 import { resolveIntrinsics } from './support/resolve-template';
@@ -109,6 +110,10 @@ const revertDefinition = definitionOf(built, built.revert.stateMachine);
 // ---------------------------------------------------------------------------------------------
 
 describe('the state machine definitions', () => {
+  test('both pass Step Functions\' definition-time checks (JSONata rules, asl-validator)', () => {
+    expect(expectValidStateMachines(Template.fromStack(built.stack))).toBe(2);
+  });
+
   const machines: Array<[string, AslDefinition]> = [['self-service', selfServiceDefinition], ['revert', revertDefinition]];
 
   test.each(machines)('%s: every Task state has a retry on any error and a timeout of at most a minute', (_name, definition) => {
