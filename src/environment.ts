@@ -486,7 +486,13 @@ export class PrivateMwaaEnvironment extends EnvironmentBase implements IPrivateM
 
     // 8. Self-service updates, which the administrator profile uses instead of UpdateEnvironment.
     const updater = { environment: this, notificationTopic: this.notificationTopic, executionRole: this.executionRole, kmsKey: this.kmsKey };
-    this.selfService = props.selfService ? new MwaaSelfService(this, 'SelfService', updater) : undefined;
+    this.selfService = props.selfService ? new MwaaSelfService(this, 'SelfService', {
+      ...updater,
+      // Only new versions of the files the stack configured; the keys stay.
+      requirementsS3Path: sources.requirements.key,
+      pluginsS3Path: sources.plugins.key,
+      startupScriptS3Path: sources.startupScript.key,
+    }) : undefined;
 
     // 9. People's access: profiles, groups, assignments, who reaches the web server.
     this.targets = {
@@ -516,7 +522,7 @@ export class PrivateMwaaEnvironment extends EnvironmentBase implements IPrivateM
     // 10. The public access guardrail, and the revert it starts.
     const guardrail = props.publicAccessGuardrail
       ?? (this.webserverAccessMode === WebserverAccessMode.PRIVATE_ONLY || props.revertPublicAccess === true);
-    v.validateRevert(props.revertPublicAccess, guardrail);
+    v.validateRevert(props.revertPublicAccess, guardrail, this.webserverAccessMode);
     if (guardrail) {
       this.publicAccessGuardrailRule = guardPrivateAccess(notified, this.notificationTopic);
     }

@@ -58,7 +58,7 @@ describe('selfService on the environment', () => {
     expect(await decide(withIt, 'states:DescribeExecution', `arn:aws:states:${REGION}:${ACCOUNT}:execution:TestEnvSelfService:run-1`)).toBe('Allowed');
     expect(await decide(withIt, 'airflow:GetEnvironment', ENV_ARN)).toBe('Allowed');
     expect(await decide(without, 'states:StartExecution', STATE_MACHINE_ARN)).toBe('ImplicitlyDenied');
-  });
+  }, 30_000);
 
   test('the state machines an environment creates pass Step Functions\' definition-time checks', () => {
     const { stack } = newEnvironment({ selfService: true, revertPublicAccess: true });
@@ -81,10 +81,9 @@ describe('revertPublicAccess on the environment', () => {
     expect(targets).toContainEqual(JSON.stringify({ Ref: stack.getLogicalId(machine) }));
   });
 
-  test('implies the guardrail even for a public web server', () => {
-    const { env } = newEnvironment({ revertPublicAccess: true, webserverAccessMode: WebserverAccessMode.PUBLIC_ONLY });
-    expect(env.publicAccessGuardrailRule).toBeDefined();
-    expect(env.publicAccessRevert).toBeDefined();
+  test.each([WebserverAccessMode.PUBLIC_ONLY, WebserverAccessMode.PUBLIC_AND_PRIVATE])('fails with a %s web server (the stack and the revert would undo each other)', mode => {
+    expect(() => newEnvironment({ revertPublicAccess: true, webserverAccessMode: mode })).toThrow(
+      `\`revertPublicAccess\` makes the web server PRIVATE_ONLY whenever it is made public, so it needs \`webserverAccessMode\` PRIVATE_ONLY (otherwise the stack and the revert undo each other), got: revertPublicAccess true with webserverAccessMode ${mode}`);
   });
 
   test('fails when the guardrail is turned off', () => {
