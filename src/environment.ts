@@ -323,6 +323,19 @@ export class PrivateMwaaEnvironment extends EnvironmentBase implements IPrivateM
    */
   public readonly publicAccessRevert?: MwaaPublicAccessRevert;
   /**
+   * The ARN of the self-service state machine, to start an update with
+   * (`aws stepfunctions start-execution --state-machine-arn ...`).
+   *
+   * @default - none, when `selfService` is off
+   */
+  public readonly selfServiceStateMachineArn?: string;
+  /**
+   * The ARN of the public access revert's state machine.
+   *
+   * @default - none, when `revertPublicAccess` is off
+   */
+  public readonly publicAccessRevertStateMachineArn?: string;
+  /**
    * The VPC endpoints created for the environment.
    *
    * @default - none, when `createVpcEndpoints` is off
@@ -493,6 +506,7 @@ export class PrivateMwaaEnvironment extends EnvironmentBase implements IPrivateM
       pluginsS3Path: sources.plugins.key,
       startupScriptS3Path: sources.startupScript.key,
     }) : undefined;
+    this.selfServiceStateMachineArn = this.selfService?.stateMachineArn;
 
     // 9. People's access: profiles, groups, assignments, who reaches the web server.
     this.targets = {
@@ -535,6 +549,7 @@ export class PrivateMwaaEnvironment extends EnvironmentBase implements IPrivateM
         endpointManagement: this.endpointManagement,
         guardrailRule: this.publicAccessGuardrailRule,
       });
+      this.publicAccessRevertStateMachineArn = this.publicAccessRevert.stateMachineArn;
     }
   }
 

@@ -1,4 +1,4 @@
-import { Annotations, ArnFormat, Duration, PhysicalName, Stack } from 'aws-cdk-lib';
+import { Annotations, ArnFormat, Duration, PhysicalName, Stack, Token } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
@@ -17,6 +17,7 @@ import { acknowledge, findingName } from './private/nag';
 import {
   CAPACITY_RANGES, configurationOptionProblem, configurationOptionProblemJsonata, MAINTENANCE_WINDOW_PATTERN, validateS3Path,
 } from './private/props-validation';
+import { RuntimePart, runtimeRoleName, runtimeStateMachineName } from './private/runtime-names';
 import { TopicTarget } from './private/topic-target';
 import { EnvironmentClass } from './versions';
 import { MwaaWarnings } from './warnings';
@@ -193,9 +194,21 @@ export class MwaaSelfService extends Construct {
    */
   public readonly stateMachine: sfn.StateMachine;
 
+  /**
+   * The state machine's ARN, to start an update with (`aws stepfunctions start-execution`).
+   * Its name is `<environment name>-self-service` when the environment's name is known at synth.
+   */
+  public readonly stateMachineArn: string;
+
+  /**
+   * The role the state machine runs with, the one principal that calls `UpdateEnvironment` for
+   * people. Its name is `<environment name>-self-service-<Region>` when both are known at synth.
+   */
+  public readonly role: iam.IRole;
+
   constructor(scope: Construct, id: string, props: MwaaSelfServiceProps) {
     super(scope, id);
-    const updater = new Updater(this, props);
+    const updater = new Updater(this, props, RuntimePart.SELF_SERVICE);
     const files = dependencyFiles(props);
     const allowList = validateAllowList(props.allowedConfigurationOptions);
     const input = '$states.context.Execution.Input';
@@ -239,6 +252,8 @@ export class MwaaSelfService extends Construct {
       .otherwise(update.next(finished)));
 
     this.stateMachine = updater.createStateMachine(definition, 1, updater.updateStatements());
+    this.stateMachineArn = this.stateMachine.stateMachineArn;
+    this.role = updater.role!;
     updater.reportUnfinishedExecutions(this.stateMachine);
   }
 
@@ -291,6 +306,18 @@ export class MwaaPublicAccessRevert extends Construct {
   public readonly stateMachine: sfn.StateMachine;
 
   /**
+   * The state machine's ARN. Its name is `<environment name>-public-access-revert` when the
+   * environment's name is known at synth.
+   */
+  public readonly stateMachineArn: string;
+
+  /**
+   * The role the state machine runs with. Its name is
+   * `<environment name>-public-access-revert-<Region>` when both are known at synth.
+   */
+  public readonly role: iam.IRole;
+
+  /**
    * The EventBridge target that starts the revert with the guardrail's event, to add to a rule
    * of your own.
    */
@@ -306,7 +333,7 @@ export class MwaaPublicAccessRevert extends Construct {
     if (props.subnets.length === 0) {
       throw new Error('`subnets` must name the environment\'s subnets, got: an empty list');
     }
-    const updater = new Updater(this, props);
+    const updater = new Updater(this, props, RuntimePart.PUBLIC_ACCESS_REVERT);
     const about = `'Public access revert of Amazon MWAA environment ' & ${updater.nameLiteral} & ': ' & $actor & ' called ' & $eventName & ' with WebserverAccessMode ' & $requestedMode & '; '`;
     const byHand = ' Set it to PRIVATE_ONLY by hand.';
 
@@ -370,12 +397,22 @@ export class MwaaPublicAccessRevert extends Construct {
         ? updater.webserverEndpointStatements(props.vpc, props.subnets, props.securityGroups ?? props.environment.connections.securityGroups)
         : [],
     ]);
+    this.stateMachineArn = this.stateMachine.stateMachineArn;
+    this.role = updater.role!;
     updater.reportUnfinishedExecutions(this.stateMachine);
 
     // EventBridge starts the revert with this role, whose one permission is a managed policy.
+    // Confused-deputy protection: EventBridge may assume it for rules of this account and Region
+    // only. Not the one rule's ARN: the rule names this role in its target, so its ARN here would
+    // be a circular dependency when the rule has no literal name.
+    // https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-use-resource-based.html
+    const stack = Stack.of(this);
     const eventsRole = new iam.Role(this, 'EventsRole', {
       description: 'Lets EventBridge start the public access revert',
-      assumedBy: new iam.ServicePrincipal('events.amazonaws.com'),
+      assumedBy: new iam.ServicePrincipal('events.amazonaws.com').withConditions({
+        StringEquals: { 'aws:SourceAccount': stack.account },
+        ArnLike: { 'aws:SourceArn': stack.formatArn({ service: 'events', resource: 'rule', resourceName: '*', arnFormat: ArnFormat.SLASH_RESOURCE_NAME }) },
+      }),
     });
     new iam.ManagedPolicy(this, 'EventsPolicy', {
       description: 'Start the public access revert',
@@ -665,12 +702,14 @@ class Updater {
   /** How many one-minute waits `maxWait` allows. */
   public readonly maxWaits: number;
   private readonly maxWait: Duration;
+  /** The role the state machine runs with, once created. */
+  public role?: iam.Role;
   /** The errors of the Fail states that come after their own report to the topic. */
   private readonly reportedErrors: string[] = [];
   /** Resource wildcards for resources that do not exist yet, acknowledged on the policy. */
   private readonly newResourceWildcards: string[] = [];
 
-  constructor(private readonly scope: Construct, private readonly props: MwaaUpdaterProps) {
+  constructor(private readonly scope: Construct, private readonly props: MwaaUpdaterProps, private readonly part: RuntimePart) {
     this.maxWait = props.maxWait ?? Duration.hours(2);
     const minutes = this.maxWait.toMinutes({ integral: false });
     if (minutes < 10 || minutes > 24 * 60) {
@@ -771,19 +810,35 @@ class Updater {
    */
   public createStateMachine(definition: sfn.IChainable, loops: number, statements: iam.PolicyStatement[]): sfn.StateMachine {
     const name = this.props.environment.environmentName;
+    const stack = Stack.of(this.scope);
+    // Names derived from the environment's name, so that people and a service control policy can
+    // name them literally. Without a known environment name CloudFormation names them; without a
+    // known Region (an environment-agnostic stack) it names the role, whose literal ARN then cannot
+    // be given to a service control policy.
+    const stateMachineName = Token.isUnresolved(name) ? undefined : runtimeStateMachineName(name, this.part);
+    const roleName = Token.isUnresolved(name) || Token.isUnresolved(stack.region) ? undefined : runtimeRoleName(name, stack.region, this.part);
+    // Confused-deputy protection: Step Functions may assume the role for this account's state
+    // machine only (its ARN built from the name, so the role does not wait for the state machine).
+    // https://docs.aws.amazon.com/step-functions/latest/dg/procedure-create-iam-role.html
+    // https://docs.aws.amazon.com/IAM/latest/UserGuide/confused-deputy.html
+    const sourceArn = stateMachineName === undefined ? undefined
+      : stack.formatArn({ service: 'states', resource: 'stateMachine', resourceName: stateMachineName, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
     const role = new iam.Role(this.scope, 'Role', {
+      roleName,
       description: `Runs the state machine that updates the Amazon MWAA environment ${name}`,
-      assumedBy: new iam.ServicePrincipal('states.amazonaws.com'),
+      assumedBy: new iam.ServicePrincipal('states.amazonaws.com').withConditions({
+        StringEquals: { 'aws:SourceAccount': stack.account },
+        ...sourceArn ? { ArnLike: { 'aws:SourceArn': sourceArn } } : {},
+      }),
     });
+    this.role = role;
     const policy = new iam.ManagedPolicy(this.scope, 'Policy', {
       description: `Update the Amazon MWAA environment ${name} and report to its topic`,
       roles: [role],
       statements,
     });
     const stateMachine = new sfn.StateMachine(this.scope, 'StateMachine', {
-      // No name in the template unless a stack of another account or Region (an
-      // AirflowPermissionSet that lets administrators start it) needs its ARN at synth.
-      stateMachineName: PhysicalName.GENERATE_IF_NEEDED,
+      stateMachineName: stateMachineName ?? PhysicalName.GENERATE_IF_NEEDED,
       definitionBody: sfn.DefinitionBody.fromChainable(definition),
       queryLanguage: sfn.QueryLanguage.JSONATA,
       comment: `Updates the Amazon MWAA environment ${name}`,

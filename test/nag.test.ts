@@ -35,6 +35,10 @@ describe('the example app has no unacknowledged finding', () => {
 test('the example app\'s state machines pass Step Functions\' definition-time checks', () => {
   const { stack } = buildExampleApp(tmpdir());
   expect(expectValidStateMachines(Template.fromStack(stack))).toBe(2);
+  // The ARNs people start an update with and watch the revert by, as stack outputs.
+  const outputs = Template.fromStack(stack).toJSON().Outputs;
+  expect(stack.resolve(outputs.SelfServiceStateMachineArn.Value)).toEqual(stack.resolve(stack.airflow.selfService!.stateMachine.stateMachineArn));
+  expect(stack.resolve(outputs.PublicAccessRevertStateMachineArn.Value)).toEqual(stack.resolve(stack.airflow.publicAccessRevert!.stateMachine.stateMachineArn));
 });
 
 describe('the operations features add no finding', () => {
