@@ -37,13 +37,17 @@ const SELF_SERVICE_ARN = `arn:aws:states:${REGION}:${ACCOUNT}:stateMachine:${SEL
 const REVERT_ARN = `arn:aws:states:${REGION}:${ACCOUNT}:stateMachine:RevertStateMachine-GhIjKl`;
 
 /** An environment with both constructs, wired the way `PrivateMwaaEnvironment` would wire them. */
-function build(overrides: { maxWait?: Duration; endpointManagement?: EndpointManagement } = {}) {
+function build(overrides: { maxWait?: Duration; endpointManagement?: EndpointManagement; allowedConfigurationOptions?: string[] } = {}) {
   const { stack, env, vpc } = newEnvironment();
   const common = {
     environment: env, notificationTopic: env.notificationTopic, executionRole: env.executionRole, kmsKey: env.kmsKey, maxWait: overrides.maxWait,
   };
   const selfService = new MwaaSelfService(stack, 'SelfService', {
-    ...common, requirementsS3Path: 'requirements.txt', pluginsS3Path: 'plugins.zip', startupScriptS3Path: 'startup.sh',
+    ...common,
+    requirementsS3Path: 'requirements.txt',
+    pluginsS3Path: 'plugins.zip',
+    startupScriptS3Path: 'startup.sh',
+    allowedConfigurationOptions: overrides.allowedConfigurationOptions,
   });
   const revert = new MwaaPublicAccessRevert(stack, 'Revert', {
     ...common, vpc, subnets: env.subnets, guardrailRule: env.publicAccessGuardrailRule, endpointManagement: overrides.endpointManagement,
@@ -375,6 +379,23 @@ describe('the self-service input filter', () => {
     expect(result.calls.map(c => c.action)).toEqual(['mwaa:getEnvironment', 'sns:publish']);
     expect(messages(result.calls)[0]).toContain('test-env: rejected: ');
     expect(messages(result.calls)[0]).toContain(named[0]);
+  });
+
+  describe('with an allow list of configuration options', () => {
+    const allowList = build({ allowedConfigurationOptions: ['core.default_timezone', 'secrets.backend_kwargs'] });
+    const definition = definitionOf(allowList, allowList.selfService.stateMachine);
+    test('the options it names may be set, a security option included when it is named', async () => {
+      const result = await runStateMachine(definition, { AirflowConfigurationOptions: { 'core.default_timezone': 'utc', 'secrets.backend_kwargs': '{}' } }, mwaa(UPDATED));
+      expect(result.status).toBe('SUCCEEDED');
+    });
+    test('any other is refused, naming the allow list', async () => {
+      const result = await runStateMachine(definition, { AirflowConfigurationOptions: { 'celery.sync_parallelism': '4' } }, mwaa(UPDATED));
+      expect(result.error).toBe('InputNotAllowed');
+      expect(result.cause).toContain('AirflowConfigurationOptions.celery.sync_parallelism is not in the allow list (allowedConfigurationOptions)');
+    });
+    test('its definition passes the definition-time checks', () => {
+      expect(expectValidStateMachines(Template.fromStack(allowList.stack))).toBe(2);
+    });
   });
 
   test('the request is built from allowlisted fields alone, even if the check were bypassed', async () => {
@@ -919,6 +940,23 @@ describe('props', () => {
     const { stack, env } = newEnvironment();
     expect(() => new MwaaSelfService(stack, 'SelfService', { environment: env, notificationTopic: env.notificationTopic, executionRole: env.executionRole, maxWait }))
       .toThrow(message);
+  });
+
+  test.each([
+    ['an invalid key', ['Core.Timezone'], '`allowedConfigurationOptions` keys must be lower-case `section.option` names of at most 64 characters (letters, digits, dots and underscores), got: \'Core.Timezone\''],
+    ['the worker concurrency', ['celery.worker_concurrency'], '`allowedConfigurationOptions` must not name `celery.worker_concurrency`: MWAA sets it from the environment class, got: \'celery.worker_concurrency\''],
+  ])('throws when the allow list names %s', (_what, allowed, message) => {
+    const { stack, env } = newEnvironment();
+    expect(() => new MwaaSelfService(stack, 'SelfService', {
+      environment: env, notificationTopic: env.notificationTopic, executionRole: env.executionRole, kmsKey: env.kmsKey, allowedConfigurationOptions: allowed,
+    })).toThrow(message);
+  });
+
+  test('throws when a file key is not a key in the bucket', () => {
+    const { stack, env } = newEnvironment();
+    expect(() => new MwaaSelfService(stack, 'SelfService', {
+      environment: env, notificationTopic: env.notificationTopic, executionRole: env.executionRole, kmsKey: env.kmsKey, startupScriptS3Path: 's3://bucket/startup.sh',
+    })).toThrow('`startupScriptS3Path` must be a key relative to the source bucket, 1 to 1,024 characters, without a leading \'/\' or \'s3://\', got: \'s3://bucket/startup.sh\'');
   });
 
   test('throws when the revert is given no subnets', () => {
