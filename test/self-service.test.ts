@@ -948,7 +948,10 @@ describe('props', () => {
   ])('throws when the allow list names %s', (_what, allowed, message) => {
     const { stack, env } = newEnvironment();
     expect(() => new MwaaSelfService(stack, 'SelfService', {
-      environment: env, notificationTopic: env.notificationTopic, executionRole: env.executionRole, kmsKey: env.kmsKey,
+      environment: env,
+      notificationTopic: env.notificationTopic,
+      executionRole: env.executionRole,
+      kmsKey: env.kmsKey,
       allowedConfigurationOptions: allowed,
     })).toThrow(message);
   });
