@@ -1,4 +1,4 @@
-import { Annotations, App, ArnFormat, RemovalPolicy, Stack, StackProps, Validations } from 'aws-cdk-lib';
+import { Annotations, App, ArnFormat, CfnOutput, RemovalPolicy, Stack, StackProps, Validations } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -105,6 +105,14 @@ export class ExampleStack extends Stack {
     // has a trail logging management events before you acknowledge this too.
     Annotations.of(this.airflow).acknowledgeWarning(MwaaWarnings.GUARDRAIL_NEEDS_TRAIL,
       'This example assumes the account has a CloudTrail trail that logs management events (trails do by default).');
+
+    // What people start an update with, and the revert's executions to watch.
+    if (this.airflow.selfServiceStateMachineArn) {
+      new CfnOutput(this, 'SelfServiceStateMachineArn', { value: this.airflow.selfServiceStateMachineArn });
+    }
+    if (this.airflow.publicAccessRevertStateMachineArn) {
+      new CfnOutput(this, 'PublicAccessRevertStateMachineArn', { value: this.airflow.publicAccessRevertStateMachineArn });
+    }
 
     this.acknowledgeExampleFindings(vpc, accessLogs);
   }

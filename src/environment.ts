@@ -360,6 +360,19 @@ export class PrivateMwaaEnvironment extends EnvironmentBase implements IPrivateM
    */
   public readonly publicAccessRevert?: MwaaPublicAccessRevert;
   /**
+   * The ARN of the self-service state machine, to start an update with
+   * (`aws stepfunctions start-execution --state-machine-arn ...`).
+   *
+   * @default - none, when `selfService` is off
+   */
+  public readonly selfServiceStateMachineArn?: string;
+  /**
+   * The ARN of the public access revert's state machine.
+   *
+   * @default - none, when `revertPublicAccess` is off
+   */
+  public readonly publicAccessRevertStateMachineArn?: string;
+  /**
    * The VPC endpoints created for the environment.
    *
    * @default - none, when `createVpcEndpoints` is off
@@ -539,7 +552,14 @@ export class PrivateMwaaEnvironment extends EnvironmentBase implements IPrivateM
 
     // 8. Self-service updates, which the administrator profile uses instead of UpdateEnvironment.
     const updater = { environment: this, notificationTopic: this.notificationTopic, executionRole: this.executionRole, kmsKey: this.kmsKey };
-    this.selfService = props.selfService ? new MwaaSelfService(this, 'SelfService', updater) : undefined;
+    this.selfService = props.selfService ? new MwaaSelfService(this, 'SelfService', {
+      ...updater,
+      // Only new versions of the files the stack configured; the keys stay.
+      requirementsS3Path: sources.requirements.key,
+      pluginsS3Path: sources.plugins.key,
+      startupScriptS3Path: sources.startupScript.key,
+    }) : undefined;
+    this.selfServiceStateMachineArn = this.selfService?.stateMachineArn;
 
     // 9. People's access: profiles, groups, assignments, who reaches the web server.
     this.targets = {
@@ -569,7 +589,7 @@ export class PrivateMwaaEnvironment extends EnvironmentBase implements IPrivateM
     // 10. The public access guardrail, and the revert it starts.
     const guardrail = props.publicAccessGuardrail
       ?? (this.webserverAccessMode === WebserverAccessMode.PRIVATE_ONLY || props.revertPublicAccess === true);
-    v.validateRevert(props.revertPublicAccess, guardrail);
+    v.validateRevert(props.revertPublicAccess, guardrail, this.webserverAccessMode);
     if (guardrail) {
       this.publicAccessGuardrailRule = guardPrivateAccess(notified, this.notificationTopic);
     }
@@ -582,6 +602,7 @@ export class PrivateMwaaEnvironment extends EnvironmentBase implements IPrivateM
         endpointManagement: this.endpointManagement,
         guardrailRule: this.publicAccessGuardrailRule,
       });
+      this.publicAccessRevertStateMachineArn = this.publicAccessRevert.stateMachineArn;
     }
   }
 

@@ -248,7 +248,7 @@ export const GUARDED_CALLS = ['CreateEnvironment', 'UpdateEnvironment'];
  * and every self-service update pass unnoticed.
  * https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-create-pattern-operators.html
  */
-export function publicAccessEventPattern(environmentName: string): events.EventPattern {
+export function publicAccessEventPattern(environmentName: string, refused: boolean = false): events.EventPattern {
   const notPrivate = [{ 'anything-but': [WebserverAccessMode.PRIVATE_ONLY] }];
   const requests = [];
   for (const name of ['Name', 'name']) {
@@ -259,7 +259,10 @@ export function publicAccessEventPattern(environmentName: string): events.EventP
   return {
     source: [EVENT_SOURCE],
     detailType: [CLOUDTRAIL_DETAIL_TYPE],
-    detail: { eventSource: [CLOUDTRAIL_EVENT_SOURCE], eventName: GUARDED_CALLS, $or: requests },
+    // CloudTrail sets errorCode only on a call that failed (denied, invalid): such a call made
+    // nothing public, so the revert must not start on it; a separate rule reports the attempt.
+    // https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-event-reference-record-contents.html
+    detail: { eventSource: [CLOUDTRAIL_EVENT_SOURCE], eventName: GUARDED_CALLS, errorCode: [{ exists: refused }], $or: requests },
   };
 }
 
@@ -278,6 +281,16 @@ export function guardPrivateAccess(n: NotifiedEnvironment, topic: sns.ITopic): e
     `Guardrail: ${events.EventField.fromPath('$.detail.userIdentity.arn')} called ${events.EventField.fromPath('$.detail.eventName')} to make the web server `
     + `of Amazon MWAA environment ${n.environmentName} public (account ${events.EventField.account}, Region ${events.EventField.region}, `
     + `at ${events.EventField.time}). Set it back to PRIVATE_ONLY if this was not intended.`,
+  )));
+  // A refused attempt is worth knowing about too, but nothing needs undoing: no revert hangs on this rule.
+  const attempts = new events.Rule(n.scope, 'PublicAccessAttemptGuardrail', {
+    description: `Someone tried to make the web server of the Amazon MWAA environment ${n.environmentName} public and was refused`,
+    eventPattern: publicAccessEventPattern(n.environmentName, true),
+  });
+  attempts.addTarget(new TopicTarget(topic, events.RuleTargetInput.fromText(
+    `Guardrail: ${events.EventField.fromPath('$.detail.userIdentity.arn')} tried to make the web server of Amazon MWAA environment ${n.environmentName} `
+    + `public with ${events.EventField.fromPath('$.detail.eventName')} and was refused (${events.EventField.fromPath('$.detail.errorCode')}; account ${events.EventField.account}, `
+    + `Region ${events.EventField.region}, at ${events.EventField.time}). Nothing changed; find out why the call was made.`,
   )));
   Annotations.of(n.scope).addWarningV2(MwaaWarnings.GUARDRAIL_NEEDS_TRAIL,
     '`publicAccessGuardrail`: the guardrail sees CreateEnvironment and UpdateEnvironment calls through CloudTrail only, and EventBridge receives "AWS API Call via CloudTrail" events only where a CloudTrail trail logs management events (trails log them by default). This construct cannot see whether the account has such a trail in this Region: make sure it does, then acknowledge this warning.');

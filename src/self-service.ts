@@ -1,4 +1,4 @@
-import { Annotations, ArnFormat, Duration, PhysicalName, Stack } from 'aws-cdk-lib';
+import { Annotations, ArnFormat, Duration, PhysicalName, Stack, Token } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
@@ -9,12 +9,17 @@ import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
 import type { IPrivateMwaaEnvironment } from './environment';
-import { EndpointManagement, LogLevel, WebserverAccessMode } from './environment-props';
+import { EndpointManagement, WebserverAccessMode } from './environment-props';
 import { publicAccessEventPattern } from './notifications';
 import { ec2Arn, environmentArn } from './private/arns';
-import { PASSED_TO_SERVICE } from './private/mwaa';
+import { PASSED_TO_SERVICE, SECURITY_SENSITIVE_OPTIONS, VERBOSE_LOG_LEVELS, WORKER_CONCURRENCY_OPTION } from './private/mwaa';
 import { acknowledge, findingName } from './private/nag';
+import {
+  CAPACITY_RANGES, configurationOptionProblem, configurationOptionProblemJsonata, MAINTENANCE_WINDOW_PATTERN, validateS3Path,
+} from './private/props-validation';
+import { RuntimePart, runtimeRoleName, runtimeStateMachineName } from './private/runtime-names';
 import { TopicTarget } from './private/topic-target';
+import { EnvironmentClass } from './versions';
 import { MwaaWarnings } from './warnings';
 
 /**
@@ -71,6 +76,45 @@ export interface MwaaUpdaterProps {
  * Properties of `MwaaSelfService`.
  */
 export interface MwaaSelfServiceProps extends MwaaUpdaterProps {
+  /**
+   * The key of the environment's requirements file in its bucket. An update may set
+   * `RequirementsS3ObjectVersion` (a new version of this object) and may name this key as
+   * `RequirementsS3Path`, but no other key.
+   *
+   * @default - the environment has no requirements file: an update may set neither field
+   */
+  readonly requirementsS3Path?: string;
+
+  /**
+   * The key of the environment's plugins file in its bucket; see `requirementsS3Path`.
+   *
+   * @default - the environment has no plugins file: an update may set neither
+   * `PluginsS3Path` nor `PluginsS3ObjectVersion`
+   */
+  readonly pluginsS3Path?: string;
+
+  /**
+   * The key of the environment's startup script in its bucket; see `requirementsS3Path`. A
+   * different key would run a file that whoever writes to the bucket controls on every container.
+   *
+   * @default - the environment has no startup script: an update may set neither
+   * `StartupScriptS3Path` nor `StartupScriptS3ObjectVersion`
+   */
+  readonly startupScriptS3Path?: string;
+
+  /**
+   * The only Airflow configuration options an update may set, instead of the default: every
+   * option but those that change security or execution (the secrets backend and its arguments,
+   * the Fernet key, the executor, the DAG and plugin folders, the metadata database and Celery
+   * broker, API and web server authentication, configuration exposure, and
+   * `celery.worker_concurrency`, which MWAA sets).
+   *
+   * Each must be a valid option key (lower-case `section.option`); `celery.worker_concurrency` is
+   * refused.
+   *
+   * @default - any option except those that change security or execution
+   */
+  readonly allowedConfigurationOptions?: string[];
 }
 
 /**
@@ -150,13 +194,28 @@ export class MwaaSelfService extends Construct {
    */
   public readonly stateMachine: sfn.StateMachine;
 
+  /**
+   * The state machine's ARN, to start an update with (`aws stepfunctions start-execution`).
+   * Its name is `<environment name>-self-service` when the environment's name is known at synth.
+   */
+  public readonly stateMachineArn: string;
+
+  /**
+   * The role the state machine runs with, the one principal that calls `UpdateEnvironment` for
+   * people. Its name is `<environment name>-self-service-<Region>` when both are known at synth.
+   */
+  public readonly role: iam.IRole;
+
   constructor(scope: Construct, id: string, props: MwaaSelfServiceProps) {
     super(scope, id);
-    const updater = new Updater(this, props);
+    const updater = new Updater(this, props, RuntimePart.SELF_SERVICE);
+    const files = dependencyFiles(props);
+    const allowList = validateAllowList(props.allowedConfigurationOptions);
     const input = '$states.context.Execution.Input';
     const about = `'Self-service update of Amazon MWAA environment ' & ${updater.nameLiteral} & ': '`;
 
     const rejected = updater.report('InputNotAllowed', `${about} & 'rejected: ' & $join($problems, '; ')`, false);
+
     const callFailed = updater.report('CallFailed', `${about} & 'failed: ' & $error.Error & ': ' & $error.Cause`, false);
 
     const update = new sfn.CustomState(this, 'UpdateEnvironment', {
@@ -167,29 +226,34 @@ export class MwaaSelfService extends Construct {
         // does not name is left out (the JSONata object constructor drops undefined values). The
         // Amazon States Language allows a JSONata string as the whole of "Arguments".
         // https://states-language.net/#using-arguments-and-output
-        Arguments: `{% ${updateArgumentsExpression(updater.nameLiteral, input)} %}`,
+        Arguments: `{% ${oneLine(updateArgumentsExpression(updater.nameLiteral, input, files))} %}`,
         TimeoutSeconds: TASK_TIMEOUT.toSeconds(),
-        Assign: { waits: 0, changed: `{% $join($keys(${input}), ', ') %}` },
+        Assign: { waits: 0, callTime: CALL_TIME },
       },
     });
     update.addRetry(RETRY);
     update.addCatch(callFailed, CATCH);
 
-    const readCurrent = updater.getEnvironment('ReadEnvironment', { current: '{% $states.result.Environment %}' }, callFailed);
-
     const finished = updater.pollUntilUpdated('Update', {
       succeeded: updater.report('UpdateSucceeded', `${about} & 'succeeded (changed: ' & $changed & ')'`, true),
-      failed: updater.report('UpdateFailed', `${about} & 'failed, the environment is ' & $env.Status & ': ' & $env.LastUpdate.Error.ErrorCode & ' ' & $env.LastUpdate.Error.ErrorMessage`, false),
+      failed: updater.report('UpdateFailed', `${about} & 'failed, the environment is ' & $env.Status & ': ' & ${orFallback('$env.LastUpdate.Error.ErrorCode', 'no error code')} & ' ' & ${orFallback('$env.LastUpdate.Error.ErrorMessage', 'no error message')}`, false),
       timedOut: updater.report('UpdateTimedOut', `${about} & 'did not finish within ${updater.maxWaits} minutes (the environment is ' & $env.Status & ')'`, false),
     }, callFailed);
 
-    const definition = sfn.Pass.jsonata(this, 'CheckInput', {
-      assign: { problems: `{% ${inputProblemsExpression(input)} %}` },
-    }).next(sfn.Choice.jsonata(this, 'IsInputAllowed')
+    const checkInput = sfn.Pass.jsonata(this, 'CheckInput', {
+      assign: {
+        problems: `{% ${oneLine(inputProblemsExpression(input, files, allowList))} %}`,
+        changed: `{% ${oneLine(changedKeysExpression(input))} %}`,
+      },
+    });
+    const readCurrent = updater.getEnvironment('ReadEnvironment', { current: '{% $states.result.Environment %}' }, callFailed);
+    const definition = readCurrent.next(checkInput).next(sfn.Choice.jsonata(this, 'IsInputAllowed')
       .when(sfn.Condition.jsonata('{% $count($problems) > 0 %}'), rejected)
-      .otherwise(readCurrent.next(update).next(finished)));
+      .otherwise(update.next(finished)));
 
     this.stateMachine = updater.createStateMachine(definition, 1, updater.updateStatements());
+    this.stateMachineArn = this.stateMachine.stateMachineArn;
+    this.role = updater.role!;
     updater.reportUnfinishedExecutions(this.stateMachine);
   }
 
@@ -242,6 +306,18 @@ export class MwaaPublicAccessRevert extends Construct {
   public readonly stateMachine: sfn.StateMachine;
 
   /**
+   * The state machine's ARN. Its name is `<environment name>-public-access-revert` when the
+   * environment's name is known at synth.
+   */
+  public readonly stateMachineArn: string;
+
+  /**
+   * The role the state machine runs with. Its name is
+   * `<environment name>-public-access-revert-<Region>` when both are known at synth.
+   */
+  public readonly role: iam.IRole;
+
+  /**
    * The EventBridge target that starts the revert with the guardrail's event, to add to a rule
    * of your own.
    */
@@ -257,13 +333,14 @@ export class MwaaPublicAccessRevert extends Construct {
     if (props.subnets.length === 0) {
       throw new Error('`subnets` must name the environment\'s subnets, got: an empty list');
     }
-    const updater = new Updater(this, props);
+    const updater = new Updater(this, props, RuntimePart.PUBLIC_ACCESS_REVERT);
     const about = `'Public access revert of Amazon MWAA environment ' & ${updater.nameLiteral} & ': ' & $actor & ' called ' & $eventName & ' with WebserverAccessMode ' & $requestedMode & '; '`;
     const byHand = ' Set it to PRIVATE_ONLY by hand.';
 
     const callFailed = updater.report('RevertCallFailed',
       `${about} & 'a call failed (' & $error.Error & ': ' & $error.Cause & '), the web server may still be public.${byHand}'`, false);
 
+    const waitAvailable = sfn.Wait.jsonata(this, 'WaitUntilAvailable', { time: sfn.WaitTime.duration(POLL_INTERVAL) });
     const revert = tasks.CallAwsService.jsonata(this, 'MakeWebserverPrivate', {
       service: 'mwaa',
       action: 'updateEnvironment',
@@ -271,10 +348,14 @@ export class MwaaPublicAccessRevert extends Construct {
       parameters: { Name: props.environment.environmentName, WebserverAccessMode: WebserverAccessMode.PRIVATE_ONLY },
       iamResources: [updater.environmentArn],
       taskTimeout: sfn.Timeout.duration(TASK_TIMEOUT),
-      assign: { waits: 0 },
+      assign: { waits: 0, callTime: CALL_TIME },
     });
     revert.addRetry(RETRY);
-    revert.addCatch(callFailed, CATCH);
+    // Refused for good: no permission, or no such environment.
+    revert.addCatch(callFailed, { ...CATCH, errors: ['Mwaa.AccessDeniedException', 'Mwaa.ResourceNotFoundException'] });
+    // Refused for now (another update started, throttling, a timeout): wait and try again, until
+    // maxWait runs out. Otherwise anyone who keeps starting harmless updates keeps it public.
+    revert.addCatch(waitAvailable, { errors: ['States.ALL'], assign: { refusal: `{% ${short("$states.errorOutput.Error & ': ' & $states.errorOutput.Cause")} %}` } });
 
     const afterRevert = updater.pollUntilUpdated('Revert', {
       succeeded: updater.report('Reverted', `${about} & 'the web server is PRIVATE_ONLY again.'`, true),
@@ -282,18 +363,20 @@ export class MwaaPublicAccessRevert extends Construct {
         `${about} & 'the update to PRIVATE_ONLY failed, the environment is ' & $env.Status & ' (' & $env.LastUpdate.Error.ErrorCode & ' ' & $env.LastUpdate.Error.ErrorMessage & ') and its web server ' & $env.WebserverAccessMode & '.${byHand}'`, false),
       timedOut: updater.report('RevertTimedOut',
         `${about} & 'the update to PRIVATE_ONLY did not finish within ${updater.maxWaits} minutes (the environment is ' & $env.Status & ').${byHand}'`, false),
-    }, callFailed);
+      // Made public again while the revert ran: start over.
+      notConfirmed: waitAvailable,
+    }, callFailed, "$env.WebserverAccessMode = 'PRIVATE_ONLY'");
 
-    const waitAvailable = sfn.Wait.jsonata(this, 'WaitUntilAvailable', { time: sfn.WaitTime.duration(POLL_INTERVAL) });
     const readBefore = updater.getEnvironment('ReadEnvironment', { env: '{% $states.result.Environment %}', waits: '{% $waits + 1 %}' }, callFailed);
+    const updatable = `$env.Status in ${list(UPDATABLE_STATUSES)}`;
     const ready = sfn.Choice.jsonata(this, 'IsAvailable')
-      .when(sfn.Condition.jsonata('{% $env.Status = \'AVAILABLE\' and $env.WebserverAccessMode = \'PRIVATE_ONLY\' %}'),
+      .when(sfn.Condition.jsonata(`{% ${updatable} and $env.WebserverAccessMode = 'PRIVATE_ONLY' %}`),
         updater.report('AlreadyPrivate', `${about} & 'the web server is PRIVATE_ONLY already (the change failed or was undone), nothing to do.'`, true))
-      .when(sfn.Condition.jsonata('{% $env.Status = \'AVAILABLE\' %}'), revert.next(afterRevert))
-      .when(sfn.Condition.jsonata(`{% $env.Status in ${list(FINAL_FAILURE_STATUSES)} %}`),
+      .when(sfn.Condition.jsonata(`{% ${updatable} and $waits < ${updater.maxWaits} %}`), revert.next(afterRevert))
+      .when(sfn.Condition.jsonata(`{% $env.Status in ${list(CANNOT_UPDATE_STATUSES)} %}`),
         updater.report('CannotRevert', `${about} & 'the environment is ' & $env.Status & ' and cannot be updated; its web server is ' & $env.WebserverAccessMode & '.${byHand}'`, false))
       .when(sfn.Condition.jsonata(`{% $waits >= ${updater.maxWaits} %}`),
-        updater.report('NotAvailableInTime', `${about} & 'the environment did not become AVAILABLE within ${updater.maxWaits} minutes (it is ' & $env.Status & '), the web server may still be public.${byHand}'`, false))
+        updater.report('NotAvailableInTime', `${about} & 'the web server could not be made private within ${updater.maxWaits} minutes (the environment is ' & $env.Status & ', last refused call: ' & $refusal & '), the web server may still be public.${byHand}'`, false))
       .otherwise(waitAvailable);
 
     const definition = sfn.Pass.jsonata(this, 'ReadEvent', {
@@ -302,6 +385,7 @@ export class MwaaPublicAccessRevert extends Construct {
         eventName: `{% ${orFallback('$states.input.detail.eventName', 'an unknown call')} %}`,
         requestedMode: `{% ${orFallback('[$states.input.detail.requestParameters.WebserverAccessMode, $states.input.detail.requestParameters.webserverAccessMode][0]', 'unknown')} %}`,
         waits: 0,
+        refusal: 'none',
       },
     }).next(waitAvailable);
     waitAvailable.next(readBefore).next(ready);
@@ -313,12 +397,22 @@ export class MwaaPublicAccessRevert extends Construct {
         ? updater.webserverEndpointStatements(props.vpc, props.subnets, props.securityGroups ?? props.environment.connections.securityGroups)
         : [],
     ]);
+    this.stateMachineArn = this.stateMachine.stateMachineArn;
+    this.role = updater.role!;
     updater.reportUnfinishedExecutions(this.stateMachine);
 
     // EventBridge starts the revert with this role, whose one permission is a managed policy.
+    // Confused-deputy protection: EventBridge may assume it for rules of this account and Region
+    // only. Not the one rule's ARN: the rule names this role in its target, so its ARN here would
+    // be a circular dependency when the rule has no literal name.
+    // https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-use-resource-based.html
+    const stack = Stack.of(this);
     const eventsRole = new iam.Role(this, 'EventsRole', {
       description: 'Lets EventBridge start the public access revert',
-      assumedBy: new iam.ServicePrincipal('events.amazonaws.com'),
+      assumedBy: new iam.ServicePrincipal('events.amazonaws.com').withConditions({
+        StringEquals: { 'aws:SourceAccount': stack.account },
+        ArnLike: { 'aws:SourceArn': stack.formatArn({ service: 'events', resource: 'rule', resourceName: '*', arnFormat: ArnFormat.SLASH_RESOURCE_NAME }) },
+      }),
     });
     new iam.ManagedPolicy(this, 'EventsPolicy', {
       description: 'Start the public access revert',
@@ -350,8 +444,26 @@ const TASK_TIMEOUT = Duration.minutes(1);
 /** The environment is checked every minute while it updates. */
 const POLL_INTERVAL = Duration.minutes(1);
 
-/** Statuses after which waiting longer cannot help. */
-const FINAL_FAILURE_STATUSES = ['UPDATE_FAILED', 'CREATE_FAILED', 'DELETING', 'DELETED'];
+/**
+ * Statuses in which an environment cannot be updated, so that waiting longer cannot help. Not
+ * `UPDATE_FAILED`: MWAA defines it as "the update failed, the environment was restored to its
+ * previous state and is ready to use", and it can be updated again.
+ *
+ * @see https://docs.aws.amazon.com/mwaa/latest/API/API_Environment.html
+ */
+export const CANNOT_UPDATE_STATUSES = ['CREATE_FAILED', 'DELETING', 'DELETED'];
+
+/** Statuses in which an environment takes an update. */
+export const UPDATABLE_STATUSES = ['AVAILABLE', 'UPDATE_FAILED'];
+
+/** How far MWAA's `LastUpdate.CreatedAt` may be before the time the call started (clocks differ). */
+const CLOCK_TOLERANCE = Duration.minutes(1);
+
+/** `LastUpdate.CreatedAt` of `$states.result.Environment` in milliseconds since the epoch (0 when there is none). */
+const UPDATED_AT = "($c := $states.result.Environment.LastUpdate.CreatedAt; $type($c) = 'number' ? ($c < 100000000000 ? $c * 1000 : $c) : $type($c) = 'string' ? $toMillis($c) : 0)";
+
+/** The time the current state started, in milliseconds since the epoch. */
+const CALL_TIME = '{% $toMillis($states.context.State.EnteredTime) %}';
 
 /**
  * The settings a self-service update may change, by the names of the `UpdateEnvironment` API.
@@ -359,10 +471,13 @@ const FINAL_FAILURE_STATUSES = ['UPDATE_FAILED', 'CREATE_FAILED', 'DELETING', 'D
  *
  * @see https://docs.aws.amazon.com/mwaa/latest/API/API_UpdateEnvironment.html
  */
+const FILES = [
+  { path: 'RequirementsS3Path', version: 'RequirementsS3ObjectVersion', prop: 'requirementsS3Path' },
+  { path: 'PluginsS3Path', version: 'PluginsS3ObjectVersion', prop: 'pluginsS3Path' },
+  { path: 'StartupScriptS3Path', version: 'StartupScriptS3ObjectVersion', prop: 'startupScriptS3Path' },
+] as const;
 const STRING_FIELDS = [
-  'RequirementsS3Path', 'RequirementsS3ObjectVersion',
-  'PluginsS3Path', 'PluginsS3ObjectVersion',
-  'StartupScriptS3Path', 'StartupScriptS3ObjectVersion',
+  ...FILES.flatMap(f => [f.path, f.version]),
   'EnvironmentClass', 'WeeklyMaintenanceWindowStart', 'WorkerReplacementStrategy',
 ];
 const INTEGER_FIELDS = ['Schedulers', 'MinWorkers', 'MaxWorkers', 'MinWebservers', 'MaxWebservers'];
@@ -371,59 +486,167 @@ const LOGGING_FIELD = 'LoggingConfiguration';
 const ALLOWED_FIELDS = [...STRING_FIELDS, ...INTEGER_FIELDS, CONFIGURATION_FIELD, LOGGING_FIELD];
 /** The log types of `LoggingConfigurationInput`; each may carry only its `LogLevel`. */
 const LOG_MODULES = ['DagProcessingLogs', 'SchedulerLogs', 'TaskLogs', 'WebserverLogs', 'WorkerLogs'];
+/** S3 object version ids, and the other strings, are at most this long. */
+const MAX_STRING = 1024;
+/** How many problems, or changed keys, a message lists (each cut to 200 characters), so that it stays far below 256 KiB. */
+const MAX_LISTED = 20;
+const WORKER_REPLACEMENT_STRATEGIES = ['FORCED', 'GRACEFUL'];
 
-const list = (values: string[]) => JSON.stringify(values);
+const list = (values: readonly string[]) => JSON.stringify(values).replace(/"/g, "'");
+
+/** The configured key of each dependency file, as a JSONata string literal or `null`. */
+type FileKeys = { [pathField: string]: string | undefined };
+
+function dependencyFiles(props: MwaaSelfServiceProps): FileKeys {
+  const keys: FileKeys = {};
+  for (const file of FILES) {
+    const key = props[file.prop];
+    if (key !== undefined) {
+      validateS3Path(file.prop, key);
+    }
+    keys[file.path] = key;
+  }
+  return keys;
+}
+
+/** The allow list, checked with the construct's own key rule; undefined for the default deny list. */
+function validateAllowList(allowed?: string[]): string[] | undefined {
+  for (const key of allowed ?? []) {
+    const problem = configurationOptionProblem(key, 'x');
+    if (problem) {
+      throw new Error(`\`allowedConfigurationOptions\` ${problem}`);
+    }
+    if (key === WORKER_CONCURRENCY_OPTION) {
+      throw new Error(`\`allowedConfigurationOptions\` must not name \`${WORKER_CONCURRENCY_OPTION}\`: MWAA sets it from the environment class, got: '${key}'`);
+    }
+  }
+  return allowed;
+}
+
+/** `text` (a JSONata string) cut to 200 characters. */
+const short = (text: string) => `($s := ${text}; $length($s) > 200 ? $substring($s, 0, 200) & '...' : $s)`;
+
+/** At most `MAX_LISTED` entries of a JSONata list of strings, each short, and how many more there were. */
+function capped(items: string): string {
+  return `($all := ${items}; $n := $count($all); $first := $n > ${MAX_LISTED} ? $all[[0..${MAX_LISTED - 1}]] : $all;`
+    + ` $append($map($first, function($p) { ${short('$p')} }), $n > ${MAX_LISTED} ? ['and ' & $string($n - ${MAX_LISTED}) & ' more'] : []))`;
+}
 
 /**
  * A JSONata expression that lists what is wrong with the input (an empty list when nothing is):
- * fields outside the allowlist, at the top level and inside `LoggingConfiguration`, and values of
- * the wrong type. It never fails, whatever the input, so that every rejection is reported.
+ * fields outside the allowlist, at the top level and inside `LoggingConfiguration`, and values
+ * that break the rules the construct's own props follow (`private/props-validation.ts`): blank
+ * strings, another key for a dependency file, numbers outside MWAA's ranges for the environment
+ * class (the class in the input, or else the current one, `$current`), configuration options that
+ * break the key and value rule or change security or execution, and log levels less verbose than
+ * INFO. It never fails, whatever the input, so that every rejection is reported.
  */
-function inputProblemsExpression(input: string): string {
-  const levels = list(Object.values(LogLevel));
+function inputProblemsExpression(input: string, files: FileKeys, allowList?: string[]): string {
+  const levels = list(VERBOSE_LOG_LEVELS);
+  const known = Object.values(EnvironmentClass).filter((c): c is EnvironmentClass => c instanceof EnvironmentClass && c.known);
+  const classes = list(known.map(c => c.name));
+  const value = (f: string) => `$lookup($in, '${f}')`;
+  const given = (f: string) => `$exists(${value(f)})`;
+  const fileChecks = FILES.map(f => {
+    const key = files[f.path];
+    return key === undefined
+      ? `(${given(f.path)} or ${given(f.version)}) ? '${f.path} and ${f.version}: the environment has no such file configured (${f.prop})'`
+      : `(${given(f.path)} and ${value(f.path)} != '${key}') ? '${f.path} may only be ${key}, the key the environment uses (only its version may change), got: ' & ${short(`$string(${value(f.path)})`)}`;
+  });
+  const range = (f: string, low: string, high: string) =>
+    `($x := ${value(f)}; $type($x) = 'number' and ($x < ${low} or $x > ${high})) ? '${f} must be from ' & $string(${low}) & ' to ' & $string(${high}) & ' for ' & $class & ', got: ' & $string(${value(f)})`;
+  const denied = allowList
+    ? `$not($k in ${list(allowList)})`
+    : `($k in ${list(SECURITY_SENSITIVE_OPTIONS)} or $count($filter(${list(SECURITY_SENSITIVE_OPTIONS.filter(o => o.endsWith('.')))}, function($p) { $substring($k, 0, $length($p)) = $p })) > 0)`;
+  const deniedWhy = allowList ? 'is not in the allow list (allowedConfigurationOptions)' : 'changes security or execution and cannot be set by a self-service update';
+  const micro = CAPACITY_RANGES.micro;
+  const other = CAPACITY_RANGES.other;
+  const workers = CAPACITY_RANGES.workers;
   return `(
   $in := ${input};
   $allowed := ${list(ALLOWED_FIELDS)};
-  $type($in) != 'object' ? ['the input must be a JSON object naming the settings to change'] : (
+  $type($in) != 'object' ? ['the input must be a JSON object naming the settings to change'] : ${capped(`(
     $unknown := $filter($keys($in), function($k) { $not($k in $allowed) });
-    [
+    $class := $type($in.EnvironmentClass) = 'string' ? $in.EnvironmentClass : $current.EnvironmentClass;
+    $low := $class = 'mw1.micro' ? ${micro.low} : ${other.low};
+    $high := $class = 'mw1.micro' ? ${micro.high} : ${other.high};
+    $minW := $type($in.MinWorkers) = 'number' ? $in.MinWorkers : $current.MinWorkers;
+    $maxW := $type($in.MaxWorkers) = 'number' ? $in.MaxWorkers : $current.MaxWorkers;
+    $minWs := $type($in.MinWebservers) = 'number' ? $in.MinWebservers : $current.MinWebservers;
+    $maxWs := $type($in.MaxWebservers) = 'number' ? $in.MaxWebservers : $current.MaxWebservers;
+    $reduce([
       $count($keys($in)) = 0 ? 'the input names no setting to change',
-      $count($unknown) > 0 ? 'not allowed: ' & $join($unknown, ', ') & ' (a self-service update may change only ' & $join($allowed, ', ') & ')',
-      $filter(${list(STRING_FIELDS)}, function($f) { $exists($lookup($in, $f)) and $type($lookup($in, $f)) != 'string' }).($ & ' must be a string'),
+      $count($unknown) > 0 ? 'not allowed: ' & ${short("$join($unknown, ', ')")} & ' (a self-service update may change only ' & $join($allowed, ', ') & ')',
+      $filter(${list(STRING_FIELDS)}, function($f) { $exists($lookup($in, $f)) and ($type($lookup($in, $f)) != 'string' or $length($trim($lookup($in, $f))) = 0 or $length($lookup($in, $f)) > ${MAX_STRING}) }).($ & ' must be a non-blank string of at most ${MAX_STRING} characters'),
+      ${fileChecks.join(',\n      ')},
+      (${given('EnvironmentClass')} and $not(${value('EnvironmentClass')} in ${classes})) ? 'EnvironmentClass must be one of ' & $join(${classes}, ', ') & ', got: ' & ${short(`$string(${value('EnvironmentClass')})`)},
+      ($type(${value('WeeklyMaintenanceWindowStart')}) = 'string' and $not($contains(${value('WeeklyMaintenanceWindowStart')}, /${MAINTENANCE_WINDOW_PATTERN}/))) ? 'WeeklyMaintenanceWindowStart must be DAY:HH:MM in UTC (MON..SUN, 00-23, 00 or 30), got: ' & ${short(`$string(${value('WeeklyMaintenanceWindowStart')})`)},
+      (${given('WorkerReplacementStrategy')} and $not(${value('WorkerReplacementStrategy')} in ${list(WORKER_REPLACEMENT_STRATEGIES)})) ? 'WorkerReplacementStrategy must be FORCED or GRACEFUL, got: ' & ${short(`$string(${value('WorkerReplacementStrategy')})`)},
       $filter(${list(INTEGER_FIELDS)}, function($f) { $exists($lookup($in, $f)) and ($type($lookup($in, $f)) != 'number' or $lookup($in, $f) != $floor($lookup($in, $f))) }).($ & ' must be a whole number'),
+      ${range('Schedulers', '$low', '$high')},
+      ${range('MinWebservers', '$low', '$high')},
+      ${range('MaxWebservers', '$low', '$high')},
+      ${range('MinWorkers', String(workers.low), String(workers.high))},
+      ${range('MaxWorkers', String(workers.low), String(workers.high))},
+      ($type($minW) = 'number' and $type($maxW) = 'number' and $maxW < $minW) ? 'MaxWorkers (' & $string($maxW) & ') must be at least MinWorkers (' & $string($minW) & ')',
+      ($type($minWs) = 'number' and $type($maxWs) = 'number' and $maxWs < $minWs) ? 'MaxWebservers (' & $string($maxWs) & ') must be at least MinWebservers (' & $string($minWs) & ')',
       (
         $o := $lookup($in, '${CONFIGURATION_FIELD}');
-        $not($exists($o)) ? undefined : $type($o) != 'object' ? '${CONFIGURATION_FIELD} must be an object of strings'
-          : $filter($keys($o), function($k) { $type($lookup($o, $k)) != 'string' }).('${CONFIGURATION_FIELD}.' & $ & ' must be a string')
+        $exists($o) ? ($type($o) != 'object' ? '${CONFIGURATION_FIELD} must be an object of strings' : $keys($o).(
+          $k := $;
+          $v := $lookup($o, $k);
+          $rule := ${configurationOptionProblemJsonata(CONFIGURATION_FIELD)};
+          $exists($rule) ? $rule : ${denied} ? '${CONFIGURATION_FIELD}.' & ${short('$k')} & ' ${deniedWhy}'
+        ))
       ),
       (
         $l := $lookup($in, '${LOGGING_FIELD}');
-        $not($exists($l)) ? undefined : $type($l) != 'object' ? '${LOGGING_FIELD} must be an object' : $keys($l).(
+        $exists($l) ? ($type($l) != 'object' ? '${LOGGING_FIELD} must be an object' : $keys($l).(
           $m := $;
           $v := $lookup($l, $m);
-          $not($m in ${list(LOG_MODULES)}) ? 'not allowed: ${LOGGING_FIELD}.' & $m
+          $not($m in ${list(LOG_MODULES)}) ? 'not allowed: ${LOGGING_FIELD}.' & ${short('$m')}
             : $type($v) != 'object' ? '${LOGGING_FIELD}.' & $m & ' must be an object with a LogLevel'
             : [
-              $filter($keys($v), function($k) { $k != 'LogLevel' }).('not allowed: ${LOGGING_FIELD}.' & $m & '.' & $ & ' (only LogLevel may change)'),
-              $lookup($v, 'LogLevel') in ${levels} ? undefined : '${LOGGING_FIELD}.' & $m & '.LogLevel must be one of ' & $join(${levels}, ', ')
+              $filter($keys($v), function($k) { $k != 'LogLevel' }).('not allowed: ${LOGGING_FIELD}.' & $m & '.' & ${short('$')} & ' (only LogLevel may change)'),
+              $not($lookup($v, 'LogLevel') in ${levels}) ? '${LOGGING_FIELD}.' & $m & '.LogLevel must be one of ' & $join(${levels}, ', ') & ' (less verbose levels lose what audits need)'
             ]
-        )
+        ))
       )
-    ]
-  )
+    ], function($acc, $p) { $append($acc, $p) }, [])
+  )`)}
+)`;
+}
+
+/**
+ * A JSONata expression listing what an accepted input changes: its fields, with the keys of
+ * `AirflowConfigurationOptions` and the log types of `LoggingConfiguration` (no values: options may
+ * hold secrets), at most `MAX_LISTED` of them.
+ */
+function changedKeysExpression(input: string): string {
+  return `(
+  $in := ${input};
+  $type($in) = 'object' ? $join(${capped(`$reduce([
+    $filter($keys($in), function($k) { $not($k in ['${CONFIGURATION_FIELD}', '${LOGGING_FIELD}']) }),
+    $type($in.${CONFIGURATION_FIELD}) = 'object' ? $keys($in.${CONFIGURATION_FIELD}).('${CONFIGURATION_FIELD}.' & $),
+    $type($in.${LOGGING_FIELD}) = 'object' ? $keys($in.${LOGGING_FIELD}).('${LOGGING_FIELD}.' & $ & '.LogLevel')
+  ], function($acc, $p) { $append($acc, $p) }, [])`)}, ', ') : ''
 )`;
 }
 
 /**
  * A JSONata expression that builds the `UpdateEnvironment` request from the allowlisted fields of
- * the input alone, with the environment's name. Airflow configuration options are merged into the
- * current ones (`$current`, the environment before the update); each log type keeps whether it is
- * enabled and takes only the new log level.
+ * the input alone, with the environment's name. A dependency file's path is always the configured
+ * one. Airflow configuration options are merged into the current ones (`$current`, the environment
+ * before the update); each log type keeps whether it is enabled and takes only the new log level.
  */
-function updateArgumentsExpression(nameLiteral: string, input: string): string {
+function updateArgumentsExpression(nameLiteral: string, input: string, files: FileKeys): string {
   // Each value only with its type, so that nothing nested can ride along in an allowed field.
   const copied = [
-    ...STRING_FIELDS.map(f => `'${f}': $type($in.${f}) = 'string' ? $in.${f}`),
+    ...FILES.flatMap(f => files[f.path] === undefined ? [] : [
+      `'${f.path}': ($exists($in.${f.path}) or $exists($in.${f.version})) ? '${files[f.path]}'`,
+      `'${f.version}': $type($in.${f.version}) = 'string' ? $in.${f.version}`,
+    ]),
+    ...['EnvironmentClass', 'WeeklyMaintenanceWindowStart', 'WorkerReplacementStrategy'].map(f => `'${f}': $type($in.${f}) = 'string' ? $in.${f}`),
     ...INTEGER_FIELDS.map(f => `'${f}': $type($in.${f}) = 'number' ? $in.${f}`),
   ].join(',\n    ');
   return `(
@@ -446,6 +669,14 @@ function updateArgumentsExpression(nameLiteral: string, input: string): string {
 )`;
 }
 
+/**
+ * An expression written over several lines, on one line: Step Functions accepts line breaks, but
+ * asl-validator, which the tests run on every definition, does not read them.
+ */
+function oneLine(expression: string): string {
+  return expression.replace(/\s*\n\s*/g, ' ');
+}
+
 /** `value`, or a fallback when it is missing (a JSONata field may not evaluate to nothing). */
 function orFallback(value: string, fallback: string): string {
   return `($v := ${value}; $exists($v) ? $string($v) : '${fallback}')`;
@@ -456,6 +687,8 @@ interface PollOutcomes {
   readonly succeeded: sfn.IChainable;
   readonly failed: sfn.IChainable;
   readonly timedOut: sfn.IChainable;
+  /** When the update succeeded but the further condition of success does not hold. */
+  readonly notConfirmed?: sfn.IChainable;
 }
 
 /**
@@ -469,10 +702,14 @@ class Updater {
   /** How many one-minute waits `maxWait` allows. */
   public readonly maxWaits: number;
   private readonly maxWait: Duration;
+  /** The role the state machine runs with, once created. */
+  public role?: iam.Role;
+  /** The errors of the Fail states that come after their own report to the topic. */
+  private readonly reportedErrors: string[] = [];
   /** Resource wildcards for resources that do not exist yet, acknowledged on the policy. */
   private readonly newResourceWildcards: string[] = [];
 
-  constructor(private readonly scope: Construct, private readonly props: MwaaUpdaterProps) {
+  constructor(private readonly scope: Construct, private readonly props: MwaaUpdaterProps, private readonly part: RuntimePart) {
     this.maxWait = props.maxWait ?? Duration.hours(2);
     const minutes = this.maxWait.toMinutes({ integral: false });
     if (minutes < 10 || minutes > 24 * 60) {
@@ -495,6 +732,9 @@ class Updater {
    */
   public report(id: string, message: string, success: boolean): sfn.IChainable {
     const text = `{% ${message} & ' (execution ' & $states.context.Execution.Id & ')' %}`;
+    if (!success) {
+      this.reportedErrors.push(id);
+    }
     const task = tasks.SnsPublish.jsonata(this.scope, `Report${id}`, {
       topic: this.props.notificationTopic,
       message: sfn.TaskInput.fromText(text),
@@ -523,16 +763,41 @@ class Updater {
   }
 
   /**
-   * Wait a minute, read the environment, and go on to `succeeded` once the last update succeeded
-   * and the environment is available, to `failed` once it failed, to `timedOut` after `maxWaits`
-   * waits, and wait again otherwise. `$waits` must be 0 on entry.
+   * Wait a minute, read the environment, and go on to `succeeded` once the update this execution
+   * made (`LastUpdate.CreatedAt` no earlier than `$callTime`, the time its call started, less a
+   * minute for clocks) succeeded and the environment is available, to `failed` once that update
+   * failed or the environment cannot be updated any more, to `timedOut` after `maxWaits` waits, and
+   * wait again otherwise. `succeededAlso` is a further condition of success; when it does not hold
+   * after a successful update, the loop goes to `notConfirmed`. `$waits` must be 0 on entry.
+   *
+   * Why `CreatedAt`: `Status` and `LastUpdate.Status` may still describe the previous update right
+   * after the call. MWAA's `UPDATE_FAILED` means "restored to its previous state and ready to use"
+   * (it can be updated again); `CREATE_FAILED`, `DELETING` and `DELETED` cannot be updated.
+   *
+   * @see https://docs.aws.amazon.com/mwaa/latest/API/API_Environment.html
+   * @see https://docs.aws.amazon.com/mwaa/latest/API/API_LastUpdate.html
    */
-  public pollUntilUpdated(prefix: string, outcomes: PollOutcomes, onError: sfn.IChainable): sfn.Wait {
+  public pollUntilUpdated(prefix: string, outcomes: PollOutcomes, onError: sfn.IChainable, succeededAlso?: string): sfn.Wait {
     const wait = sfn.Wait.jsonata(this.scope, `WaitFor${prefix}`, { time: sfn.WaitTime.duration(POLL_INTERVAL) });
-    const read = this.getEnvironment(`Read${prefix}Status`, { env: '{% $states.result.Environment %}', waits: '{% $waits + 1 %}' }, onError);
-    const choice = sfn.Choice.jsonata(this.scope, `Has${prefix}Finished`)
-      .when(sfn.Condition.jsonata('{% $env.Status = \'AVAILABLE\' and $env.LastUpdate.Status = \'SUCCESS\' %}'), outcomes.succeeded)
-      .when(sfn.Condition.jsonata(`{% $env.Status in ${list(FINAL_FAILURE_STATUSES)} or ($env.Status = 'AVAILABLE' and $env.LastUpdate.Status = 'FAILED') %}`), outcomes.failed)
+    const read = this.getEnvironment(`Read${prefix}Status`, {
+      env: '{% $states.result.Environment %}',
+      waits: '{% $waits + 1 %}',
+      // A timestamp as a number (seconds or milliseconds since the epoch) or an ISO 8601 string: the
+      // form the SDK integration returns is not documented. Anything else fails the state, and the
+      // failure is reported.
+      updatedAt: `{% ${UPDATED_AT} %}`,
+    }, onError);
+    const ours = `$updatedAt >= $callTime - ${CLOCK_TOLERANCE.toMilliseconds()}`;
+    const done = `$env.Status = 'AVAILABLE' and ${ours} and $env.LastUpdate.Status = 'SUCCESS'`;
+    const choice = sfn.Choice.jsonata(this.scope, `Has${prefix}Finished`);
+    if (succeededAlso && outcomes.notConfirmed) {
+      choice.when(sfn.Condition.jsonata(`{% ${done} and ${succeededAlso} %}`), outcomes.succeeded)
+        .when(sfn.Condition.jsonata(`{% ${done} %}`), outcomes.notConfirmed);
+    } else {
+      choice.when(sfn.Condition.jsonata(`{% ${done} %}`), outcomes.succeeded);
+    }
+    choice
+      .when(sfn.Condition.jsonata(`{% $env.Status in ${list(CANNOT_UPDATE_STATUSES)} or (${ours} and $env.LastUpdate.Status = 'FAILED' and $env.Status in ${list(UPDATABLE_STATUSES)}) %}`), outcomes.failed)
       .when(sfn.Condition.jsonata(`{% $waits >= ${this.maxWaits} %}`), outcomes.timedOut)
       .otherwise(wait);
     wait.next(read).next(choice);
@@ -545,19 +810,35 @@ class Updater {
    */
   public createStateMachine(definition: sfn.IChainable, loops: number, statements: iam.PolicyStatement[]): sfn.StateMachine {
     const name = this.props.environment.environmentName;
+    const stack = Stack.of(this.scope);
+    // Names derived from the environment's name, so that people and a service control policy can
+    // name them literally. Without a known environment name CloudFormation names them; without a
+    // known Region (an environment-agnostic stack) it names the role, whose literal ARN then cannot
+    // be given to a service control policy.
+    const stateMachineName = Token.isUnresolved(name) ? undefined : runtimeStateMachineName(name, this.part);
+    const roleName = Token.isUnresolved(name) || Token.isUnresolved(stack.region) ? undefined : runtimeRoleName(name, stack.region, this.part);
+    // Confused-deputy protection: Step Functions may assume the role for this account's state
+    // machine only (its ARN built from the name, so the role does not wait for the state machine).
+    // https://docs.aws.amazon.com/step-functions/latest/dg/procedure-create-iam-role.html
+    // https://docs.aws.amazon.com/IAM/latest/UserGuide/confused-deputy.html
+    const sourceArn = stateMachineName === undefined ? undefined
+      : stack.formatArn({ service: 'states', resource: 'stateMachine', resourceName: stateMachineName, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
     const role = new iam.Role(this.scope, 'Role', {
+      roleName,
       description: `Runs the state machine that updates the Amazon MWAA environment ${name}`,
-      assumedBy: new iam.ServicePrincipal('states.amazonaws.com'),
+      assumedBy: new iam.ServicePrincipal('states.amazonaws.com').withConditions({
+        StringEquals: { 'aws:SourceAccount': stack.account },
+        ...sourceArn ? { ArnLike: { 'aws:SourceArn': sourceArn } } : {},
+      }),
     });
+    this.role = role;
     const policy = new iam.ManagedPolicy(this.scope, 'Policy', {
       description: `Update the Amazon MWAA environment ${name} and report to its topic`,
       roles: [role],
       statements,
     });
     const stateMachine = new sfn.StateMachine(this.scope, 'StateMachine', {
-      // No name in the template unless a stack of another account or Region (an
-      // AirflowPermissionSet that lets administrators start it) needs its ARN at synth.
-      stateMachineName: PhysicalName.GENERATE_IF_NEEDED,
+      stateMachineName: stateMachineName ?? PhysicalName.GENERATE_IF_NEEDED,
       definitionBody: sfn.DefinitionBody.fromChainable(definition),
       queryLanguage: sfn.QueryLanguage.JSONATA,
       comment: `Updates the Amazon MWAA environment ${name}`,
@@ -678,22 +959,36 @@ class Updater {
   }
 
   /**
-   * An execution that times out or is stopped never reaches its own report: tell the topic.
-   * The environment's topic already admits EventBridge of this account.
+   * An execution that times out, is stopped, or fails anywhere but after its own report (a publish
+   * that failed, an expression that failed) never reaches the topic by itself: this rule tells it.
+   * A failure whose `error` is missing from the event is reported too, so that a wrong guess about
+   * the event's fields makes a second message, not a silent end. The environment's topic already
+   * admits EventBridge of this account.
+   *
+   * @see https://docs.aws.amazon.com/step-functions/latest/dg/eventbridge-integration.html
    */
-  public reportUnfinishedExecutions(stateMachine: sfn.StateMachine): void {
+  public reportUnfinishedExecutions(stateMachine: sfn.StateMachine): events.Rule {
+    const stateMachineArn = [stateMachine.stateMachineArn];
     const rule = new events.Rule(this.scope, 'UnfinishedExecutionRule', {
-      description: `Executions that updated the Amazon MWAA environment ${this.props.environment.environmentName} and did not finish`,
+      description: `Executions that updated the Amazon MWAA environment ${this.props.environment.environmentName} and did not report how they ended`,
       eventPattern: {
         source: ['aws.states'],
         detailType: ['Step Functions Execution Status Change'],
-        detail: { stateMachineArn: [stateMachine.stateMachineArn], status: ['TIMED_OUT', 'ABORTED'] },
+        detail: {
+          stateMachineArn,
+          $or: [
+            { status: ['TIMED_OUT', 'ABORTED'] },
+            { status: ['FAILED'], error: [{ 'anything-but': this.reportedErrors }] },
+            { status: ['FAILED'], error: [{ exists: false }] },
+          ],
+        },
       },
     });
     rule.addTarget(new TopicTarget(this.props.notificationTopic, events.RuleTargetInput.fromText(
       `The execution ${events.EventField.fromPath('$.detail.executionArn')} that updates the Amazon MWAA environment `
       + `${this.props.environment.environmentName} ended ${events.EventField.fromPath('$.detail.status')} without reporting how the update went. `
-      + 'Check the environment.',
+      + 'Check the environment and the execution\'s history.',
     )));
+    return rule;
   }
 }

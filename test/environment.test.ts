@@ -265,7 +265,7 @@ describe('the environment with its defaults', () => {
     expect(ids).toEqual([
       'AdministratorsAccessPolicy', 'AdministratorsGroup', 'DagProcessingLogs', 'DevelopersAccessPolicy', 'DevelopersGroup',
       'ExecutionRole', 'ExecutionRolePolicy', 'Key', 'NotificationTopic', 'OperatorsAccessPolicy', 'OperatorsGroup',
-      'PublicAccessGuardrail', 'Resource', 'SchedulerLogs', 'SecurityGroup', 'SourceBucket', 'StatusChangeRule', 'TaskLogs',
+      'PublicAccessAttemptGuardrail', 'PublicAccessGuardrail', 'Resource', 'SchedulerLogs', 'SecurityGroup', 'SourceBucket', 'StatusChangeRule', 'TaskLogs',
       'ViewersAccessPolicy', 'ViewersGroup', 'WebserverLogs', 'WorkerLogs',
     ]);
   });

@@ -16,6 +16,7 @@ import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { stateMachineProblems } from './support/definition-checks';
 
 const update = process.argv.includes('--update');
 const testDir = __dirname;
@@ -88,6 +89,18 @@ for (const app of apps) {
   const snapshot = path.join(testDir, `${app}.snapshot`);
   const outdir = synthesize(app);
   const produced = snapshotFiles(outdir);
+  // Every state machine an integration app synthesizes passes Step Functions' definition-time checks.
+  for (const file of produced.filter(f => f.endsWith('.template.json'))) {
+    const template = JSON.parse(fs.readFileSync(path.join(outdir, file), 'utf-8'));
+    if (!Object.values<any>(template.Resources ?? {}).some(r => r.Type === 'AWS::StepFunctions::StateMachine')) {
+      continue;
+    }
+    const invalid = Object.entries(stateMachineProblems(template)).filter(([, list]) => list.length > 0);
+    if (invalid.length > 0) {
+      drift++;
+      console.log(`INVALID  ${app} ${file}:\n  ${invalid.map(([id, list]) => `${id}: ${list.join('\n    ')}`).join('\n  ')}`);
+    }
+  }
   if (update) {
     fs.rmSync(snapshot, { recursive: true, force: true });
     fs.mkdirSync(snapshot, { recursive: true });

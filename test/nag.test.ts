@@ -2,9 +2,11 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { App } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { IConstruct } from 'constructs';
+import { expectValidStateMachines } from './support/definition-checks';
 import { nagFindings, PackFactory, PACKS } from './support/nag';
 import { buildExampleApp } from '../example/app';
 import { Dags, DependencyFile, EndpointManagement, PrivateMwaaEnvironment } from '../src';
@@ -28,6 +30,16 @@ describe('the example app has no unacknowledged finding', () => {
     const { app } = buildExampleApp(tmpdir());
     expect(findings(app, pack)).toEqual([]);
   });
+});
+
+test('the example app\'s state machines pass Step Functions\' definition-time checks', () => {
+  const { stack } = buildExampleApp(tmpdir());
+  expect(expectValidStateMachines(Template.fromStack(stack))).toBe(2);
+  // The ARNs people start an update with and watch the revert by, as stack outputs.
+  const outputs = Template.fromStack(stack).toJSON().Outputs;
+  expect(stack.resolve(outputs.SelfServiceStateMachineArn.Value)).toEqual(stack.resolve(stack.airflow.selfService!.stateMachine.stateMachineArn));
+  const revert = stack.airflow.publicAccessRevert!.stateMachine;
+  expect(stack.resolve(outputs.PublicAccessRevertStateMachineArn.Value)).toEqual(stack.resolve(revert.stateMachineArn));
 });
 
 describe('the operations features add no finding', () => {

@@ -70,7 +70,7 @@ describe('the notification topic', () => {
   });
 
   test('forwards status changes to the topic with a message that names the environment and carries the whole detail', () => {
-    template.resourceCountIs('AWS::Events::Rule', 2); // status changes and the public access guardrail
+    template.resourceCountIs('AWS::Events::Rule', 3); // status changes and the public access guardrail (made public, and refused attempts)
     template.hasResourceProperties('AWS::Events::Rule', {
       EventPattern: Match.objectLike({ 'source': ['aws.airflow'], 'detail-type': ['MWAA Environment Status Change'] }),
       State: 'ENABLED',

@@ -1,8 +1,11 @@
 import { runSimulation } from '@cloud-copilot/iam-simulate';
+import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
-import { AccessProfile, MwaaPublicAccessRevert, MwaaSelfService, WebserverAccessMode } from '../src';
+import { AccessProfile, MwaaPublicAccessRevert, MwaaSelfService, PrivateMwaaEnvironment, WebserverAccessMode } from '../src';
+import { expectValidStateMachines } from './support/definition-checks';
 import { ACCOUNT, newEnvironment, REGION } from './support/fixtures';
 import { resolveIntrinsics } from './support/resolve-template';
 
@@ -57,6 +60,11 @@ describe('selfService on the environment', () => {
     expect(await decide(withIt, 'states:DescribeExecution', `arn:aws:states:${REGION}:${ACCOUNT}:execution:TestEnvSelfService:run-1`)).toBe('Allowed');
     expect(await decide(withIt, 'airflow:GetEnvironment', ENV_ARN)).toBe('Allowed');
     expect(await decide(without, 'states:StartExecution', STATE_MACHINE_ARN)).toBe('ImplicitlyDenied');
+  }, 30_000);
+
+  test('the state machines an environment creates pass Step Functions\' definition-time checks', () => {
+    const { stack } = newEnvironment({ selfService: true, revertPublicAccess: true });
+    expect(expectValidStateMachines(Template.fromStack(stack))).toBe(2);
   });
 
   test('the updater is an attribute, and off by default', () => {
@@ -75,10 +83,9 @@ describe('revertPublicAccess on the environment', () => {
     expect(targets).toContainEqual(JSON.stringify({ Ref: stack.getLogicalId(machine) }));
   });
 
-  test('implies the guardrail even for a public web server', () => {
-    const { env } = newEnvironment({ revertPublicAccess: true, webserverAccessMode: WebserverAccessMode.PUBLIC_ONLY });
-    expect(env.publicAccessGuardrailRule).toBeDefined();
-    expect(env.publicAccessRevert).toBeDefined();
+  test.each([WebserverAccessMode.PUBLIC_ONLY, WebserverAccessMode.PUBLIC_AND_PRIVATE])('fails with a %s web server (the stack and the revert would undo each other)', mode => {
+    expect(() => newEnvironment({ revertPublicAccess: true, webserverAccessMode: mode })).toThrow(
+      `\`revertPublicAccess\` makes the web server PRIVATE_ONLY whenever it is made public, so it needs \`webserverAccessMode\` PRIVATE_ONLY (otherwise the stack and the revert undo each other), got: revertPublicAccess true with webserverAccessMode ${mode}`);
   });
 
   test('fails when the guardrail is turned off', () => {
@@ -98,4 +105,57 @@ test('a role outside the profiles keeps what it was granted', () => {
   const statements = Object.values<any>(Template.fromStack(stack).findResources('AWS::IAM::Policy'))
     .flatMap(p => p.Properties.PolicyDocument.Statement);
   expect(statements).toContainEqual(expect.objectContaining({ Action: 'airflow:UpdateEnvironment' }));
+});
+
+describe('the runtime parts have names derived from the environment\'s name', () => {
+  const { stack, env } = newEnvironment({ selfService: true, revertPublicAccess: true });
+  const template = Template.fromStack(stack).toJSON();
+  const resolved = (v: unknown) => resolveIntrinsics(v, { account: ACCOUNT, region: REGION, refs: {}, arns: {} });
+  const resourceOf = (c: { node: { defaultChild?: unknown } }) => template.Resources[stack.getLogicalId(c.node.defaultChild as any)];
+
+  test('state machines and roles', () => {
+    expect(resourceOf(env.selfService!.stateMachine).Properties.StateMachineName).toBe('test-env-self-service');
+    expect(resourceOf(env.publicAccessRevert!.stateMachine).Properties.StateMachineName).toBe('test-env-public-access-revert');
+    expect(resourceOf(env.selfService!.role).Properties.RoleName).toBe(`test-env-self-service-${REGION}`);
+    expect(resourceOf(env.publicAccessRevert!.role).Properties.RoleName).toBe(`test-env-public-access-revert-${REGION}`);
+    expect(stack.resolve(env.selfServiceStateMachineArn)).toEqual(stack.resolve(env.selfService!.stateMachine.stateMachineArn));
+    expect(stack.resolve(env.publicAccessRevertStateMachineArn)).toEqual(stack.resolve(env.publicAccessRevert!.stateMachine.stateMachineArn));
+  });
+
+  test.each([
+    ['self-service', () => env.selfService!.role, 'test-env-self-service'],
+    ['revert', () => env.publicAccessRevert!.role, 'test-env-public-access-revert'],
+  ])('%s: Step Functions may assume the role for this account\'s state machine only (confused deputy), without waiting for it', (_name, role, name) => {
+    const trust = resolved(resourceOf(role()).Properties.AssumeRolePolicyDocument);
+    expect(trust.Statement).toEqual([{
+      Effect: 'Allow',
+      Principal: { Service: 'states.amazonaws.com' },
+      Action: 'sts:AssumeRole',
+      Condition: {
+        StringEquals: { 'aws:SourceAccount': ACCOUNT },
+        ArnLike: { 'aws:SourceArn': `arn:aws:states:${REGION}:${ACCOUNT}:stateMachine:${name}` },
+      },
+    }]);
+  });
+
+  test('EventBridge may assume the revert\'s role for rules of this account and Region only', () => {
+    const eventsRole = env.publicAccessRevert!.node.findChild('EventsRole') as iam.Role;
+    const trust = resolved(resourceOf(eventsRole).Properties.AssumeRolePolicyDocument);
+    expect(trust.Statement[0].Condition).toEqual({
+      StringEquals: { 'aws:SourceAccount': ACCOUNT },
+      ArnLike: { 'aws:SourceArn': `arn:aws:events:${REGION}:${ACCOUNT}:rule/*` },
+    });
+  });
+
+  test('in an environment-agnostic stack the state machines keep their names and CloudFormation names the roles', () => {
+    const agnostic = new Stack(new App(), 'Agnostic');
+    const vpc = new ec2.Vpc(agnostic, 'Vpc', { maxAzs: 2, natGateways: 0, subnetConfiguration: [{ name: 'Isolated', subnetType: ec2.SubnetType.PRIVATE_ISOLATED }] });
+    const e = new PrivateMwaaEnvironment(agnostic, 'Airflow', { environmentName: 'test-env', vpc, selfService: true, revertPublicAccess: true });
+    const t = Template.fromStack(agnostic).toJSON();
+    const of = (c: { node: { defaultChild?: unknown } }) => t.Resources[agnostic.getLogicalId(c.node.defaultChild as any)];
+    expect(of(e.selfService!.stateMachine).Properties.StateMachineName).toBe('test-env-self-service');
+    expect(of(e.selfService!.role).Properties.RoleName).toBeUndefined();
+    expect(of(e.publicAccessRevert!.role).Properties.RoleName).toBeUndefined();
+    expect(expectValidStateMachines(Template.fromStack(agnostic))).toBe(2);
+  });
 });

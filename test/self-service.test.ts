@@ -8,7 +8,9 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { IConstruct } from 'constructs';
 import { EndpointManagement, MwaaPublicAccessRevert, MwaaSelfService, PrivateMwaaEnvironment } from '../src';
-import { AslDefinition, evaluateJsonata, patternMatches, runStateMachine, ServiceMock, TaskError } from './support/asl';
+import { AslDefinition, evaluateJsonata, runStateMachine, ServiceMock, TaskError } from './support/asl';
+import { expectValidStateMachines } from './support/definition-checks';
+import { matchesEventPattern as patternMatches } from './support/event-pattern';
 import { ACCOUNT, newEnvironment, newStack, REGION } from './support/fixtures';
 import { nagFindings, PackFactory, PACKS } from './support/nag';
 import { resolveIntrinsics } from './support/resolve-template';
@@ -35,12 +37,18 @@ const SELF_SERVICE_ARN = `arn:aws:states:${REGION}:${ACCOUNT}:stateMachine:${SEL
 const REVERT_ARN = `arn:aws:states:${REGION}:${ACCOUNT}:stateMachine:RevertStateMachine-GhIjKl`;
 
 /** An environment with both constructs, wired the way `PrivateMwaaEnvironment` would wire them. */
-function build(overrides: { maxWait?: Duration; endpointManagement?: EndpointManagement } = {}) {
+function build(overrides: { maxWait?: Duration; endpointManagement?: EndpointManagement; allowedConfigurationOptions?: string[] } = {}) {
   const { stack, env, vpc } = newEnvironment();
   const common = {
     environment: env, notificationTopic: env.notificationTopic, executionRole: env.executionRole, kmsKey: env.kmsKey, maxWait: overrides.maxWait,
   };
-  const selfService = new MwaaSelfService(stack, 'SelfService', common);
+  const selfService = new MwaaSelfService(stack, 'SelfService', {
+    ...common,
+    requirementsS3Path: 'requirements.txt',
+    pluginsS3Path: 'plugins.zip',
+    startupScriptS3Path: 'startup.sh',
+    allowedConfigurationOptions: overrides.allowedConfigurationOptions,
+  });
   const revert = new MwaaPublicAccessRevert(stack, 'Revert', {
     ...common, vpc, subnets: env.subnets, guardrailRule: env.publicAccessGuardrailRule, endpointManagement: overrides.endpointManagement,
   });
@@ -109,6 +117,10 @@ const revertDefinition = definitionOf(built, built.revert.stateMachine);
 // ---------------------------------------------------------------------------------------------
 
 describe('the state machine definitions', () => {
+  test('both pass Step Functions\' definition-time checks (JSONata rules, asl-validator)', () => {
+    expect(expectValidStateMachines(Template.fromStack(built.stack))).toBe(2);
+  });
+
   const machines: Array<[string, AslDefinition]> = [['self-service', selfServiceDefinition], ['revert', revertDefinition]];
 
   test.each(machines)('%s: every Task state has a retry on any error and a timeout of at most a minute', (_name, definition) => {
@@ -136,9 +148,17 @@ describe('the state machine definitions', () => {
     }
   });
 
+  test('revert: a refused revert call goes back to waiting, except when refused for good', () => {
+    const state = revertDefinition.States.MakeWebserverPrivate;
+    expect(state.Catch.map((c: any) => [c.ErrorEquals, c.Next])).toEqual([
+      [['Mwaa.AccessDeniedException', 'Mwaa.ResourceNotFoundException'], 'ReportRevertCallFailed'],
+      [['States.ALL'], 'WaitUntilAvailable'],
+    ]);
+  });
+
   test.each(machines)('%s: every task that calls MWAA hands a failure to a report', (_name, definition) => {
     for (const [name, state] of Object.entries(definition.States)) {
-      if (state.Type === 'Task' && String(state.Resource).includes(':mwaa:')) {
+      if (state.Type === 'Task' && String(state.Resource).includes(':mwaa:') && name !== 'MakeWebserverPrivate') {
         expect({ name, catch: state.Catch }).toEqual({ name, catch: [expect.objectContaining({ ErrorEquals: ['States.ALL'] })] });
         expect(definition.States[state.Catch[0].Next].Resource).toBe('arn:aws:states:::sns:publish');
       }
@@ -162,6 +182,12 @@ const CURRENT_ENVIRONMENT = {
   Name: ENV,
   Status: 'AVAILABLE',
   WebserverAccessMode: 'PRIVATE_ONLY',
+  EnvironmentClass: 'mw1.small',
+  Schedulers: 2,
+  MinWorkers: 1,
+  MaxWorkers: 10,
+  MinWebservers: 2,
+  MaxWebservers: 2,
   AirflowConfigurationOptions: { 'core.lazy_load_plugins': 'False', 'secrets.backend': 'airflow.providers.amazon.aws.secrets.secrets_manager.SecretsManagerBackend' },
   LoggingConfiguration: {
     DagProcessingLogs: { Enabled: true, LogLevel: 'INFO' },
@@ -173,24 +199,38 @@ const CURRENT_ENVIRONMENT = {
   LastUpdate: { Status: 'SUCCESS' },
 };
 
+/** When the environment's previous update was made: days before any execution. */
+const OLD_UPDATE = '2026-12-01T08:00:00Z';
+
 /**
- * MWAA that answers each GetEnvironment with the next entry of a script (changes to
- * `CURRENT_ENVIRONMENT`; the last one repeats), and SNS that accepts everything.
+ * A fake MWAA that answers each GetEnvironment with the next entry of a script (changes to
+ * `CURRENT_ENVIRONMENT`; the last one repeats), and SNS that accepts everything. A `LastUpdate`
+ * without `CreatedAt` gets the time of the last accepted UpdateEnvironment call (or `OLD_UPDATE`
+ * before any); `stale: true` keeps `OLD_UPDATE`, as MWAA may still describe the previous update.
+ * `updateErrors` refuse the first UpdateEnvironment calls, one each.
  */
-function mwaa(script: object[], options: { updateError?: TaskError } = {}): ServiceMock {
+function mwaa(script: object[], options: { updateError?: TaskError; updateErrors?: TaskError[] } = {}): ServiceMock {
   let reads = 0;
-  return (action, args) => {
+  let updatedAt: Date | undefined;
+  const refusals = [...options.updateErrors ?? []];
+  return (action, args, now) => {
     switch (action) {
       case 'mwaa:getEnvironment': {
         expect(args).toEqual({ Name: ENV });
-        const step = script[Math.min(reads, script.length - 1)];
+        const { stale, ...step } = script[Math.min(reads, script.length - 1)] as any;
         reads++;
-        return { Environment: { ...CURRENT_ENVIRONMENT, ...step } };
+        const lastUpdate = { ...CURRENT_ENVIRONMENT.LastUpdate, ...step.LastUpdate };
+        lastUpdate.CreatedAt ??= stale || !updatedAt ? OLD_UPDATE : updatedAt.toISOString();
+        return { Environment: { ...CURRENT_ENVIRONMENT, ...step, LastUpdate: lastUpdate } };
       }
       case 'mwaa:updateEnvironment':
         if (options.updateError) {
           throw options.updateError;
         }
+        if (refusals.length > 0) {
+          throw refusals.shift();
+        }
+        updatedAt = now;
         return { Arn: ENV_ARN };
       case 'sns:publish':
         expect(args.TopicArn).toBe(TOPIC_ARN);
@@ -227,7 +267,8 @@ describe('the self-service input filter', () => {
     };
     const result = await runSelfService(input);
     expect(result.status).toBe('SUCCEEDED');
-    expect(updates(result.calls)).toEqual([{ Name: ENV, ...input }]);
+    // The file paths are always the configured keys.
+    expect(updates(result.calls)).toEqual([{ Name: ENV, ...input, PluginsS3Path: 'plugins.zip', StartupScriptS3Path: 'startup.sh' }]);
     expect(messages(result.calls)).toEqual([expect.stringMatching(/^Self-service update of Amazon MWAA environment test-env: succeeded \(changed: RequirementsS3Path, .*WorkerReplacementStrategy\) \(execution arn:aws:states:.*\)$/)]);
   });
 
@@ -244,16 +285,16 @@ describe('the self-service input filter', () => {
   });
 
   test('a single log level changes', async () => {
-    const result = await runSelfService({ LoggingConfiguration: { SchedulerLogs: { LogLevel: 'ERROR' } } });
-    expect(updates(result.calls)).toEqual([{ Name: ENV, LoggingConfiguration: { SchedulerLogs: { Enabled: true, LogLevel: 'ERROR' } } }]);
+    const result = await runSelfService({ LoggingConfiguration: { SchedulerLogs: { LogLevel: 'DEBUG' } } });
+    expect(updates(result.calls)).toEqual([{ Name: ENV, LoggingConfiguration: { SchedulerLogs: { Enabled: true, LogLevel: 'DEBUG' } } }]);
   });
 
   test('a log level changes while whether the log type is enabled stays as it is', async () => {
-    const result = await runSelfService({ LoggingConfiguration: { TaskLogs: { LogLevel: 'DEBUG' }, WebserverLogs: { LogLevel: 'WARNING' } } });
+    const result = await runSelfService({ LoggingConfiguration: { TaskLogs: { LogLevel: 'DEBUG' }, WebserverLogs: { LogLevel: 'INFO' } } });
     expect(result.status).toBe('SUCCEEDED');
     expect(updates(result.calls)).toEqual([{
       Name: ENV,
-      LoggingConfiguration: { TaskLogs: { Enabled: true, LogLevel: 'DEBUG' }, WebserverLogs: { Enabled: false, LogLevel: 'WARNING' } },
+      LoggingConfiguration: { TaskLogs: { Enabled: true, LogLevel: 'DEBUG' }, WebserverLogs: { Enabled: false, LogLevel: 'INFO' } },
     }]);
   });
 
@@ -276,10 +317,51 @@ describe('the self-service input filter', () => {
     ['an unknown log level', { LoggingConfiguration: { TaskLogs: { LogLevel: 'TRACE' } } }, ['LoggingConfiguration.TaskLogs.LogLevel must be one of']],
     ['an object where a number belongs', { Schedulers: { WebserverAccessMode: 'PUBLIC_ONLY' } }, ['Schedulers must be a whole number']],
     ['a fraction of a worker', { MaxWorkers: 2.5 }, ['MaxWorkers must be a whole number']],
-    ['a number where a string belongs', { EnvironmentClass: 7 }, ['EnvironmentClass must be a string']],
-    ['an object where a path belongs', { RequirementsS3Path: { SourceBucketArn: 'arn:aws:s3:::elsewhere' } }, ['RequirementsS3Path must be a string']],
+    ['a number where a string belongs', { EnvironmentClass: 7 }, ['EnvironmentClass must be a non-blank string']],
+    ['an object where a path belongs', { RequirementsS3Path: { SourceBucketArn: 'arn:aws:s3:::elsewhere' } }, ['RequirementsS3Path must be a non-blank string']],
     ['a nested object as an Airflow option', { AirflowConfigurationOptions: { 'webserver.x': { WebserverAccessMode: 'PUBLIC_ONLY' } } },
-      ['AirflowConfigurationOptions.webserver.x must be a string']],
+      ['AirflowConfigurationOptions values must be strings of 1 to 65,536 printable ASCII characters, got: a bad value for webserver.x']],
+    // The escapes of issue 18: each is refused with a message that names the field.
+    ['the secrets backend', { AirflowConfigurationOptions: { 'secrets.backend': 'my.EvilBackend' } },
+      ['AirflowConfigurationOptions.secrets.backend changes security or execution']],
+    ['the secrets backend\'s arguments', { AirflowConfigurationOptions: { 'secrets.backend_kwargs': '{"connections_prefix": "other"}' } },
+      ['AirflowConfigurationOptions.secrets.backend_kwargs changes security or execution']],
+    ['the Fernet key', { AirflowConfigurationOptions: { 'core.fernet_key': 'x' } }, ['AirflowConfigurationOptions.core.fernet_key changes security']],
+    ['the executor', { AirflowConfigurationOptions: { 'core.executor': 'LocalExecutor' } }, ['AirflowConfigurationOptions.core.executor changes security']],
+    ['the DAG folder', { AirflowConfigurationOptions: { 'core.dags_folder': '/tmp' } }, ['AirflowConfigurationOptions.core.dags_folder changes security']],
+    ['API authentication (Airflow 2)', { AirflowConfigurationOptions: { 'api.auth_backends': 'airflow.api.auth.backend.default' } },
+      ['AirflowConfigurationOptions.api.auth_backends changes security']],
+    ['API authentication (Airflow 2, older name)', { AirflowConfigurationOptions: { 'api.auth_backend': 'airflow.api.auth.backend.default' } },
+      ['AirflowConfigurationOptions.api.auth_backend changes security']],
+    ['web server configuration exposure', { AirflowConfigurationOptions: { 'webserver.expose_config': 'True' } },
+      ['AirflowConfigurationOptions.webserver.expose_config changes security']],
+    ['web server authentication', { AirflowConfigurationOptions: { 'webserver.authenticate': 'False' } }, ['AirflowConfigurationOptions.webserver.authenticate changes security']],
+    ['the FAB auth manager section (Airflow 3)', { AirflowConfigurationOptions: { 'fab.auth_backends': 'x' } }, ['AirflowConfigurationOptions.fab.auth_backends changes security']],
+    ['the worker concurrency MWAA sets', { AirflowConfigurationOptions: { 'celery.worker_concurrency': '64' } },
+      ['AirflowConfigurationOptions.celery.worker_concurrency changes security']],
+    ['a key the construct refuses', { AirflowConfigurationOptions: { 'Bad Key!': 'x' } },
+      ['AirflowConfigurationOptions keys must be lower-case section.option names of at most 64 characters (letters, digits, dots and underscores), got: Bad Key!']],
+    ['a key over 64 characters', { AirflowConfigurationOptions: { ['core.' + 'a'.repeat(60)]: 'x' } }, ['AirflowConfigurationOptions keys must be']],
+    ['an empty value', { AirflowConfigurationOptions: { 'core.default_timezone': '' } }, ['AirflowConfigurationOptions values must be strings of 1 to 65,536']],
+    ['a control character in a value', { AirflowConfigurationOptions: { 'core.default_timezone': 'utc\n' } }, ['AirflowConfigurationOptions values must be']],
+    ['another startup script', { StartupScriptS3Path: 'dags/evil.sh' }, ['StartupScriptS3Path may only be startup.sh, the key the environment uses (only its version may change), got: dags/evil.sh']],
+    ['another requirements file', { RequirementsS3Path: 'dags/requirements.txt', RequirementsS3ObjectVersion: 'v1' }, ['RequirementsS3Path may only be requirements.txt']],
+    ['another plugins file', { PluginsS3Path: 'other.zip' }, ['PluginsS3Path may only be plugins.zip']],
+    ['a blank version', { RequirementsS3ObjectVersion: '  ' }, ['RequirementsS3ObjectVersion must be a non-blank string']],
+    ['an empty version', { StartupScriptS3ObjectVersion: '' }, ['StartupScriptS3ObjectVersion must be a non-blank string']],
+    ['negative workers', { MinWorkers: -5 }, ['MinWorkers must be from 1 to 25 for mw1.small, got: -5']],
+    ['zero workers', { MaxWorkers: 0 }, ['MaxWorkers must be from 1 to 25 for mw1.small, got: 0']],
+    ['more workers than the quota', { MaxWorkers: 26 }, ['MaxWorkers must be from 1 to 25 for mw1.small, got: 26']],
+    ['fewer maximum than minimum workers', { MinWorkers: 12 }, ['MaxWorkers (10) must be at least MinWorkers (12)']],
+    ['no schedulers', { Schedulers: 0 }, ['Schedulers must be from 2 to 5 for mw1.small, got: 0']],
+    ['six schedulers', { Schedulers: 6 }, ['Schedulers must be from 2 to 5 for mw1.small, got: 6']],
+    ['two schedulers on mw1.micro', { EnvironmentClass: 'mw1.micro', Schedulers: 2, MinWebservers: 1, MaxWebservers: 1 }, ['Schedulers must be from 1 to 1 for mw1.micro, got: 2']],
+    ['one web server on mw1.small', { MinWebservers: 1 }, ['MinWebservers must be from 2 to 5 for mw1.small, got: 1']],
+    ['six web servers', { MaxWebservers: 6 }, ['MaxWebservers must be from 2 to 5 for mw1.small, got: 6']],
+    ['an unknown environment class', { EnvironmentClass: 'mw9.huge' }, ['EnvironmentClass must be one of mw1.micro, mw1.small']],
+    ['a bad maintenance window', { WeeklyMaintenanceWindowStart: 'SUN:03:15' }, ['WeeklyMaintenanceWindowStart must be DAY:HH:MM']],
+    ['an unknown worker replacement strategy', { WorkerReplacementStrategy: 'NOW' }, ['WorkerReplacementStrategy must be FORCED or GRACEFUL']],
+    ['a log level less verbose than INFO', { LoggingConfiguration: { TaskLogs: { LogLevel: 'WARNING' } } }, ['LoggingConfiguration.TaskLogs.LogLevel must be one of INFO, DEBUG']],
     ['Airflow options that are not an object', { AirflowConfigurationOptions: ['a'] }, ['AirflowConfigurationOptions must be an object of strings']],
     ['an empty input', {}, ['the input names no setting to change']],
     ['an array', [{ Schedulers: 2 }], ['the input must be a JSON object']],
@@ -294,8 +376,26 @@ describe('the self-service input filter', () => {
     for (const text of named) {
       expect(result.cause).toContain(text);
     }
-    expect(result.calls.map(c => c.action)).toEqual(['sns:publish']);
-    expect(messages(result.calls)[0]).toContain(`test-env: rejected: ${named[0]}`);
+    expect(result.calls.map(c => c.action)).toEqual(['mwaa:getEnvironment', 'sns:publish']);
+    expect(messages(result.calls)[0]).toContain('test-env: rejected: ');
+    expect(messages(result.calls)[0]).toContain(named[0]);
+  });
+
+  describe('with an allow list of configuration options', () => {
+    const allowList = build({ allowedConfigurationOptions: ['core.default_timezone', 'secrets.backend_kwargs'] });
+    const definition = definitionOf(allowList, allowList.selfService.stateMachine);
+    test('the options it names may be set, a security option included when it is named', async () => {
+      const result = await runStateMachine(definition, { AirflowConfigurationOptions: { 'core.default_timezone': 'utc', 'secrets.backend_kwargs': '{}' } }, mwaa(UPDATED));
+      expect(result.status).toBe('SUCCEEDED');
+    });
+    test('any other is refused, naming the allow list', async () => {
+      const result = await runStateMachine(definition, { AirflowConfigurationOptions: { 'celery.sync_parallelism': '4' } }, mwaa(UPDATED));
+      expect(result.error).toBe('InputNotAllowed');
+      expect(result.cause).toContain('AirflowConfigurationOptions.celery.sync_parallelism is not in the allow list (allowedConfigurationOptions)');
+    });
+    test('its definition passes the definition-time checks', () => {
+      expect(expectValidStateMachines(Template.fromStack(allowList.stack))).toBe(2);
+    });
   });
 
   test('the request is built from allowlisted fields alone, even if the check were bypassed', async () => {
@@ -346,6 +446,60 @@ describe('the self-service update waits for the outcome and reports it', () => {
     ]));
     expect(result.error).toBe('UpdateFailed');
     expect(messages(result.calls)[0]).toContain('rolled back');
+  });
+
+  test('success needs its own update: a status that still describes the previous update is not enough', async () => {
+    const result = await runSelfService({ Schedulers: 4 }, mwaa([
+      BEFORE,
+      { Status: 'AVAILABLE', LastUpdate: { Status: 'SUCCESS' }, stale: true },
+      { Status: 'UPDATING', LastUpdate: { Status: 'PENDING' } },
+      { Status: 'AVAILABLE', LastUpdate: { Status: 'SUCCESS' } },
+    ]));
+    expect(result.status).toBe('SUCCEEDED');
+    expect(result.path.filter(s => s === 'WaitForUpdate')).toHaveLength(3);
+  });
+
+  test('a failure of the previous update is not this update\'s', async () => {
+    const result = await runSelfService({ Schedulers: 4 }, mwaa([
+      BEFORE,
+      { Status: 'UPDATE_FAILED', LastUpdate: { Status: 'FAILED' }, stale: true },
+      { Status: 'AVAILABLE', LastUpdate: { Status: 'SUCCESS' } },
+    ]));
+    expect(result.status).toBe('SUCCEEDED');
+  });
+
+  test('the success message lists the keys that changed, option names included, without values', async () => {
+    const result = await runSelfService({ MinWorkers: 2, AirflowConfigurationOptions: { 'core.default_timezone': 'secret-value' }, LoggingConfiguration: { TaskLogs: { LogLevel: 'DEBUG' } } });
+    expect(messages(result.calls)[0]).toContain('succeeded (changed: MinWorkers, AirflowConfigurationOptions.core.default_timezone, LoggingConfiguration.TaskLogs.LogLevel)');
+    expect(messages(result.calls)[0]).not.toContain('secret-value');
+  });
+
+  test.each([
+    ['unknown fields', () => Object.fromEntries(Array.from({ length: 4800 }, (_v, i) => [`Field${i}${'x'.repeat(40)}`, 1])), false],
+    ['one long unknown field', () => ({ ['X'.repeat(255 * 1024)]: 1 }), false],
+    ['denied Airflow options', () => ({ AirflowConfigurationOptions: Object.fromEntries(Array.from({ length: 3200 }, (_v, i) => [`fab.option_${i}${'y'.repeat(40)}`, 'x'.repeat(20)])) }), true],
+  ])('a 256 KiB input of %s makes a message and variables far below the 256 KiB limits', async (_what, make, many) => {
+    const input = make();
+    const size = Buffer.byteLength(JSON.stringify(input));
+    expect(size).toBeGreaterThan(200 * 1024);
+    expect(size).toBeLessThanOrEqual(256 * 1024);
+    const result = await runSelfService(input);
+    expect(result.error).toBe('InputNotAllowed');
+    if (many) {
+      expect(messages(result.calls)[0]).toMatch(/and \d+ more/);
+    }
+    expect(Buffer.byteLength(messages(result.calls)[0])).toBeLessThan(16 * 1024);
+    expect(Buffer.byteLength(result.cause!)).toBeLessThan(16 * 1024);
+    for (const [name, value] of Object.entries(result.variables)) {
+      expect({ name, small: Buffer.byteLength(JSON.stringify(value)) < 16 * 1024 }).toEqual({ name, small: true });
+    }
+  });
+
+  test('an accepted input with many options lists at most 20 of them', async () => {
+    const options = Object.fromEntries(Array.from({ length: 30 }, (_v, i) => [`core.option_${i}`, 'x']));
+    const result = await runSelfService({ AirflowConfigurationOptions: options });
+    expect(result.status).toBe('SUCCEEDED');
+    expect(messages(result.calls)[0]).toContain('AirflowConfigurationOptions.core.option_19, and 10 more)');
   });
 
   test('a refused call is reported with the service\'s error', async () => {
@@ -403,11 +557,24 @@ describe('the public access revert', () => {
     ]);
   });
 
-  test('stops and says so when the environment ends in UPDATE_FAILED, without calling UpdateEnvironment', async () => {
-    const result = await runRevert(mwaa([{ Status: 'UPDATE_FAILED', WebserverAccessMode: 'PUBLIC_ONLY' }]));
+  test('reverts an environment in UPDATE_FAILED that is still public (MWAA: restored and ready to use)', async () => {
+    const result = await runRevert(mwaa([
+      { Status: 'UPDATE_FAILED', WebserverAccessMode: 'PUBLIC_ONLY', LastUpdate: { Status: 'FAILED' } },
+      { Status: 'UPDATING', WebserverAccessMode: 'PUBLIC_ONLY', LastUpdate: { Status: 'PENDING' } },
+      { Status: 'AVAILABLE', WebserverAccessMode: 'PRIVATE_ONLY', LastUpdate: { Status: 'SUCCESS' } },
+    ]));
+    expect(result.status).toBe('SUCCEEDED');
+    expect(updates(result.calls)).toEqual([{ Name: ENV, WebserverAccessMode: 'PRIVATE_ONLY' }]);
+    expect(messages(result.calls)[0]).toContain('the web server is PRIVATE_ONLY again.');
+  });
+
+  // If any of these were treated as updatable, UpdateEnvironment would be called.
+  test.each(['CREATE_FAILED', 'DELETING', 'DELETED'])('stops and says so when the environment is %s, without calling UpdateEnvironment', async status => {
+    const result = await runRevert(mwaa([{ Status: status, WebserverAccessMode: 'PUBLIC_ONLY' }]));
     expect(result.error).toBe('CannotRevert');
     expect(updates(result.calls)).toEqual([]);
-    expect(messages(result.calls)[0]).toContain('the environment is UPDATE_FAILED and cannot be updated; its web server is PUBLIC_ONLY. Set it to PRIVATE_ONLY by hand.');
+    expect(result.path.filter(s => s === 'WaitUntilAvailable')).toHaveLength(1);
+    expect(messages(result.calls)[0]).toContain(`the environment is ${status} and cannot be updated; its web server is PUBLIC_ONLY. Set it to PRIVATE_ONLY by hand.`);
   });
 
   test('stops and says so when the environment does not become available in time', async () => {
@@ -415,7 +582,53 @@ describe('the public access revert', () => {
     expect(result.error).toBe('NotAvailableInTime');
     expect(result.path.filter(s => s === 'WaitUntilAvailable')).toHaveLength(120);
     expect(updates(result.calls)).toEqual([]);
-    expect(messages(result.calls)[0]).toContain('did not become AVAILABLE within 120 minutes (it is UPDATING), the web server may still be public');
+    expect(messages(result.calls)[0]).toContain('the web server could not be made private within 120 minutes (the environment is UPDATING, last refused call: none), the web server may still be public');
+  });
+
+  test('a refused call (another update started) goes back to waiting and tries again', async () => {
+    const busy = new TaskError('Mwaa.ValidationException', 'Environment is not in a valid state: UPDATING');
+    const result = await runRevert(mwaa([
+      { Status: 'AVAILABLE', WebserverAccessMode: 'PUBLIC_ONLY' },
+      { Status: 'AVAILABLE', WebserverAccessMode: 'PUBLIC_ONLY' },
+      { Status: 'AVAILABLE', WebserverAccessMode: 'PUBLIC_ONLY' },
+      { Status: 'UPDATING', WebserverAccessMode: 'PUBLIC_ONLY', LastUpdate: { Status: 'PENDING' } },
+      { Status: 'AVAILABLE', WebserverAccessMode: 'PRIVATE_ONLY', LastUpdate: { Status: 'SUCCESS' } },
+    ], { updateErrors: [busy, new TaskError('Mwaa.ThrottlingException', 'Rate exceeded')] }));
+    expect(result.status).toBe('SUCCEEDED');
+    expect(updates(result.calls)).toHaveLength(3);
+    expect(result.path.filter(s => s === 'WaitUntilAvailable')).toHaveLength(3);
+    expect(messages(result.calls)).toEqual([expect.stringContaining('the web server is PRIVATE_ONLY again.')]);
+  });
+
+  test('a call refused every time is tried until maxWait, then reported with the last refusal', async () => {
+    const result = await runRevert(mwaa([{ Status: 'AVAILABLE', WebserverAccessMode: 'PUBLIC_ONLY' }], {
+      updateErrors: Array.from({ length: 500 }, () => new TaskError('Mwaa.ValidationException', 'Environment is not in a valid state: UPDATING')),
+    }));
+    expect(result.error).toBe('NotAvailableInTime');
+    expect(updates(result.calls).length).toBeGreaterThanOrEqual(119);
+    expect(messages(result.calls)[0]).toContain('last refused call: Mwaa.ValidationException: Environment is not in a valid state: UPDATING');
+  });
+
+  test('success needs its own update: a status that still describes the previous update is not enough', async () => {
+    const result = await runRevert(mwaa([
+      { Status: 'AVAILABLE', WebserverAccessMode: 'PUBLIC_ONLY' },
+      { Status: 'AVAILABLE', WebserverAccessMode: 'PRIVATE_ONLY', LastUpdate: { Status: 'SUCCESS' }, stale: true },
+      { Status: 'UPDATING', WebserverAccessMode: 'PUBLIC_ONLY', LastUpdate: { Status: 'PENDING' } },
+      { Status: 'AVAILABLE', WebserverAccessMode: 'PRIVATE_ONLY', LastUpdate: { Status: 'SUCCESS' } },
+    ]));
+    expect(result.status).toBe('SUCCEEDED');
+    expect(result.path.filter(s => s === 'WaitForRevert')).toHaveLength(3);
+  });
+
+  test('success needs PRIVATE_ONLY: made public again during the revert, it starts over', async () => {
+    const result = await runRevert(mwaa([
+      { Status: 'AVAILABLE', WebserverAccessMode: 'PUBLIC_ONLY' },
+      { Status: 'AVAILABLE', WebserverAccessMode: 'PUBLIC_ONLY', LastUpdate: { Status: 'SUCCESS' } },
+      { Status: 'AVAILABLE', WebserverAccessMode: 'PUBLIC_ONLY', LastUpdate: { Status: 'SUCCESS' } },
+      { Status: 'AVAILABLE', WebserverAccessMode: 'PRIVATE_ONLY', LastUpdate: { Status: 'SUCCESS' } },
+    ]));
+    expect(result.status).toBe('SUCCEEDED');
+    expect(updates(result.calls)).toHaveLength(2);
   });
 
   test('reports a revert that fails', async () => {
@@ -476,9 +689,23 @@ describe('the guardrail pattern starts the revert, and the revert cannot start i
     ['a self-service update (no access mode)', cloudTrailEvent('UpdateEnvironment', { Name: ENV, Schedulers: 3 }), false],
     ['another environment made public', cloudTrailEvent('UpdateEnvironment', { Name: 'other-env', WebserverAccessMode: 'PUBLIC_ONLY' }), false],
     ['another call', cloudTrailEvent('DeleteEnvironment', { Name: ENV }), false],
+    // A call that failed made nothing public: the revert does not start.
+    ['a denied UpdateEnvironment to PUBLIC_ONLY', { ...PUBLIC_CALL, detail: { ...PUBLIC_CALL.detail, errorCode: 'AccessDenied', errorMessage: 'not authorized' } }, false],
+    ['an invalid CreateEnvironment with PUBLIC_ONLY', { ...PUBLIC_CALL, detail: { ...PUBLIC_CALL.detail, eventName: 'CreateEnvironment', errorCode: 'ValidationException' } }, false],
   ];
   test.each(cases)('%s: %s', (_what, event, matches) => {
     expect(patternMatches(pattern, event)).toBe(matches);
+  });
+
+  test('a refused attempt is still reported, by a rule of its own that starts no revert', () => {
+    const attempts = Object.values<any>(built.template.Resources).filter(r => r.Type === 'AWS::Events::Rule'
+      && r.Properties.Description?.includes('tried to make the web server'));
+    expect(attempts).toHaveLength(1);
+    const denied = { ...PUBLIC_CALL, detail: { ...PUBLIC_CALL.detail, errorCode: 'AccessDenied' } };
+    expect(patternMatches(attempts[0].Properties.EventPattern, denied)).toBe(true);
+    expect(patternMatches(attempts[0].Properties.EventPattern, PUBLIC_CALL)).toBe(false);
+    expect(attempts[0].Properties.Targets).toEqual([expect.objectContaining({ Arn: { Ref: logicalId(built, built.env.notificationTopic) } })]);
+    expect(attempts[0].Properties.Targets[0].InputTransformer.InputTemplate).toContain('and was refused (<detail-errorCode>');
   });
 
   test('a rule is created when no guardrail rule is given', () => {
@@ -491,15 +718,43 @@ describe('the guardrail pattern starts the revert, and the revert cannot start i
 });
 
 describe('executions that end without their own report are reported', () => {
-  test.each([['self-service', () => built.selfService.stateMachine], ['revert', () => built.revert.stateMachine]])('%s', (_name, machine) => {
+  const statusEvent = (arn: string, status: string, error?: string) => ({
+    'source': 'aws.states',
+    'detail-type': 'Step Functions Execution Status Change',
+    'detail': { executionArn: `${arn}:run-1`, stateMachineArn: arn, status, ...(error ? { error } : {}) },
+  });
+  test.each([
+    ['self-service', () => built.selfService.stateMachine, SELF_SERVICE_ARN, 'UpdateFailed'],
+    ['revert', () => built.revert.stateMachine, REVERT_ARN, 'RevertFailed'],
+  ])('%s', (_name, machine, arn, reportedError) => {
     const rule = Object.values<any>(built.template.Resources).find(r => r.Type === 'AWS::Events::Rule'
       && JSON.stringify(r.Properties.EventPattern?.detail?.stateMachineArn) === JSON.stringify([{ Ref: logicalId(built, machine()) }]));
-    expect(rule.Properties.EventPattern).toEqual({
-      'source': ['aws.states'],
-      'detail-type': ['Step Functions Execution Status Change'],
-      'detail': { stateMachineArn: [{ Ref: logicalId(built, machine()) }], status: ['TIMED_OUT', 'ABORTED'] },
-    });
     expect(rule.Properties.Targets).toEqual([expect.objectContaining({ Arn: { Ref: logicalId(built, built.env.notificationTopic) } })]);
+    const pattern = resolve(built, rule.Properties.EventPattern);
+    expect(patternMatches(pattern, statusEvent(arn, 'TIMED_OUT'))).toBe(true);
+    expect(patternMatches(pattern, statusEvent(arn, 'ABORTED'))).toBe(true);
+    // A publish that failed, or an expression that failed: nothing reached the topic.
+    expect(patternMatches(pattern, statusEvent(arn, 'FAILED', 'States.TaskFailed'))).toBe(true);
+    expect(patternMatches(pattern, statusEvent(arn, 'FAILED', 'SNS.AuthorizationErrorException'))).toBe(true);
+    expect(patternMatches(pattern, statusEvent(arn, 'FAILED'))).toBe(true);
+    // Reported already, by the execution itself.
+    expect(patternMatches(pattern, statusEvent(arn, 'FAILED', reportedError))).toBe(false);
+    expect(patternMatches(pattern, statusEvent(arn, 'SUCCEEDED'))).toBe(false);
+    expect(patternMatches(pattern, statusEvent(`${arn}-other`, 'TIMED_OUT'))).toBe(false);
+  });
+
+  test.each([['self-service', () => selfServiceDefinition], ['revert', () => revertDefinition]])('%s: every Fail state comes after its own report, and the rule knows its error', (_name, definition) => {
+    const machine = _name === 'self-service' ? built.selfService.stateMachine : built.revert.stateMachine;
+    const rule = Object.values<any>(built.template.Resources).find(r => r.Type === 'AWS::Events::Rule'
+      && JSON.stringify(r.Properties.EventPattern?.detail?.stateMachineArn) === JSON.stringify([{ Ref: logicalId(built, machine) }]));
+    const reported = rule.Properties.EventPattern.detail.$or[1].error[0]['anything-but'];
+    const fails = Object.entries(definition().States).filter(([, st]) => st.Type === 'Fail');
+    expect(fails.length).toBeGreaterThan(2);
+    for (const [name, state] of fails) {
+      expect(reported).toContain(state.Error);
+      const before = Object.entries(definition().States).filter(([, st]) => st.Next === name);
+      expect(before.map(([, st]) => st.Resource)).toEqual(['arn:aws:states:::sns:publish']);
+    }
   });
 });
 
@@ -685,6 +940,27 @@ describe('props', () => {
     const { stack, env } = newEnvironment();
     expect(() => new MwaaSelfService(stack, 'SelfService', { environment: env, notificationTopic: env.notificationTopic, executionRole: env.executionRole, maxWait }))
       .toThrow(message);
+  });
+
+  test.each([
+    ['an invalid key', ['Core.Timezone'], '`allowedConfigurationOptions` keys must be lower-case `section.option` names of at most 64 characters (letters, digits, dots and underscores), got: \'Core.Timezone\''],
+    ['the worker concurrency', ['celery.worker_concurrency'], '`allowedConfigurationOptions` must not name `celery.worker_concurrency`: MWAA sets it from the environment class, got: \'celery.worker_concurrency\''],
+  ])('throws when the allow list names %s', (_what, allowed, message) => {
+    const { stack, env } = newEnvironment();
+    expect(() => new MwaaSelfService(stack, 'SelfService', {
+      environment: env,
+      notificationTopic: env.notificationTopic,
+      executionRole: env.executionRole,
+      kmsKey: env.kmsKey,
+      allowedConfigurationOptions: allowed,
+    })).toThrow(message);
+  });
+
+  test('throws when a file key is not a key in the bucket', () => {
+    const { stack, env } = newEnvironment();
+    expect(() => new MwaaSelfService(stack, 'SelfService', {
+      environment: env, notificationTopic: env.notificationTopic, executionRole: env.executionRole, kmsKey: env.kmsKey, startupScriptS3Path: 's3://bucket/startup.sh',
+    })).toThrow('`startupScriptS3Path` must be a key relative to the source bucket, 1 to 1,024 characters, without a leading \'/\' or \'s3://\', got: \'s3://bucket/startup.sh\'');
   });
 
   test('throws when the revert is given no subnets', () => {

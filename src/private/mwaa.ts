@@ -82,6 +82,24 @@ export const PLUGINS_MOUNT = '/usr/local/airflow/plugins';
  * @see https://docs.aws.amazon.com/mwaa/latest/userguide/configuring-dag-import-plugins.html
  */
 export const WORKER_CONCURRENCY_OPTION = 'celery.worker_concurrency';
+/**
+ * Airflow configuration options that change how Airflow authenticates, where it reads secrets and
+ * code from, or how it executes tasks: what a self-service update refuses unless an allow list says
+ * otherwise. Airflow 2 and 3 names (Airflow 3 moved the web server's settings to `api`, `api_auth`
+ * and `fab`). A key matches an entry that is equal to it, or an entry ending in `.` that it starts
+ * with (a whole section).
+ *
+ * @see https://airflow.apache.org/docs/apache-airflow/stable/configurations-ref.html
+ */
+export const SECURITY_SENSITIVE_OPTIONS = [
+  'secrets.backend', 'secrets.backend_kwargs',
+  'core.fernet_key', 'core.executor', 'core.dags_folder', 'core.plugins_folder', 'core.auth_manager',
+  'core.sql_alchemy_conn', 'database.sql_alchemy_conn', 'celery.broker_url', 'celery.result_backend',
+  'api.auth_backends', 'api.auth_backend', 'api.expose_config', 'api.secret_key', 'api_auth.',
+  'webserver.authenticate', 'webserver.auth_backend', 'webserver.expose_config', 'webserver.secret_key', 'webserver.rbac',
+  'fab.', WORKER_CONCURRENCY_OPTION,
+];
+
 /** See {@link WORKER_CONCURRENCY_OPTION}. */
 export const LAZY_LOAD_PLUGINS_OPTION = 'core.lazy_load_plugins';
 

@@ -129,16 +129,25 @@ export function validateWorkers(scope: IConstruct, minWorkers: number, maxWorker
   }
 }
 
+/**
+ * How many schedulers and web servers an environment class runs (the same bounds for both), and how
+ * many workers: at least 1, and the default quota above which the construct warns (the self-service
+ * state machine refuses more).
+ */
+export const CAPACITY_RANGES = {
+  micro: { low: 1, high: 1 },
+  other: { low: 2, high: 5 },
+  workers: { low: 1, high: WORKER_QUOTA },
+} as const;
+
 export function validateSchedulers(environmentClass: EnvironmentClass, schedulers: number): void {
-  if (environmentClass.isMicro) {
-    requireInteger('schedulers', schedulers, 1, 1, 'for mw1.micro');
-  } else {
-    requireInteger('schedulers', schedulers, 2, 5, `for ${environmentClass.name}`);
-  }
+  const { low, high } = environmentClass.isMicro ? CAPACITY_RANGES.micro : CAPACITY_RANGES.other;
+  requireInteger('schedulers', schedulers, low, high, `for ${environmentClass.name}`);
 }
 
 export function validateWebservers(environmentClass: EnvironmentClass, minWebservers: number, maxWebservers: number): void {
-  const [low, high, context] = environmentClass.isMicro ? [1, 1, 'for mw1.micro'] : [2, 5, `for ${environmentClass.name}`];
+  const { low, high } = environmentClass.isMicro ? CAPACITY_RANGES.micro : CAPACITY_RANGES.other;
+  const context = `for ${environmentClass.name}`;
   requireInteger('minWebservers', minWebservers, low, high, context);
   requireInteger('maxWebservers', maxWebservers, low, high, context);
   if (isNumber(minWebservers) && isNumber(maxWebservers) && maxWebservers < minWebservers) {
@@ -146,13 +155,60 @@ export function validateWebservers(environmentClass: EnvironmentClass, minWebser
   }
 }
 
+/** The form of a weekly maintenance window start, `DAY:HH:MM` in UTC. */
+export const MAINTENANCE_WINDOW_PATTERN = '^(MON|TUE|WED|THU|FRI|SAT|SUN):([01]\\d|2[0-3]):(00|30)$';
+
 export function validateMaintenanceWindow(window?: string): void {
   if (window === undefined || Token.isUnresolved(window)) {
     return;
   }
-  if (!/^(MON|TUE|WED|THU|FRI|SAT|SUN):([01]\d|2[0-3]):(00|30)$/.test(window)) {
+  if (!new RegExp(MAINTENANCE_WINDOW_PATTERN).test(window)) {
     throw new Error(`\`weeklyMaintenanceWindowStart\` must be DAY:HH:MM in UTC, with DAY one of MON..SUN, HH 00-23 and MM 00 or 30, got: '${window}'`);
   }
+}
+
+/**
+ * The rule for one Airflow configuration option, as data, so that the synth check below and the
+ * self-service state machine's input check (a JSONata expression built from the same data by
+ * `configurationOptionProblemJsonata`) apply the same rule.
+ *
+ * @see https://docs.aws.amazon.com/mwaa/latest/API/API_UpdateEnvironment.html
+ */
+export const CONFIGURATION_OPTION_RULE = {
+  keyPattern: '^[a-z]+([a-z0-9._]*[a-z0-9_]+)?$',
+  keyMaxLength: 64,
+  /** Printable ASCII. */
+  valuePattern: '^[\\x20-\\x7E]+$',
+  valueMaxLength: 65536,
+  keyRule: 'lower-case `section.option` names of at most 64 characters (letters, digits, dots and underscores)',
+  valueRule: 'strings of 1 to 65,536 printable ASCII characters',
+} as const;
+
+/** What is wrong with one configuration option (key and value), or undefined when nothing is. */
+export function configurationOptionProblem(key: string, value: unknown): string | undefined {
+  const r = CONFIGURATION_OPTION_RULE;
+  if (key.length > r.keyMaxLength || !new RegExp(r.keyPattern).test(key)) {
+    return `keys must be ${r.keyRule}, got: '${key}'`;
+  }
+  if (typeof value !== 'string' || value.length < 1 || value.length > r.valueMaxLength || !new RegExp(r.valuePattern).test(value)) {
+    const got = typeof value !== 'string' ? typeof value : value.length < 1 || value.length > r.valueMaxLength ? `${value.length} characters` : 'a control or non-ASCII character';
+    return `values must be ${r.valueRule}, got: ${got} for '${key}'`;
+  }
+  return undefined;
+}
+
+/**
+ * The same rule as `configurationOptionProblem`, as a JSONata expression over the variables `$k`
+ * (a key) and `$v` (its value) that yields the message, or nothing when the option is good.
+ * The key in the message is cut to 100 characters.
+ */
+export function configurationOptionProblemJsonata(prefix: string): string {
+  const r = CONFIGURATION_OPTION_RULE;
+  const key = '($length($k) > 100 ? $substring($k, 0, 100) & \'...\' : $k)';
+  return `($length($k) > ${r.keyMaxLength} or $not($contains($k, /${r.keyPattern}/)))`
+    + ` ? '${prefix} keys must be ${r.keyRule.replace(/`/g, '')}, got: ' & ${key}`
+    + ` : ($type($v) != 'string' or $length($v) < 1 or $length($v) > ${r.valueMaxLength} or $not($contains($v, /${r.valuePattern}/)))`
+    + ` ? '${prefix} values must be ${r.valueRule}, got: a bad value for ' & ${key}`;
 }
 
 export function validateConfigurationOptions(scope: IConstruct, options: { [key: string]: string }, pluginsKey?: string): void {
@@ -160,20 +216,16 @@ export function validateConfigurationOptions(scope: IConstruct, options: { [key:
     throw new Error(`\`airflowConfigurationOptions\` must not set \`${WORKER_CONCURRENCY_OPTION}\`: MWAA sets it from the environment class (use \`celery.worker_autoscale\` instead), got: '${WORKER_CONCURRENCY_OPTION}'`);
   }
   for (const [key, value] of Object.entries(options)) {
-    if (Token.isUnresolved(key)) {
+    if (Token.isUnresolved(key) || Token.isUnresolved(value)) {
+      if (!Token.isUnresolved(key)) {
+        const problem = configurationOptionProblem(key, 'x');
+        if (problem) throw new Error(`\`airflowConfigurationOptions\` ${problem}`);
+      }
       continue;
     }
-    if (key.length > 64 || !/^[a-z]+([a-z0-9._]*[a-z0-9_]+)?$/.test(key)) {
-      throw new Error(`\`airflowConfigurationOptions\` keys must be lower-case \`section.option\` names of at most 64 characters (letters, digits, dots and underscores), got: '${key}'`);
-    }
-    if (Token.isUnresolved(value)) {
-      continue;
-    }
-    if (typeof value !== 'string' || value.length < 1 || value.length > 65536) {
-      throw new Error(`\`airflowConfigurationOptions\` values must be strings of 1 to 65,536 characters, got: ${typeof value === 'string' ? `${value.length} characters` : typeof value} for '${key}'`);
-    }
-    if (!/^[\x20-\x7E]+$/.test(value)) {
-      throw new Error(`\`airflowConfigurationOptions\` values must be printable ASCII characters, got: a control or non-ASCII character in the value of '${key}'`);
+    const problem = configurationOptionProblem(key, value);
+    if (problem) {
+      throw new Error(`\`airflowConfigurationOptions\` ${problem}`);
     }
   }
   if (lazyLoadsPlugins(pluginsKey !== undefined, options)) {
@@ -268,7 +320,11 @@ export function validateVpcEndpoints(create?: boolean, options?: object): void {
   }
 }
 
-export function validateRevert(revert: boolean | undefined, guardrail: boolean): void {
+export function validateRevert(revert: boolean | undefined, guardrail: boolean, mode: WebserverAccessMode): void {
+  if (revert && mode !== WebserverAccessMode.PRIVATE_ONLY) {
+    // The stack's own CreateEnvironment (and every deployment after a revert) would set it off.
+    throw new Error(`\`revertPublicAccess\` makes the web server PRIVATE_ONLY whenever it is made public, so it needs \`webserverAccessMode\` PRIVATE_ONLY (otherwise the stack and the revert undo each other), got: revertPublicAccess true with webserverAccessMode ${mode}`);
+  }
   if (revert && !guardrail) {
     throw new Error('`revertPublicAccess` is started by the public access guardrail, so it needs `publicAccessGuardrail`, got: revertPublicAccess true with publicAccessGuardrail false');
   }

@@ -31,8 +31,8 @@ export interface SdkCall {
   readonly args: any;
 }
 
-/** Answers a task: return the result or throw a `TaskError`. */
-export type ServiceMock = (action: string, args: any) => any;
+/** Answers a task: return the result or throw a `TaskError`. `now` is the execution's simulated clock. */
+export type ServiceMock = (action: string, args: any, now: Date) => any;
 
 export interface RunResult {
   readonly status: 'SUCCEEDED' | 'FAILED';
@@ -90,6 +90,12 @@ export interface RunOptions {
   readonly executionId?: string;
   /** Stop with an error after this many transitions (a loop that never ends). */
   readonly maxTransitions?: number;
+  /**
+   * When the execution starts on a simulated clock: a Wait state moves it on by its `Seconds`, a
+   * Task by one second. `$states.context.State.EnteredTime` reads it.
+   * @default 2026-12-04T12:00:00Z
+   */
+  readonly startTime?: Date;
 }
 
 /** Runs a definition on an input, answering every task with `service`. */
@@ -97,7 +103,8 @@ export async function runStateMachine(definition: AslDefinition, input: unknown,
   if (definition.QueryLanguage !== 'JSONata') {
     throw new Error(`only JSONata state machines are supported, got: ${definition.QueryLanguage}`);
   }
-  const context = { Execution: { Id: options.executionId ?? 'arn:aws:states:eu-west-1:111111111111:execution:machine:run-1', Input: input } };
+  let clock = (options.startTime ?? new Date('2026-12-04T12:00:00Z')).getTime();
+  const context: any = { Execution: { Id: options.executionId ?? 'arn:aws:states:eu-west-1:111111111111:execution:machine:run-1', Input: input } };
   const variables: { [name: string]: any } = {};
   const calls: SdkCall[] = [];
   const path: string[] = [];
@@ -124,6 +131,7 @@ export async function runStateMachine(definition: AslDefinition, input: unknown,
       throw new Error(`state ${name} is not JSONata`);
     }
     path.push(name);
+    context.State = { Name: name, EnteredTime: new Date(clock).toISOString() };
     let output: any;
     let next: string | undefined = state.Next;
     switch (state.Type) {
@@ -132,6 +140,10 @@ export async function runStateMachine(definition: AslDefinition, input: unknown,
         await assign(state.Assign);
         break;
       case 'Wait':
+        if (typeof state.Seconds !== 'number') {
+          throw new Error(`only Wait states with a number of Seconds are supported, got: ${JSON.stringify(state)}`);
+        }
+        clock += state.Seconds * 1000;
         output = stateInput;
         break;
       case 'Choice': {
@@ -157,9 +169,10 @@ export async function runStateMachine(definition: AslDefinition, input: unknown,
         const args = state.Arguments !== undefined ? await evaluateTemplate(state.Arguments, bindings()) : stateInput;
         const action = String(state.Resource).split(':::')[1]?.replace(/^aws-sdk:/, '');
         calls.push({ action, args });
+        clock += 1000;
         let result: any;
         try {
-          result = service(action, args);
+          result = service(action, args, new Date(clock));
         } catch (e) {
           if (!(e instanceof TaskError)) {
             throw e;
