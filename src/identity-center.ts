@@ -1,11 +1,14 @@
-import { Annotations, Duration, Resource, Stack, Token } from 'aws-cdk-lib';
+import { Annotations, Duration, Resource, Stack, TagManager, Tags, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sso from 'aws-cdk-lib/aws-sso';
 import { RegionInfo } from 'aws-cdk-lib/region-info';
 import { Construct, DependencyGroup } from 'constructs';
 import { AccessProfile, accessPolicyNameOf, networkArns } from './access';
 import { IPrivateMwaaEnvironment, PrivateMwaaEnvironment } from './environment';
 import { EnvironmentBase } from './private/environment-base';
+import { EXECUTION_ROLE_TAG, keyAliasName } from './private/runtime-names';
 import { MwaaWarnings } from './warnings';
 
 /**
@@ -227,12 +230,19 @@ export class AirflowPermissionSet extends Resource {
     }));
     const document = render(environments.length);
     if (!fitsInlinePolicy(document)) {
-      let fit = environments.length - 1;
-      while (fit > 0 && !fitsInlinePolicy(render(fit))) {
-        fit--;
+      // The largest count that fits (the size grows with the count): a binary search.
+      let fit = 0;
+      let tooMany = environments.length;
+      while (tooMany - fit > 1) {
+        const middle = Math.floor((fit + tooMany) / 2);
+        if (fitsInlinePolicy(render(middle))) {
+          fit = middle;
+        } else {
+          tooMany = middle;
+        }
       }
-      throw new Error(`\`environments\`: the ${this.profile} policy of ${environments.length} environments is ${nonWhitespace(document)} characters without white space, `
-        + `above the ${INLINE_POLICY_MAX_NON_WHITESPACE} IAM Identity Center allows in a permission set's inline policy; the first ${fit} fit. `
+      throw new Error(`\`environments\`: the ${this.profile} policy of ${environments.length} environments is ${policyBytes(document)} bytes, `
+        + `above the ${INLINE_POLICY_MAX_BYTES} IAM Identity Center allows in a permission set's inline policy; the first ${fit} fit. `
         + 'Split the environments across permission sets, or use `policyMode: PermissionSetPolicyMode.CUSTOMER_MANAGED_POLICY_REFERENCE`, '
         + `got: ${environments.length} environments`);
     }
@@ -280,7 +290,7 @@ export class AirflowPermissionSet extends Resource {
         `\`environments\`: environment ${label} is named in account ${account}, this permission set's own account. If it lives in a workload account, `
         + 'import it with `PrivateMwaaEnvironment.fromEnvironmentArn` (or `fromEnvironmentAttributes` with `account` and `region`); otherwise acknowledge this warning.');
     }
-    const collector = new StatementCollector(Stack.of(environment), deployTimeSubstitutes(environment, regionInfo.partition));
+    const collector = new StatementCollector(Stack.of(environment), deployTimeSubstitutes(this, environment, regionInfo.partition, label));
     environment.grantAccessProfile(collector, this.profile);
     let resolved: any;
     try {
@@ -396,24 +406,30 @@ export class AirflowPermissionSet extends Resource {
 }
 
 /**
- * IAM Identity Center: a permission set's inline policy may hold 32,768 bytes, of which 10,240
- * characters that are not white space.
+ * IAM Identity Center: a permission set's inline policy may hold 32,768 bytes (the API's length
+ * constraint on `InlinePolicy`; 10,240 characters is IAM's quota for a role's inline policies, not
+ * this one).
+ *
+ * @see https://docs.aws.amazon.com/singlesignon/latest/userguide/limits.html
+ * @see https://docs.aws.amazon.com/singlesignon/latest/APIReference/API_PutInlinePolicyToPermissionSet.html
+ */
+const INLINE_POLICY_MAX_BYTES = 32768;
+/**
+ * AWS managed and customer managed policies per permission set, together (IAM Identity Center
+ * quotas page; CloudFormation's schema allows 25 of each kind).
  *
  * @see https://docs.aws.amazon.com/singlesignon/latest/userguide/limits.html
  */
-const INLINE_POLICY_MAX_BYTES = 32768;
-const INLINE_POLICY_MAX_NON_WHITESPACE = 10240;
-/** AWS managed and customer managed policies per permission set (same page). */
-const MAX_POLICIES_PER_PERMISSION_SET = 20;
+const MAX_POLICIES_PER_PERMISSION_SET = 25;
 /** IAM's default quota of managed policies per role, which the permission set's role is. */
 const DEFAULT_MANAGED_POLICIES_PER_ROLE = 10;
 
-function nonWhitespace(document: unknown): number {
-  return JSON.stringify(document).replace(/\s/g, '').length;
+function policyBytes(document: unknown): number {
+  return Buffer.byteLength(JSON.stringify(document));
 }
 
 function fitsInlinePolicy(document: unknown): boolean {
-  return nonWhitespace(document) <= INLINE_POLICY_MAX_NON_WHITESPACE && Buffer.byteLength(JSON.stringify(document)) <= INLINE_POLICY_MAX_BYTES;
+  return policyBytes(document) <= INLINE_POLICY_MAX_BYTES;
 }
 
 function titleCase(value: string): string {
@@ -434,50 +450,120 @@ function defaultDescription(profile: AccessProfile, environments: IPrivateMwaaEn
 interface Substitute {
   /** The ARN token, resolved in the environment's own stack (a `Fn::GetAtt`). */
   readonly reference: string;
-  readonly pattern: string;
-  readonly conditions?: { [operator: string]: { [key: string]: unknown } };
+  /** The literal ARN or pattern that stands for it; undefined: the statement is left out. */
+  readonly pattern?: string;
+  /** The conditions that narrow the pattern back to the resource, given the statement's own conditions. */
+  readonly conditions?: (existing: Conditions) => Conditions;
 }
 
-/** The key and execution role ARNs of an environment that are only known at deploy time. */
-function deployTimeSubstitutes(environment: IPrivateMwaaEnvironment, partition: string): Substitute[] {
+type Conditions = { [operator: string]: { [key: string]: unknown } };
+
+/**
+ * The deploy-time ARNs of an environment (key, execution role, network) and what stands for each
+ * in a permission set, with the warnings for what is left out.
+ */
+function deployTimeSubstitutes(set: AirflowPermissionSet, environment: IPrivateMwaaEnvironment, partition: string, label: string): Substitute[] {
   const home = Stack.of(environment);
   const reference = (token: string) => JSON.stringify(home.resolve(token));
   const out: Substitute[] = [];
   const targets = environment instanceof EnvironmentBase ? environment._grantTargets() : undefined;
   const key = targets?.sourceBucket?.encryptionKey ?? targets?.kmsKey;
-  if (targets?.sourceBucket !== undefined && key !== undefined && Token.isUnresolved(key.keyArn)) {
-    const bucket = targets.sourceBucket;
-    const { account, region } = key.env;
-    out.push({
-      reference: reference(key.keyArn),
-      pattern: `arn:${partition}:kms:${region}:${account}:key/*`,
-      conditions: { StringLike: { 'kms:EncryptionContext:aws:s3:arn': [bucket.bucketArn, bucket.arnForObjects('*')] } },
-    });
+  if (key !== undefined && Token.isUnresolved(key.keyArn)) {
+    out.push(keySubstitute(environment, key, partition, label, targets?.sourceBucket));
   }
-  // The VPC, subnets and security groups an administrator may create the web server's endpoint in
-  // have ids only known at deploy time: the permission set names every one of them in the
-  // environment's Region instead. The endpoint itself is still created in the environment's own
-  // account and Region (its vpc-endpoint and network-interface resources stay narrowed).
-  if (environment instanceof EnvironmentBase && targets?.network !== undefined) {
-    for (const arn of networkArns(environment, targets.network)) {
-      if (Token.isUnresolved(arn) && /\$\{Token\[/.test(arn.split(':').pop() ?? '')) {
-        const type = arn.split(':').pop()!.split('/')[0];
-        out.push({ reference: reference(arn), pattern: `arn:${partition}:ec2:${environment.env.region}:*:${type}/*` });
-      }
+  // The VPC, subnets and security groups an administrator may create the web server's endpoint in:
+  // ids known only at deploy time cannot be named, and a pattern would reach every VPC of every
+  // account. The two EC2 statements are left out instead, with a warning.
+  if (environment instanceof EnvironmentBase && targets?.network !== undefined && targets.selfService === undefined) {
+    const unknown = networkArns(environment, targets.network).filter(arn => Token.isUnresolved(arn) && /\$\{Token\[/.test(arn.split(':').pop() ?? ''));
+    out.push(...unknown.map(arn => ({ reference: reference(arn) })));
+    if (unknown.length > 0 && set.profile === AccessProfile.ADMINISTRATOR) {
+      Annotations.of(set).addWarningV2(MwaaWarnings.PERMISSION_SET_NETWORK,
+        `\`environments\`: the VPC, subnet or security group ids of environment ${label} are known only at deploy time, so this permission set leaves out ec2:CreateVpcEndpoint and ec2:CreateNetworkInterface: `
+        + 'its administrators cannot make an update that has MWAA create the private web server\'s VPC endpoint or network interfaces in their name. '
+        + 'Give the environment a VPC, subnets and security groups imported by id (ec2.Vpc.fromVpcAttributes, ec2.SecurityGroup.fromSecurityGroupId), or acknowledge this warning.');
     }
   }
-  if (environment instanceof PrivateMwaaEnvironment && Token.isUnresolved(environment.executionRole.roleArn)) {
-    out.push({
-      reference: reference(environment.executionRole.roleArn),
-      pattern: `arn:${partition}:iam::${environment.executionRole.env.account}:role/*`,
-    });
+  if (environment instanceof PrivateMwaaEnvironment && Token.isUnresolved(environment.executionRole.roleArn) && targets?.selfService === undefined) {
+    out.push(executionRoleSubstitute(set, environment, partition, label, reference(environment.executionRole.roleArn)));
   }
   return out;
 }
 
 /**
+ * The environment's key by alias: any key of its account and Region that carries the environment's
+ * alias (`kms:ResourceAliases`, a condition key of the KMS key resource type, so of every action on
+ * it). Through S3, also only for objects of the environment's bucket
+ * (`kms:EncryptionContext:aws:s3:arn`: the object ARN, or the bucket ARN with S3 Bucket Keys).
+ *
+ * @see https://docs.aws.amazon.com/kms/latest/developerguide/conditions-kms.html#conditions-kms-resource-aliases
+ * @see https://docs.aws.amazon.com/service-authorization/latest/reference/list_awskeymanagementservice.html#awskeymanagementservice-resources-for-iam-policies
+ * @see https://docs.aws.amazon.com/AmazonS3/latest/userguide/UsingKMSEncryption.html#encryption-context
+ */
+function keySubstitute(environment: IPrivateMwaaEnvironment, key: kms.IKey, partition: string, label: string, bucket?: s3.IBucket): Substitute {
+  if (!(key instanceof kms.Key)) {
+    throw new Error(`\`environments\`: the key of environment ${label} has an ARN known only at deploy time and is not a key of this app, so a permission set can neither name it nor give it an alias. `
+      + `Import the key with its literal ARN (kms.Key.fromKeyArn), got: ${key.node.path}`);
+  }
+  const aliasName = keyAliasName(environment.environmentName);
+  const scope = environment as unknown as Construct;
+  if (scope.node.tryFindChild('PermissionSetKeyAlias') === undefined) {
+    new kms.Alias(scope, 'PermissionSetKeyAlias', { aliasName, targetKey: key });
+  }
+  const { account, region } = key.env;
+  return {
+    reference: JSON.stringify(Stack.of(environment).resolve(key.keyArn)),
+    pattern: `arn:${partition}:kms:${region}:${account}:key/*`,
+    conditions: existing => {
+      const byAlias: Conditions = { 'ForAnyValue:StringEquals': { 'kms:ResourceAliases': aliasName } };
+      const viaS3 = JSON.stringify(existing.StringEquals?.['kms:ViaService'] ?? '').startsWith('"s3.');
+      if (!viaS3 || bucket === undefined) {
+        return byAlias;
+      }
+      return { ...byAlias, StringLike: { 'kms:EncryptionContext:aws:s3:arn': [bucket.bucketArn, bucket.arnForObjects('*')] } };
+    },
+  };
+}
+
+/**
+ * The execution role, which must never be renamed (that would replace it): by its literal ARN when
+ * its name is known at synth; otherwise any role of the account that carries the tag
+ * `cdk-private-mwaa-environment=<environment>`, which the construct adds to the role (a tag changes
+ * nothing else of it). `iam:PassRole` is authorized on the role resource type, whose condition keys
+ * include `aws:ResourceTag/${TagKey}`.
+ *
+ * @see https://docs.aws.amazon.com/service-authorization/latest/reference/list_awsidentityandaccessmanagementiam.html
+ * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/access_iam-tags.html
+ */
+function executionRoleSubstitute(set: AirflowPermissionSet, environment: PrivateMwaaEnvironment, partition: string, label: string, reference: string): Substitute {
+  const role = environment.executionRole;
+  const account = role.env.account;
+  const cfnRole = role.node.defaultChild as iam.CfnRole | undefined;
+  const name = cfnRole?.roleName;
+  const path = cfnRole?.path ?? '/';
+  if (role instanceof iam.Role && name !== undefined && !Token.isUnresolved(name) && !Token.isUnresolved(path)) {
+    return { reference, pattern: `arn:${partition}:iam::${account}:role${path}${name}` };
+  }
+  if (!TagManager.isTaggable(role) && !(role instanceof iam.Role)) {
+    if (set.profile === AccessProfile.ADMINISTRATOR) {
+      Annotations.of(set).addWarningV2(MwaaWarnings.PERMISSION_SET_PASS_ROLE,
+        `\`environments\`: the execution role of environment ${label} has an ARN known only at deploy time and no construct here to tag, so this permission set leaves out iam:PassRole: `
+        + 'its administrators cannot call UpdateEnvironment, which passes the role. Give the environment a role imported by its literal ARN, or acknowledge this warning.');
+    }
+    return { reference };
+  }
+  Tags.of(role).add(EXECUTION_ROLE_TAG, environment.environmentName);
+  return {
+    reference,
+    pattern: `arn:${partition}:iam::${account}:role/*`,
+    conditions: () => ({ StringEquals: { [`aws:ResourceTag/${EXECUTION_ROLE_TAG}`]: environment.environmentName } }),
+  };
+}
+
+/**
  * A grantee that keeps the statements granted to it, with deploy-time ARNs of the environment's
- * stack replaced by their literal substitutes.
+ * stack replaced by their literal substitutes; a statement with a resource that has no substitute
+ * pattern is left out.
  */
 class StatementCollector implements iam.IPrincipal {
   public readonly grantPrincipal: iam.IPrincipal = this;
@@ -498,7 +584,9 @@ class StatementCollector implements iam.IPrincipal {
   public addToPrincipalPolicy(statement: iam.PolicyStatement): iam.AddToPrincipalPolicyResult {
     const json = statement.toStatementJson();
     const resources: string[] = json.Resource === undefined ? [] : [].concat(json.Resource);
-    let conditions = json.Condition ?? {};
+    const existing: Conditions = json.Condition ?? {};
+    let conditions: Conditions = existing;
+    let leftOut = false;
     json.Resource = resources.map(resource => {
       const substitute = Token.isUnresolved(resource)
         ? this.substitutes.find(s => s.reference === JSON.stringify(this.home.resolve(resource)))
@@ -506,11 +594,18 @@ class StatementCollector implements iam.IPrincipal {
       if (substitute === undefined) {
         return resource;
       }
-      for (const [operator, entries] of Object.entries(substitute.conditions ?? {})) {
+      if (substitute.pattern === undefined) {
+        leftOut = true;
+        return resource;
+      }
+      for (const [operator, entries] of Object.entries(substitute.conditions?.(existing) ?? {})) {
         conditions = { ...conditions, [operator]: { ...conditions[operator], ...entries } };
       }
       return substitute.pattern;
     });
+    if (leftOut) {
+      return { statementAdded: false, policyDependable: new DependencyGroup() };
+    }
     if (Object.keys(conditions).length > 0) {
       json.Condition = conditions;
     }

@@ -54,6 +54,17 @@ export class MwaaWarnings {
   public static readonly GUARDRAIL_NEEDS_TRAIL = 'cdk-private-mwaa:guardrailNeedsTrail';
   /** A web server peer that is the whole IPv4 or IPv6 internet (`0.0.0.0/0`, `::/0`). */
   public static readonly WEBSERVER_OPEN_TO_ALL = 'cdk-private-mwaa:webserverOpenToAll';
+  /**
+   * A permission set leaves out the administrator's `ec2:CreateVpcEndpoint` and
+   * `ec2:CreateNetworkInterface`: the environment's VPC, subnet or security group ids are known only
+   * at deploy time.
+   */
+  public static readonly PERMISSION_SET_NETWORK = 'cdk-private-mwaa:permissionSetNetwork';
+  /**
+   * A permission set leaves out the administrator's `iam:PassRole`: the environment's execution role
+   * has neither a name known at synth nor a construct here that can carry a tag.
+   */
+  public static readonly PERMISSION_SET_PASS_ROLE = 'cdk-private-mwaa:permissionSetPassRole';
 
   /** Every warning id, for documentation and tests. */
   public static readonly ALL: string[] = [
@@ -80,6 +91,8 @@ export class MwaaWarnings {
     MwaaWarnings.UPDATER_KEY,
     MwaaWarnings.GUARDRAIL_NEEDS_TRAIL,
     MwaaWarnings.WEBSERVER_OPEN_TO_ALL,
+    MwaaWarnings.PERMISSION_SET_NETWORK,
+    MwaaWarnings.PERMISSION_SET_PASS_ROLE,
   ];
 
   private constructor() {}
