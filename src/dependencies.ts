@@ -1,6 +1,7 @@
 import * as fs from 'fs';
 import { Annotations, Stack } from 'aws-cdk-lib';
 import * as kms from 'aws-cdk-lib/aws-kms';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as s3assets from 'aws-cdk-lib/aws-s3-assets';
 import * as s3deploy from 'aws-cdk-lib/aws-s3-deployment';
@@ -8,6 +9,7 @@ import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
 import { REQUIREMENTS_CONSTRAINT } from './checks/requirements';
 import { warnOnce } from './checks/rule';
+import { DagsDeploymentRole } from './private/dags-deployment-role';
 import { isZipArchive, listFiles, pathKind, PinnedUpload, zipEntries } from './private/delivery';
 import { DEFAULT_DAG_FOLDER, DEFAULT_KEYS, PLUGINS_MOUNT } from './private/mwaa';
 import { acknowledge, COMPLIANCE_PACKS, findingName, iam5, inPacks } from './private/nag';
@@ -179,18 +181,25 @@ export function deliver(scope: Construct, bucket: s3.IBucket, key: kms.IKey, sou
   const dags = sources.dags;
   if (dags.localPath !== undefined) {
     dagsAsset = new s3assets.Asset(scope, 'DagsAsset', { path: dags.localPath, exclude: ['__pycache__', '*.pyc'] });
+    // A role limited to the DAG folder, instead of the one CDK creates with write access to the
+    // whole bucket (including s3:DeleteObjectVersion on the pinned dependency files).
+    const role = DagsDeploymentRole.of(scope);
+    const folder = dags.folder.replace(/\/+$/, '');
+    role.allowDagFolder(bucket, folder, bucketKey, dagsAsset);
     dagsDeployment = new s3deploy.BucketDeployment(scope, 'DagsDeployment', {
       sources: [s3deploy.Source.bucket(dagsAsset.bucket, dagsAsset.s3ObjectKey)],
       destinationBucket: bucket,
-      destinationKeyPrefix: `${dags.folder.replace(/\/+$/, '')}/`,
+      destinationKeyPrefix: `${folder}/`,
       prune: dags.prune ?? true,
       retainOnDelete: true,
+      role,
     });
-    if (bucket.encryptionKey === undefined) {
-      // BucketDeployment grants on the bucket's key only when the bucket object knows it, which an
-      // imported bucket does not; its objects are encrypted with the environment's key. These are
-      // the key actions CDK grants it for a bucket whose key it knows.
-      bucketKey.grant(dagsDeployment.handlerRole, 'kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt', 'kms:ReEncrypt*', 'kms:GenerateDataKey*');
+    if (dagsDeployment.handlerRole !== role) {
+      // The stack's deployment function is a singleton: another BucketDeployment created it first,
+      // with its own role, which this one then shares.
+      throw new Error(`\`dags\`: Dags.fromAsset needs the deployment function CDK shares between the BucketDeployments of stack ${Stack.of(scope).stackName} to run as its DAG folder role, `
+        + 'but another BucketDeployment of the stack created that function first, with a role that may write to the whole bucket. '
+        + `Create the environment before the other BucketDeployment, or put it in another stack, got: ${dagsDeployment.handlerRole.node.path}`);
     }
   }
   const upload = (uploadId: string, source: DependencySource) => source.localPath === undefined ? source.version
@@ -201,7 +210,7 @@ export function deliver(scope: Construct, bucket: s3.IBucket, key: kms.IKey, sou
     pluginsS3ObjectVersion: upload('PluginsUpload', sources.plugins),
     startupScriptS3ObjectVersion: upload('StartupScriptUpload', sources.startupScript),
   };
-  acknowledgeDeliveryFunctions(scope, bucket, dagsDeployment, dagsAsset);
+  acknowledgeDeliveryFunctions(scope, bucket, dagsDeployment, dags.folder.replace(/\/+$/, ''));
   return delivery;
 }
 
@@ -311,7 +320,7 @@ export function acknowledgeDeliveryFunctions(
   scope: Construct,
   bucket: s3.IBucket,
   dagsDeployment?: s3deploy.BucketDeployment,
-  dagsAsset?: s3assets.Asset,
+  dagsFolder?: string,
 ): void {
   const stack = Stack.of(scope);
   const packs = COMPLIANCE_PACKS;
@@ -334,14 +343,16 @@ export function acknowledgeDeliveryFunctions(
     }
   }
   if (dagsDeployment) {
-    const bucketDeploymentFunction = dagsDeployment.handlerRole.node.scope!;
-    acknowledge(bucketDeploymentFunction, [
-      ...functionFindings,
-      ...each('IAMNoInlinePolicy', 'The inline policy BucketDeployment gives its function: read the staged DAGs, write the destination bucket.'),
-      ...['s3:GetObject*', 's3:GetBucket*', 's3:List*', 's3:DeleteObject*', 's3:Abort*', 'kms:GenerateDataKey*', 'kms:ReEncrypt*'].map(action =>
-        iam5(`Action::${action}`, 'BucketDeployment grants its function read and write on the destination bucket and its key, to synchronise the DAG folder.')),
-      iam5(`Resource::${findingName(scope, `${bucket.bucketArn}/*`)}`, 'BucketDeployment grants on the whole bucket; it writes and prunes only under the DAG folder.'),
-      iam5(`Resource::${findingName(scope, dagsAsset!.bucket.arnForObjects('*'))}`, 'BucketDeployment reads the staged DAGs from the CDK assets bucket.'),
+    // The stack's singleton deployment function, and the DAG folder role it runs as.
+    const bucketDeploymentFunction = stack.node.children.find(c => c instanceof lambda.Function && c.role === dagsDeployment.handlerRole);
+    if (bucketDeploymentFunction) {
+      acknowledge(bucketDeploymentFunction, functionFindings.filter(f => !f.id.startsWith('AwsSolutions-IAM4')));
+    }
+    acknowledge(dagsDeployment.handlerRole, [
+      functionFindings[0],
+      ...each('IAMNoInlinePolicy', 'The DAG folder role\'s own policy: read the staged DAGs, write and prune the DAG folder, encrypt through S3.'),
+      iam5(`Resource::${findingName(scope, bucket.arnForObjects(`${dagsFolder}/*`))}`,
+        'Synchronising the DAG folder: put, read and delete (not delete versions of) the objects under it only.'),
     ]);
   }
 }

@@ -191,21 +191,88 @@ describe('DAGs are synchronised to the DAG folder', () => {
     built.template.hasResourceProperties('Custom::CDKBucketDeployment', { DestinationBucketKeyPrefix: 'airflow/dags/', Prune: false });
   });
 
-  test('into an imported bucket, the DAG upload may still use the environment\'s key', () => {
-    const keyActions = (built: Built) => {
-      const handlerRole = built.stack.getLogicalId(built.env.dagsDeployment!.handlerRole.node.defaultChild as any);
-      const keyId = logicalId(built, 'Key');
-      return Object.values<any>(built.template.findResources('AWS::IAM::Policy'))
-        .filter(p => p.Properties.Roles.some((r: any) => r.Ref === handlerRole))
-        .flatMap(p => p.Properties.PolicyDocument.Statement)
-        .filter((st: any) => JSON.stringify(st.Resource) === JSON.stringify({ 'Fn::GetAtt': [keyId, 'Arn'] }))
-        .flatMap((st: any) => [st.Action].flat());
-    };
-    const imported = build({ dags: Dags.fromAsset(path.join(root, 'dags')) }, { importedBucket: true });
-    expect(keyActions(imported)).toEqual(expect.arrayContaining(['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey*']));
-    // The same actions CDK grants for a bucket it knows the key of.
-    const created = build({ dags: Dags.fromAsset(path.join(root, 'dags')) });
-    expect(keyActions(imported).sort()).toEqual(keyActions(created).sort());
+  /** The DAG deployment role's statements, resolved to the ARNs AWS would give, for the simulator. */
+  function dagRolePolicy(built: Built, bucketName: string): any {
+    const role = built.env.dagsDeployment!.handlerRole;
+    const roleId = built.stack.getLogicalId(role.node.defaultChild as any);
+    const policies = Object.values<any>(built.template.findResources('AWS::IAM::Policy'))
+      .filter(p => p.Properties.Roles.some((r: any) => r.Ref === roleId));
+    expect(policies).toHaveLength(1);
+    const bucketId = built.env.sourceBucket.node.defaultChild ? built.stack.getLogicalId(built.env.sourceBucket.node.defaultChild as any) : 'none';
+    return resolveIntrinsics(policies[0].Properties.PolicyDocument, {
+      account: ACCOUNT,
+      region: REGION,
+      refs: { [bucketId]: bucketName },
+      arns: { [bucketId]: `arn:aws:s3:::${bucketName}`, [logicalId(built, 'Key')]: DAG_KEY },
+    });
+  }
+  const DAG_KEY = `arn:aws:kms:${REGION}:${ACCOUNT}:key/1234abcd-12ab-34cd-56ef-1234567890ab`;
+
+  async function asDagDeployment(policy: any, action: string, resource: string, context: { [key: string]: string } = {}): Promise<string> {
+    const response = await runSimulation({
+      identityPolicies: [{ name: 'DagsDeploymentRole', policy }],
+      serviceControlPolicies: [],
+      resourceControlPolicies: [],
+      resourcePolicy: resource.startsWith('arn:aws:kms:')
+        ? { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${ACCOUNT}:root` }, Action: 'kms:*', Resource: '*' }] }
+        : undefined,
+      request: {
+        principal: `arn:aws:sts::${ACCOUNT}:assumed-role/dags-deployment/fn`,
+        action,
+        resource: { resource, accountId: resource.startsWith('arn:aws:s3') ? ACCOUNT : resource.split(':')[4] },
+        contextVariables: context,
+      },
+    }, {});
+    if (response.resultType === 'error') {
+      throw new Error(JSON.stringify(response.errors));
+    }
+    return response.overallResult;
+  }
+
+  describe.each([
+    ['a created bucket', false, 'created-bucket'],
+    ['an imported bucket', true, 'team-airflow-dags'],
+  ])('the DAG sync into %s runs as a role confined to the DAG folder', (_name, importedBucket, bucketName) => {
+    const built = build({ dags: Dags.fromAsset(path.join(root, 'dags'), { folder: 'airflow/dags' }) }, { importedBucket });
+    const policy = dagRolePolicy(built, bucketName);
+    const object = (key: string) => `arn:aws:s3:::${bucketName}/${key}`;
+    const viaS3 = { 'kms:ViaService': `s3.${REGION}.amazonaws.com` };
+    test.each([
+      ['put a DAG', 's3:PutObject', object('airflow/dags/etl.py'), {}, 'Allowed'],
+      ['delete (prune) a DAG', 's3:DeleteObject', object('airflow/dags/old.py'), {}, 'Allowed'],
+      ['list the DAG folder', 's3:ListBucket', `arn:aws:s3:::${bucketName}`, { 's3:prefix': 'airflow/dags/' }, 'Allowed'],
+      ['encrypt a new DAG through S3', 'kms:GenerateDataKey', DAG_KEY, viaS3, 'Allowed'],
+      ['decrypt (multipart upload) through S3', 'kms:Decrypt', DAG_KEY, viaS3, 'Allowed'],
+      ['delete an object version of a DAG', 's3:DeleteObjectVersion', object('airflow/dags/etl.py'), {}, 'ImplicitlyDenied'],
+      ['delete a version of requirements.txt', 's3:DeleteObjectVersion', object('requirements.txt'), {}, 'ImplicitlyDenied'],
+      ['overwrite requirements.txt', 's3:PutObject', object('requirements.txt'), {}, 'ImplicitlyDenied'],
+      ['overwrite the startup script', 's3:PutObject', object('startup.sh'), {}, 'ImplicitlyDenied'],
+      ['delete plugins.zip', 's3:DeleteObject', object('plugins.zip'), {}, 'ImplicitlyDenied'],
+      ['write next to the DAG folder', 's3:PutObject', object('airflow/dags-old/etl.py'), {}, 'ImplicitlyDenied'],
+      ['list the whole bucket', 's3:ListBucket', `arn:aws:s3:::${bucketName}`, { 's3:prefix': '' }, 'ImplicitlyDenied'],
+      ['change the bucket policy', 's3:PutBucketPolicy', `arn:aws:s3:::${bucketName}`, {}, 'ImplicitlyDenied'],
+      ['use the key directly', 'kms:Decrypt', DAG_KEY, {}, 'ImplicitlyDenied'],
+      ['use the key through SQS', 'kms:Decrypt', DAG_KEY, { 'kms:ViaService': `sqs.${REGION}.amazonaws.com` }, 'ImplicitlyDenied'],
+      ['re-encrypt with the key', 'kms:ReEncryptFrom', DAG_KEY, viaS3, 'ImplicitlyDenied'],
+    ])('%s', async (_what, action, resource, context, expected) => {
+      expect(await asDagDeployment(policy, action, resource, context as { [key: string]: string })).toBe(expected);
+    });
+
+    test('reads the staged DAG archive and no other asset', async () => {
+      const asset = policy.Statement.find((st: any) => st.Action === 's3:GetObject' && String(st.Resource).includes('cdk-hnb659fds-assets'));
+      expect(asset.Resource).toMatch(new RegExp(`^arn:aws:s3:::cdk-hnb659fds-assets-${ACCOUNT}-${REGION}/[0-9a-f]{64}\\.zip$`));
+      expect(await asDagDeployment(policy, 's3:GetObject', asset.Resource)).toBe('Allowed');
+      expect(await asDagDeployment(policy, 's3:GetObject', `arn:aws:s3:::cdk-hnb659fds-assets-${ACCOUNT}-${REGION}/other.zip`)).toBe('ImplicitlyDenied');
+    });
+
+    test('the bucket policy and the key policy grant the role nothing', () => {
+      const roleId = built.stack.getLogicalId(built.env.dagsDeployment!.handlerRole.node.defaultChild as any);
+      const resourcePolicies = [
+        ...Object.values<any>(built.template.findResources('AWS::S3::BucketPolicy')).map(p => p.Properties.PolicyDocument),
+        ...Object.values<any>(built.template.findResources('AWS::KMS::Key')).map(k => k.Properties.KeyPolicy),
+      ];
+      expect(JSON.stringify(resourcePolicies)).not.toContain(roleId);
+    });
   });
 
   test('Python caches stay behind', () => {
@@ -270,7 +337,9 @@ describe('what a change to one file changes', () => {
     fs.writeFileSync(path.join(changed, 'dags', 'etl.py'), 'from airflow import DAG  # now with a schedule\n');
     const after = build(fromProject(changed));
     const deploymentId = logicalId(before, 'DagsDeployment', 'CustomResource');
-    expect(changedResources(before.template, after.template)).toEqual([deploymentId]);
+    // The deployment runs again, and its role reads the new staged archive (and no other).
+    const rolePolicyId = before.stack.getLogicalId(before.stack.node.findChild('PrivateMwaaDagsDeploymentRole').node.findChild('DefaultPolicy').node.defaultChild as any);
+    expect(changedResources(before.template, after.template)).toEqual([deploymentId, rolePolicyId].sort());
     expect(environmentOf(after)).toEqual(environmentOf(before));
   });
 
