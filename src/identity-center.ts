@@ -5,10 +5,11 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sso from 'aws-cdk-lib/aws-sso';
 import { RegionInfo } from 'aws-cdk-lib/region-info';
 import { Construct, DependencyGroup } from 'constructs';
-import { AccessProfile, accessPolicyNameOf, networkArns } from './access';
+import { AccessProfile, accessPolicyNameOf, grantReadSecrets, networkArns } from './access';
 import { IPrivateMwaaEnvironment, PrivateMwaaEnvironment } from './environment';
 import { EnvironmentBase } from './private/environment-base';
 import { EXECUTION_ROLE_TAG, keyAliasName } from './private/runtime-names';
+import { validateSecretPrefix } from './secrets-backend';
 import { MwaaWarnings } from './warnings';
 
 /**
@@ -75,6 +76,36 @@ export interface AirflowPermissionSetProps {
 
   /** The access profile the permission set gives. */
   readonly profile: AccessProfile;
+
+  /**
+   * More access profiles the same permission set gives, for a team that signs in once: for example
+   * `ADMINISTRATOR` with `DEVELOPER` to update the environments and deploy DAGs. The inline policy
+   * holds the statements of every profile; with customer managed policy references, each
+   * environment's policy of each profile is referenced.
+   *
+   * @default - only `profile`
+   */
+  readonly additionalProfiles?: AccessProfile[];
+
+  /**
+   * Secret name prefixes the permission set may also read, in every listed environment's account
+   * and Region, for example `teams/imo` for the team's own secrets: `GetSecretValue`,
+   * `DescribeSecret` and `ListSecretVersionIds` on `<prefix>/*`, and, for a created environment, its
+   * key through Secrets Manager only. Same rule as the Secrets Manager backend's prefixes: at most
+   * 256 letters, digits and `/_+=.@-`, without wildcards or a leading or trailing `/`.
+   *
+   * @default - none (the backend's own prefixes come with the ADMINISTRATOR profile)
+   * @see https://docs.aws.amazon.com/secretsmanager/latest/userguide/auth-and-access_examples.html
+   */
+  readonly additionalSecretPrefixes?: string[];
+
+  /**
+   * More statements for the permission set's inline policy, as they are: they must hold literal
+   * strings only (the permission set is deployed in another account, where no reference reaches).
+   *
+   * @default - none
+   */
+  readonly additionalStatements?: iam.PolicyStatement[];
 
   /**
    * The environments the profile applies to: created in stacks with an explicit account and Region,
@@ -150,14 +181,21 @@ export class AirflowPermissionSet extends Resource {
   public readonly permissionSetName: string;
   /** The profile the permission set gives. */
   public readonly profile: AccessProfile;
+  /** Every profile the permission set gives: `profile` and the `additionalProfiles`. */
+  public readonly profiles: AccessProfile[];
 
   private readonly instanceArn: string;
   private readonly assigned = new Set<string>();
+  private readonly secretPrefixes: string[];
+  private readonly extraStatements: iam.PolicyStatement[];
 
   constructor(scope: Construct, id: string, props: AirflowPermissionSetProps) {
     const name = props.permissionSetName ?? `Airflow${titleCase(props.profile)}`;
     super(scope, id, { physicalName: name });
     this.profile = props.profile;
+    this.profiles = [props.profile, ...(props.additionalProfiles ?? [])].filter((p, i, all) => all.indexOf(p) === i);
+    this.secretPrefixes = props.additionalSecretPrefixes ?? [];
+    this.extraStatements = props.additionalStatements ?? [];
     this.instanceArn = props.instanceArn;
     this.permissionSetName = name;
 
@@ -172,6 +210,7 @@ export class AirflowPermissionSet extends Resource {
     for (const assignment of props.assignments ?? []) {
       this.validateAssignment(assignment);
     }
+    this.secretPrefixes.forEach((prefix, i) => validateSecretPrefix(`additionalSecretPrefixes[${i}]`, prefix));
 
     const mode = props.policyMode ?? PermissionSetPolicyMode.INLINE_POLICY;
     const resource = new sso.CfnPermissionSet(this, 'Resource', {
@@ -181,7 +220,7 @@ export class AirflowPermissionSet extends Resource {
       sessionDuration: props.sessionDuration?.toIsoString(),
       relayStateType: props.relayState,
       ...(mode === PermissionSetPolicyMode.CUSTOMER_MANAGED_POLICY_REFERENCE
-        ? { customerManagedPolicyReferences: this.policyReferences(props.environments) }
+        ? { customerManagedPolicyReferences: this.policyReferences(props.environments), inlinePolicy: this.extrasOnly(props.environments, instancePartition) }
         : { inlinePolicy: this.inlinePolicy(props.environments, instancePartition) }),
     });
     this.permissionSetArn = resource.attrPermissionSetArn;
@@ -223,10 +262,11 @@ export class AirflowPermissionSet extends Resource {
    * that its IAM policy of the profile holds), resolved to literal strings, then merged.
    */
   private inlinePolicy(environments: IPrivateMwaaEnvironment[], instancePartition?: string): any {
-    const perEnvironment = environments.map(environment => this.literalStatements(environment, instancePartition));
+    const perEnvironment = environments.map(environment => this.literalStatements(environment, instancePartition, this.profiles, this.secretPrefixes));
+    const extras = this.literalExtraStatements(instancePartition);
     const render = (count: number) => this.stack.resolve(new iam.PolicyDocument({
       minimize: true,
-      statements: perEnvironment.slice(0, count).flat().map(json => iam.PolicyStatement.fromJson(json)),
+      statements: [...perEnvironment.slice(0, count).flat(), ...extras].map(json => iam.PolicyStatement.fromJson(json)),
     }));
     const document = render(environments.length);
     if (!fitsInlinePolicy(document)) {
@@ -241,7 +281,7 @@ export class AirflowPermissionSet extends Resource {
           tooMany = middle;
         }
       }
-      throw new Error(`\`environments\`: the ${this.profile} policy of ${environments.length} environments is ${policyBytes(document)} bytes, `
+      throw new Error(`\`environments\`: the ${this.profiles.join(' + ')} policy of ${environments.length} environments is ${policyBytes(document)} bytes, `
         + `above the ${INLINE_POLICY_MAX_BYTES} IAM Identity Center allows in a permission set's inline policy; the first ${fit} fit. `
         + 'Split the environments across permission sets, or use `policyMode: PermissionSetPolicyMode.CUSTOMER_MANAGED_POLICY_REFERENCE`, '
         + `got: ${environments.length} environments`);
@@ -268,7 +308,7 @@ export class AirflowPermissionSet extends Resource {
    * @see https://docs.aws.amazon.com/AmazonS3/latest/userguide/UsingKMSEncryption.html#encryption-context
    * @see https://docs.aws.amazon.com/mwaa/latest/userguide/access-policies.html
    */
-  private literalStatements(environment: IPrivateMwaaEnvironment, instancePartition?: string): any[] {
+  private literalStatements(environment: IPrivateMwaaEnvironment, instancePartition: string | undefined, profiles: AccessProfile[], secretPrefixes: string[]): any[] {
     const { account, region } = environment.env;
     const label = Token.isUnresolved(environment.environmentName) ? environment.node.path : environment.environmentName;
     if (Token.isUnresolved(account) || Token.isUnresolved(region) || Token.isUnresolved(environment.environmentName)) {
@@ -291,7 +331,12 @@ export class AirflowPermissionSet extends Resource {
         + 'import it with `PrivateMwaaEnvironment.fromEnvironmentArn` (or `fromEnvironmentAttributes` with `account` and `region`); otherwise acknowledge this warning.');
     }
     const collector = new StatementCollector(Stack.of(environment), deployTimeSubstitutes(this, environment, regionInfo.partition, label));
-    environment.grantAccessProfile(collector, this.profile);
+    for (const profile of profiles) {
+      environment.grantAccessProfile(collector, profile);
+    }
+    if (secretPrefixes.length > 0 && environment instanceof EnvironmentBase) {
+      grantReadSecrets(environment, collector, { ...environment._grantTargets(), secretPrefixes });
+    }
     let resolved: any;
     try {
       resolved = this.stack.resolve(collector.statements.map(s => s.toStatementJson()));
@@ -307,17 +352,47 @@ export class AirflowPermissionSet extends Resource {
   /**
    * The bucket of a created environment gets a generated name when a permission set first names it:
    * harmless for a new environment, but for one already deployed the new name replaces the bucket.
+   * Reported once per environment, on the environment, however many permission sets name it.
    */
   private warnAboutGeneratedBucketName(environment: IPrivateMwaaEnvironment, label: string): void {
     if (!(environment instanceof PrivateMwaaEnvironment)
       || environment.node.tryFindChild('SourceBucket') !== environment.sourceBucket
-      || (this.profile !== AccessProfile.DEVELOPER && this.profile !== AccessProfile.ADMINISTRATOR)) {
+      || !this.profiles.some(p => p === AccessProfile.DEVELOPER || p === AccessProfile.ADMINISTRATOR)
+      || BUCKET_NAME_WARNED.has(environment)) {
       return;
     }
-    Annotations.of(this).addWarningV2(MwaaWarnings.GENERATED_BUCKET_NAME,
-      `\`environments\`: the source bucket of environment ${label} now gets the name ${this.stack.resolve(environment.sourceBucket.bucketName)} in its stack, so that this permission set can name it. `
+    BUCKET_NAME_WARNED.add(environment);
+    Annotations.of(environment).addWarningV2(MwaaWarnings.GENERATED_BUCKET_NAME,
+      `\`environments\`: the source bucket of environment ${label} now gets the name ${this.stack.resolve(environment.sourceBucket.bucketName)} in its stack, so that the permission set ${this.node.path} can name it. `
       + 'For a new environment that is all; for one already deployed, the new name replaces its bucket (a new, empty bucket; the old one is retained). '
       + 'For a deployed environment use `policyMode: PermissionSetPolicyMode.CUSTOMER_MANAGED_POLICY_REFERENCE` instead, or acknowledge this warning.');
+  }
+
+  /** The additional statements, as literal JSON. */
+  private literalExtraStatements(instancePartition?: string): any[] {
+    const partition = instancePartition ?? 'aws';
+    const suffix = partition === 'aws-cn' ? 'amazonaws.com.cn' : 'amazonaws.com';
+    return this.extraStatements.map((statement, i) => literal(this.stack.resolve(statement.toStatementJson()),
+      { 'AWS::Partition': partition, 'AWS::URLSuffix': suffix }, `additionalStatements[${i}]`, 'additionalStatements'));
+  }
+
+  /**
+   * With customer managed policy references, the inline policy holds only the additional secret
+   * prefixes and statements, if there are any.
+   */
+  private extrasOnly(environments: IPrivateMwaaEnvironment[], instancePartition?: string): any {
+    const statements = [
+      ...(this.secretPrefixes.length > 0 ? environments.flatMap(e => this.literalStatements(e, instancePartition, [], this.secretPrefixes)) : []),
+      ...this.literalExtraStatements(instancePartition),
+    ];
+    if (statements.length === 0) {
+      return undefined;
+    }
+    const document = this.stack.resolve(new iam.PolicyDocument({ minimize: true, statements: statements.map(json => iam.PolicyStatement.fromJson(json)) }));
+    if (!fitsInlinePolicy(document)) {
+      throw new Error(`\`additionalStatements\`: the inline policy is ${policyBytes(document)} bytes, above the ${INLINE_POLICY_MAX_BYTES} IAM Identity Center allows, got: ${statements.length} statements`);
+    }
+    return document;
   }
 
   /** References to each environment's customer managed policy of the profile, by name. */
@@ -327,13 +402,15 @@ export class AirflowPermissionSet extends Resource {
       if (Token.isUnresolved(environment.environmentName)) {
         throw new Error(`\`environments\`: the name of environment ${environment.node.path} must be known at synth to reference its policy by name, got: ${environment.environmentName}`);
       }
-      if (environment instanceof PrivateMwaaEnvironment) {
-        environment.accessPolicy(this.profile); // make sure the environment's stack creates it
+      for (const profile of this.profiles) {
+        if (environment instanceof PrivateMwaaEnvironment) {
+          environment.accessPolicy(profile); // make sure the environment's stack creates it
+        }
+        names.add(accessPolicyNameOf(environment.environmentName, profile));
       }
-      names.add(accessPolicyNameOf(environment.environmentName, this.profile));
     }
     if (names.size > MAX_POLICIES_PER_PERMISSION_SET) {
-      throw new Error(`\`environments\`: a permission set references at most ${MAX_POLICIES_PER_PERMISSION_SET} managed policies; split the environments across permission sets, got: ${names.size} environments`);
+      throw new Error(`\`environments\`: a permission set references at most ${MAX_POLICIES_PER_PERMISSION_SET} managed policies; split the environments across permission sets, got: ${names.size} policies (${environments.length} environments, ${this.profiles.length} profiles)`);
     }
     if (names.size > DEFAULT_MANAGED_POLICIES_PER_ROLE) {
       Annotations.of(this).addWarningV2(MwaaWarnings.MANAGED_POLICIES_PER_ROLE,
@@ -424,6 +501,9 @@ const MAX_POLICIES_PER_PERMISSION_SET = 25;
 /** IAM's default quota of managed policies per role, which the permission set's role is. */
 const DEFAULT_MANAGED_POLICIES_PER_ROLE = 10;
 
+/** The environments whose generated bucket name was already reported. */
+const BUCKET_NAME_WARNED = new WeakSet<IPrivateMwaaEnvironment>();
+
 function policyBytes(document: unknown): number {
   return Buffer.byteLength(JSON.stringify(document));
 }
@@ -477,7 +557,7 @@ function deployTimeSubstitutes(set: AirflowPermissionSet, environment: IPrivateM
   if (environment instanceof EnvironmentBase && targets?.network !== undefined && targets.selfService === undefined) {
     const unknown = networkArns(environment, targets.network).filter(arn => Token.isUnresolved(arn) && /\$\{Token\[/.test(arn.split(':').pop() ?? ''));
     out.push(...unknown.map(arn => ({ reference: reference(arn) })));
-    if (unknown.length > 0 && set.profile === AccessProfile.ADMINISTRATOR) {
+    if (unknown.length > 0 && set.profiles.includes(AccessProfile.ADMINISTRATOR)) {
       Annotations.of(set).addWarningV2(MwaaWarnings.PERMISSION_SET_NETWORK,
         `\`environments\`: the VPC, subnet or security group ids of environment ${label} are known only at deploy time, so this permission set leaves out ec2:CreateVpcEndpoint and ec2:CreateNetworkInterface: `
         + 'its administrators cannot make an update that has MWAA create the private web server\'s VPC endpoint or network interfaces in their name. '
@@ -545,7 +625,7 @@ function executionRoleSubstitute(set: AirflowPermissionSet, environment: Private
     return { reference, pattern: `arn:${partition}:iam::${account}:role${path}${name}` };
   }
   if (!TagManager.isTaggable(role) && !(role instanceof iam.Role)) {
-    if (set.profile === AccessProfile.ADMINISTRATOR) {
+    if (set.profiles.includes(AccessProfile.ADMINISTRATOR)) {
       Annotations.of(set).addWarningV2(MwaaWarnings.PERMISSION_SET_PASS_ROLE,
         `\`environments\`: the execution role of environment ${label} has an ARN known only at deploy time and no construct here to tag, so this permission set leaves out iam:PassRole: `
         + 'its administrators cannot call UpdateEnvironment, which passes the role. Give the environment a role imported by its literal ARN, or acknowledge this warning.');
@@ -619,9 +699,9 @@ class StatementCollector implements iam.IPrincipal {
  * Region, joins of literal parts. Anything else (a reference to a resource, an import) is an error
  * that names the environment.
  */
-function literal(value: any, pseudo: { [name: string]: string }, label: string): any {
+function literal(value: any, pseudo: { [name: string]: string }, label: string, prop = 'environments'): any {
   if (Array.isArray(value)) {
-    return value.map(v => literal(v, pseudo, label));
+    return value.map(v => literal(v, pseudo, label, prop));
   }
   if (value === null || typeof value !== 'object') {
     return value;
@@ -632,19 +712,22 @@ function literal(value: any, pseudo: { [name: string]: string }, label: string):
   }
   if (keys.length === 1 && keys[0] === 'Fn::Join') {
     const [separator, parts] = value['Fn::Join'] as [string, unknown[]];
-    const joined = parts.map(p => literal(p, pseudo, label));
+    const joined = parts.map(p => literal(p, pseudo, label, prop));
     if (joined.every(p => typeof p === 'string')) {
       return joined.join(separator);
     }
   }
   if (keys.some(k => k === 'Ref' || k.startsWith('Fn::'))) {
+    if (prop !== 'environments') {
+      throw new Error(`\`${label}\` must hold literal strings only: the permission set is deployed in another account, where no reference reaches, got: ${JSON.stringify(value)}`);
+    }
     throw new Error(`\`environments\`: the policy for environment ${label} still holds a value known only at deploy time, which a permission set in another account cannot reference. `
       + 'Put the permission set in a stack of another account than the environment\'s, and create the environment in a stack with an explicit `env` '
       + `(or import it with \`fromEnvironmentArn\`), got: ${JSON.stringify(value)}`);
   }
   const out: { [key: string]: any } = {};
   for (const key of keys) {
-    out[key] = literal(value[key], pseudo, label);
+    out[key] = literal(value[key], pseudo, label, prop);
   }
   return out;
 }

@@ -2,7 +2,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { runSimulation } from '@cloud-copilot/iam-simulate';
-import { App, Duration, Stack } from 'aws-cdk-lib';
+import { App, Aws, Duration, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -307,6 +307,97 @@ describe('an environment whose names are known at synth: literal ARNs, against l
   });
 });
 
+describe('one sign-in for one team: profiles, secrets and statements combined', () => {
+  const { identity, analytics, reporting } = twoAccounts();
+  const set = permissionSet(identity, [analytics, reporting], {
+    profile: AccessProfile.ADMINISTRATOR,
+    additionalProfiles: [AccessProfile.DEVELOPER, AccessProfile.ADMINISTRATOR],
+    additionalSecretPrefixes: ['teams/imo'],
+    additionalStatements: [new iam.PolicyStatement({ actions: ['athena:StartQueryExecution'], resources: [`arn:aws:athena:${REGION}:${WORKLOAD}:workgroup/imo`] })],
+  }, 'Team');
+  const policy = inlinePolicyOf(identity, set);
+  const KEY = `arn:aws:kms:${REGION}:${WORKLOAD}:key/1234abcd-12ab-34cd-56ef-1234567890ab`;
+  const keyPolicy = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${WORKLOAD}:root` }, Action: 'kms:*', Resource: '*' }] };
+  async function decide(action: string, resource: string, context: { [key: string]: unknown } = {}): Promise<string> {
+    const response = await runSimulation({
+      identityPolicies: [{ name: 'Team', policy }],
+      serviceControlPolicies: [],
+      resourceControlPolicies: [],
+      resourcePolicy: resource === KEY ? keyPolicy : undefined,
+      request: { principal: PERSON, action, resource: { resource, accountId: resource.split(':')[4] || WORKLOAD }, contextVariables: context as any },
+    }, {});
+    if (response.resultType === 'error') {
+      throw new Error(JSON.stringify(response.errors));
+    }
+    return response.overallResult;
+  }
+  const secret = (name: string) => `arn:aws:secretsmanager:${REGION}:${WORKLOAD}:secret:${name}-AbCdEf`;
+  const bucketOf = (env: PrivateMwaaEnvironment) => identity.resolve(env.sourceBucket.bucketName);
+
+  test('the profiles, without duplicates', () => {
+    expect(set.profiles).toEqual([AccessProfile.ADMINISTRATOR, AccessProfile.DEVELOPER]);
+  });
+
+  test.each([
+    ['update an environment (administrator)', 'airflow:UpdateEnvironment', `arn:aws:airflow:${REGION}:${WORKLOAD}:environment/reporting`, {}, 'Allowed'],
+    ['log in as Admin (administrator)', 'airflow:CreateWebLoginToken', `arn:aws:airflow:${REGION}:${WORKLOAD}:role/analytics/Admin`, {}, 'Allowed'],
+    ['log in as User (developer)', 'airflow:CreateWebLoginToken', `arn:aws:airflow:${REGION}:${WORKLOAD}:role/analytics/User`, {}, 'Allowed'],
+    ['read a team secret in the first environment\'s account', 'secretsmanager:GetSecretValue', secret('teams/imo/warehouse'), {}, 'Allowed'],
+    ['read a secret next to the team\'s prefix', 'secretsmanager:GetSecretValue', secret('teams/imo-old/warehouse'), {}, 'ImplicitlyDenied'],
+    ['change a team secret', 'secretsmanager:PutSecretValue', secret('teams/imo/warehouse'), {}, 'ImplicitlyDenied'],
+    ['decrypt a team secret with the second environment\'s key', 'kms:Decrypt', KEY,
+      { 'kms:ViaService': `secretsmanager.${REGION}.amazonaws.com`, 'kms:ResourceAliases': ['alias/cdk-private-mwaa/reporting'] }, 'Allowed'],
+    ['run the additional statement', 'athena:StartQueryExecution', `arn:aws:athena:${REGION}:${WORKLOAD}:workgroup/imo`, {}, 'Allowed'],
+    ['run it elsewhere', 'athena:StartQueryExecution', `arn:aws:athena:${REGION}:${WORKLOAD}:workgroup/primary`, {}, 'ImplicitlyDenied'],
+  ])('may %s: %s', async (_what, action, resource, context, expected) => {
+    expect(await decide(action, resource, context)).toBe(expected);
+  });
+
+  test.each([[() => analytics], [() => reporting]])('deploys DAGs and requirements to each bucket (both profiles)', async (env) => {
+    expect(await decide('s3:PutObject', `arn:aws:s3:::${bucketOf(env())}/dags/etl.py`)).toBe('Allowed');
+    expect(await decide('s3:PutObject', `arn:aws:s3:::${bucketOf(env())}/requirements.txt`)).toBe('Allowed');
+  });
+
+  test('with customer managed policy references: one reference per environment and profile, the extras inline', () => {
+    const fresh = twoAccounts();
+    const refs = permissionSet(fresh.identity, [fresh.analytics, fresh.reporting], {
+      profile: AccessProfile.OPERATOR,
+      additionalProfiles: [AccessProfile.DEVELOPER],
+      policyMode: PermissionSetPolicyMode.CUSTOMER_MANAGED_POLICY_REFERENCE,
+      additionalStatements: [new iam.PolicyStatement({ actions: ['athena:StartQueryExecution'], resources: [`arn:aws:athena:${REGION}:${WORKLOAD}:workgroup/imo`] })],
+    }, 'TeamByReference');
+    const properties = Template.fromStack(fresh.identity).toJSON().Resources[fresh.identity.getLogicalId(refs.node.defaultChild as any)].Properties;
+    expect(properties.CustomerManagedPolicyReferences.map((r: any) => r.Name).sort()).toEqual([
+      'analytics-airflow-developers', 'analytics-airflow-operators', 'reporting-airflow-developers', 'reporting-airflow-operators']);
+    expect(properties.InlinePolicy.Statement).toEqual([
+      { Action: 'athena:StartQueryExecution', Effect: 'Allow', Resource: `arn:aws:athena:${REGION}:${WORKLOAD}:workgroup/imo` },
+    ]);
+  });
+
+  test.each([
+    ['teams/imo/', 'additionalSecretPrefixes[0]'],
+    ['teams/*', 'additionalSecretPrefixes[0]'],
+    ['', 'additionalSecretPrefixes[0]'],
+  ])('a secret prefix %p fails, naming the prop', (prefix, prop) => {
+    const fresh = twoAccounts();
+    expect(() => permissionSet(fresh.identity, [fresh.analytics], { additionalSecretPrefixes: [prefix] })).toThrow(
+      `\`${prop}\` must be a secret name prefix of at most 256 letters, digits and /_+=.@- without wildcards or a leading or trailing '/', got: '${prefix}'`);
+  });
+
+  test('a prefix of 256 characters is accepted, 257 refused', () => {
+    const fresh = twoAccounts();
+    permissionSet(fresh.identity, [fresh.analytics], { additionalSecretPrefixes: ['a'.repeat(256)] }, 'Long');
+    expect(() => permissionSet(fresh.identity, [fresh.analytics], { additionalSecretPrefixes: ['a'.repeat(257)] }, 'TooLong')).toThrow(/got: 'a{257}'$/);
+  });
+
+  test('an additional statement with a reference fails, naming it', () => {
+    const fresh = twoAccounts();
+    const statement = new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: [`arn:aws:s3:::${Aws.ACCOUNT_ID}-data/*`] });
+    expect(() => permissionSet(fresh.identity, [fresh.analytics], { additionalStatements: [statement] })).toThrow(
+      '`additionalStatements[0]` must hold literal strings only: the permission set is deployed in another account, where no reference reaches, got: {"Ref":"AWS::AccountId"}');
+  });
+});
+
 describe('what a permission set cannot name', () => {
   test('a created VPC: the EC2 create statements are left out, with one warning that says what administrators cannot do', () => {
     const { identity, analytics } = twoAccounts();
@@ -443,13 +534,16 @@ describe('literal ARNs: the identity stack deploys in another account', () => {
     expect(JSON.stringify(statements)).not.toContain(IDENTITY);
   });
 
-  test('a created environment\'s bucket name warns once, for the profiles that use the bucket', () => {
-    const { identity, analytics } = twoAccounts();
+  test('a created environment\'s bucket name warns once per environment, for the profiles that use the bucket', () => {
+    const { workload, identity, analytics } = twoAccounts();
     permissionSet(identity, [analytics], { profile: AccessProfile.VIEWER }, 'Viewers');
+    expect(Annotations.fromStack(workload).findWarning('*', Match.stringLikeRegexp('cdk-private-mwaa:generatedBucketName'))).toEqual([]);
     permissionSet(identity, [analytics], { profile: AccessProfile.DEVELOPER }, 'Developers');
-    const warnings = Annotations.fromStack(identity).findWarning('*', Match.stringLikeRegexp('cdk-private-mwaa:generatedBucketName'));
-    expect(warnings.map(w => w.id)).toEqual(['/Identity/Developers']);
-    expect(warnings[0].entry.data).toContain('PermissionSetPolicyMode.CUSTOMER_MANAGED_POLICY_REFERENCE');
+    permissionSet(identity, [analytics], { profile: AccessProfile.ADMINISTRATOR }, 'Administrators');
+    const warnings = Annotations.fromStack(workload).findWarning('*', Match.stringLikeRegexp('cdk-private-mwaa:generatedBucketName'));
+    expect(warnings.map(w => w.id)).toEqual(['/Workload/Analytics']);
+    expect(warnings[0].entry.data).toMatch(/^`environments`: the source bucket of environment analytics now gets the name workload[a-z0-9]+sourcebucket[a-z0-9]+ in its stack, so that the permission set Identity\/Developers can name it\. .*PermissionSetPolicyMode\.CUSTOMER_MANAGED_POLICY_REFERENCE/);
+    expect(Annotations.fromStack(identity).findWarning('*', Match.stringLikeRegexp('cdk-private-mwaa:generatedBucketName'))).toEqual([]);
   });
 });
 
@@ -508,7 +602,7 @@ describe('customer managed policy references', () => {
     const stack = new Stack(new App(), 'Identity');
     const envs = Array.from({ length: 26 }, (_, i) => PrivateMwaaEnvironment.fromEnvironmentName(stack, `Env${i}`, `env${i}`));
     expect(() => permissionSet(stack, envs, { policyMode: PermissionSetPolicyMode.CUSTOMER_MANAGED_POLICY_REFERENCE })).toThrow(
-      '`environments`: a permission set references at most 25 managed policies; split the environments across permission sets, got: 26 environments');
+      '`environments`: a permission set references at most 25 managed policies; split the environments across permission sets, got: 26 policies (26 environments, 1 profiles)');
     permissionSet(stack, envs.slice(0, 25), { policyMode: PermissionSetPolicyMode.CUSTOMER_MANAGED_POLICY_REFERENCE }, 'TwentyFive');
     const references = Template.fromStack(stack).findResources('AWS::SSO::PermissionSet');
     expect(Object.values(references).map(r => r.Properties.CustomerManagedPolicyReferences.length)).toEqual([25]);
