@@ -13,7 +13,7 @@ import { DagsDeploymentRole } from './private/dags-deployment-role';
 import { isZipArchive, listFiles, pathKind, PinnedUpload, zipEntries } from './private/delivery';
 import { DEFAULT_DAG_FOLDER, DEFAULT_KEYS, PLUGINS_MOUNT } from './private/mwaa';
 import { acknowledge, COMPLIANCE_PACKS, findingName, iam5, inPacks } from './private/nag';
-import { validateS3Path } from './private/props-validation';
+import { validateObjectVersion, validateOutsideDagFolder, validateS3Path } from './private/props-validation';
 import { hasConstraint, parseRequirements } from './private/requirements';
 import { MwaaWarnings } from './warnings';
 
@@ -156,6 +156,11 @@ export function dependencySources(scope: Construct, props: DeliveryProps, noInte
   const requirements = dependencySource('requirements', DEFAULT_KEYS.requirements, props.requirements);
   const plugins = dependencySource('plugins', DEFAULT_KEYS.plugins, props.plugins);
   const startupScript = dependencySource('startupScript', DEFAULT_KEYS.startupScript, props.startupScript);
+  for (const [prop, source] of [['requirements', requirements], ['plugins', plugins], ['startupScript', startupScript]] as const) {
+    if (source.key !== undefined) {
+      validateOutsideDagFolder(prop, source.key, dags.folder);
+    }
+  }
   if (requirements.localPath !== undefined) {
     checkRequirements(scope, requirements.localPath, plugins.localPath, plugins.key, noInternet());
   }
@@ -239,6 +244,7 @@ export function dependencySource(prop: 'requirements' | 'plugins' | 'startupScri
   const { key, version, localPath } = file._source;
   if (localPath === undefined) {
     validateS3Path(prop, key!);
+    validateObjectVersion(prop, version!);
     return { key, version };
   }
   const uploadKey = key ?? defaultKey;

@@ -477,6 +477,45 @@ function writeRequirements(content: string): string {
   return path.join(writeTree({ 'requirements.txt': content }), 'requirements.txt');
 }
 
+describe('keys, folders and versions that slip past S3 fail at synth, naming the prop and the value', () => {
+  test.each<[string, () => Props, string]>([
+    ['a blank version', () => ({ requirements: DependencyFile.fromBucket('requirements.txt', '') }),
+      "`requirements` needs the S3 object version of its key (MWAA reads the file at a pinned version), got: ''"],
+    ['a version of spaces', () => ({ plugins: DependencyFile.fromBucket('plugins.zip', '   ') }),
+      "`plugins` needs the S3 object version of its key (MWAA reads the file at a pinned version), got: '   '"],
+    ['a DAG folder "."', () => ({ dags: Dags.fromBucket('.') }),
+      "`dags` must not have '.', '..' or empty segments (keys are taken literally by S3 and IAM), got: '.'"],
+    ['a DAG folder with ".."', () => ({ dags: Dags.fromBucket('airflow/../dags/') }),
+      "`dags` must not have '.', '..' or empty segments (keys are taken literally by S3 and IAM), got: 'airflow/../dags/'"],
+    ['a key with a "." segment', () => ({ startupScript: DependencyFile.fromBucket('./startup.sh', 'v1') }),
+      "`startupScript` must not have '.', '..' or empty segments (keys are taken literally by S3 and IAM), got: './startup.sh'"],
+    ['a key with an empty segment', () => ({ requirements: DependencyFile.fromBucket('deps//requirements.txt', 'v1') }),
+      "`requirements` must not have '.', '..' or empty segments (keys are taken literally by S3 and IAM), got: 'deps//requirements.txt'"],
+    ['a startup script inside the DAG folder', () => ({ startupScript: DependencyFile.fromBucket('dags/startup.sh', 'v1') }),
+      "`startupScript` must be outside the DAG folder dags/, which DAG developers can write to: code put there would run on every Airflow container as the execution role, got: 'dags/startup.sh'"],
+    ['plugins inside a custom DAG folder', () => ({ dags: Dags.fromBucket('airflow/dags/'), plugins: DependencyFile.fromBucket('airflow/dags/plugins.zip', 'v1') }),
+      "`plugins` must be outside the DAG folder airflow/dags/, which DAG developers can write to: code put there would run on every Airflow container as the execution role, got: 'airflow/dags/plugins.zip'"],
+    ['requirements inside the DAG folder', () => ({ requirements: DependencyFile.fromBucket('dags/deps/requirements.txt', 'v1') }),
+      "`requirements` must be outside the DAG folder dags/, which DAG developers can write to: code put there would run on every Airflow container as the execution role, got: 'dags/deps/requirements.txt'"],
+  ])('%s', (_what, props, message) => {
+    expect(() => build(props())).toThrow(message);
+  });
+
+  test('the other side of each rule synthesizes: a version, plain segments, keys next to (not in) the DAG folder', () => {
+    const built = build({
+      dags: Dags.fromBucket('airflow/dags/'),
+      requirements: DependencyFile.fromBucket('airflow/requirements.txt', 'v1'),
+      plugins: DependencyFile.fromBucket('airflow/dags-plugins.zip', 'v2'),
+      startupScript: DependencyFile.fromBucket('dags/startup.sh', 'v3'),
+    });
+    const properties = environmentOf(built).Properties;
+    expect(properties.DagS3Path).toBe('airflow/dags/');
+    expect(properties.PluginsS3Path).toBe('airflow/dags-plugins.zip');
+    expect(properties.StartupScriptS3Path).toBe('dags/startup.sh');
+    expect(properties.RequirementsS3ObjectVersion).toBe('v1');
+  });
+});
+
 describe('requirements that would fail on the environment earn a warning', () => {
   function warnings(built: Built, id: string) {
     return Annotations.fromStack(built.stack).findWarning('*', Match.stringLikeRegexp(`\\[ack: cdk-private-mwaa:${id}\\]`));

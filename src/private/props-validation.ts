@@ -190,6 +190,42 @@ export function validateS3Path(prop: string, path: string): void {
   if (path.length < 1 || path.length > 1024 || path.startsWith('/') || path.startsWith('s3://')) {
     throw new Error(`\`${prop}\` must be a key relative to the source bucket, 1 to 1,024 characters, without a leading '/' or 's3://', got: '${path}'`);
   }
+  validateS3PathSegments(prop, path);
+}
+
+/**
+ * No `.` or `..` segment in a key or folder (and no empty one but a folder's trailing `/`): S3 keeps
+ * them as written, while IAM patterns built from the key (`bucket/./*`) and the tools that upload to
+ * it do not agree on what they name.
+ */
+export function validateS3PathSegments(prop: string, path: string): void {
+  const segments = path.replace(/\/$/, '').split('/');
+  const bad = segments.find(segment => segment === '.' || segment === '..' || segment === '');
+  if (bad !== undefined) {
+    throw new Error(`\`${prop}\` must not have '.', '..' or empty segments (keys are taken literally by S3 and IAM), got: '${path}'`);
+  }
+}
+
+/** An S3 object version id: given, and not blank (CloudFormation would get an empty version). */
+export function validateObjectVersion(prop: string, version: string): void {
+  if (!Token.isUnresolved(version) && version.trim().length === 0) {
+    throw new Error(`\`${prop}\` needs the S3 object version of its key (MWAA reads the file at a pinned version), got: '${version}'`);
+  }
+}
+
+/**
+ * A dependency file outside the DAG folder: people who deploy DAGs can write there, and the
+ * plugins, the startup script and the requirements run (or are installed) on every Airflow
+ * container as the execution role.
+ */
+export function validateOutsideDagFolder(prop: string, key: string, dagFolder: string): void {
+  if (Token.isUnresolved(key) || Token.isUnresolved(dagFolder)) {
+    return;
+  }
+  const folder = `${dagFolder.replace(/\/+$/, '')}/`;
+  if (key.startsWith(folder)) {
+    throw new Error(`\`${prop}\` must be outside the DAG folder ${folder}, which DAG developers can write to: code put there would run on every Airflow container as the execution role, got: '${key}'`);
+  }
 }
 
 export function validateSecurityGroups(groups?: ec2.ISecurityGroup[], ingress?: SelfReferencingIngress): void {
