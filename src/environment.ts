@@ -352,6 +352,9 @@ export class PrivateMwaaEnvironment extends EnvironmentBase implements IPrivateM
   private readonly resource: mwaa.CfnEnvironment;
   /** The alarms `addRecommendedAlarms()` created. */
   private readonly recommendedAlarms: cloudwatch.Alarm[] = [];
+  /** The web server client ranges admitted so far, for the open-to-all warning. */
+  private readonly webserverRanges: v.CidrRange[] = [];
+  private openToAllReported = false;
   /** The access profiles' policies and groups. */
   private readonly people: PeopleAccess;
   /** Where people deploy DAGs and dependency files to. */
@@ -563,7 +566,15 @@ export class PrivateMwaaEnvironment extends EnvironmentBase implements IPrivateM
    * groups with a description (and admitted by the network ACL, for an IPv4 range).
    */
   public allowWebserverAccessFrom(peer: ec2.IPeer, description?: string): void {
-    v.warnIfOpenToAll(this, peer);
+    const range = v.validateWebserverPeer(peer);
+    if (range !== undefined) {
+      this.webserverRanges.push(range);
+      // Reported once, when the ranges first cover every address (one range or several together).
+      if (!this.openToAllReported && (v.coversEveryAddress(this.webserverRanges, 32) || v.coversEveryAddress(this.webserverRanges, 128))) {
+        this.openToAllReported = true;
+        v.warnIfOpenToAll(this, this.webserverRanges);
+      }
+    }
     this.connections.allowFrom(peer, ec2.Port.tcp(WEBSERVER_PORT), description ?? `Airflow web server of ${this.environmentName} from ${peer.uniqueId}`);
     const rule = peer.toIngressRuleConfig();
     const cidr = rule.cidrIp;

@@ -263,13 +263,114 @@ export function validateNetworkAclVpc(vpc: ec2.IVpc, create?: boolean): void {
   }
 }
 
-/** The whole internet as a web server peer: the network ACL and security group would admit anyone. */
-export function warnIfOpenToAll(scope: IConstruct, peer: ec2.IPeer): void {
+/** An IPv4 or IPv6 range: its first address and prefix length, and the address width (32 or 128). */
+export interface CidrRange {
+  /** As written. */
+  readonly text: string;
+  readonly first: bigint;
+  readonly prefix: number;
+  readonly bits: number;
+}
+
+/** Parses `a.b.c.d/n`; undefined when it is not a valid IPv4 range. */
+function parseIpv4Cidr(cidr: string): { address: bigint; prefix: number } | undefined {
+  const match = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/.exec(cidr);
+  if (!match) {
+    return undefined;
+  }
+  const octets = match.slice(1, 5).map(Number);
+  const prefix = Number(match[5]);
+  if (octets.some(o => o > 255) || prefix > 32) {
+    return undefined;
+  }
+  return { address: octets.reduce((acc, o) => (acc << 8n) | BigInt(o), 0n), prefix };
+}
+
+/** Parses an IPv6 range (`::` shorthand allowed, no embedded IPv4); undefined when it is not valid. */
+function parseIpv6Cidr(cidr: string): { address: bigint; prefix: number } | undefined {
+  const match = /^([0-9a-fA-F:]+)\/(\d{1,3})$/.exec(cidr);
+  if (!match || Number(match[2]) > 128) {
+    return undefined;
+  }
+  const halves = match[1].split('::');
+  if (halves.length > 2) {
+    return undefined;
+  }
+  const groups = (text: string) => (text === '' ? [] : text.split(':'));
+  const head = groups(halves[0]);
+  const tail = halves.length === 2 ? groups(halves[1]) : [];
+  const missing = 8 - head.length - tail.length;
+  if ((halves.length === 1 && missing !== 0) || (halves.length === 2 && missing < 1)) {
+    return undefined;
+  }
+  const all = [...head, ...Array(halves.length === 2 ? missing : 0).fill('0'), ...tail];
+  if (all.some(g => !/^[0-9a-fA-F]{1,4}$/.test(g))) {
+    return undefined;
+  }
+  return { address: all.reduce((acc, g) => (acc << 16n) | BigInt(parseInt(g, 16)), 0n), prefix: Number(match[2]) };
+}
+
+function formatRange(range: CidrRange): string {
+  if (range.bits === 32) {
+    return `${[24n, 16n, 8n, 0n].map(shift => (range.first >> shift) & 255n).join('.')}/${range.prefix}`;
+  }
+  const groups = [112n, 96n, 80n, 64n, 48n, 32n, 16n, 0n].map(shift => ((range.first >> shift) & 0xffffn).toString(16));
+  return `${groups.join(':')}/${range.prefix}`;
+}
+
+/**
+ * The range a web server peer names, checked: a valid IPv4 or IPv6 range in canonical form (no bits
+ * set after the prefix, as `10.0.0.1/24` has). Undefined for a peer that is not a range (a security
+ * group, a prefix list) or a token.
+ *
+ * @see https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_AuthorizeSecurityGroupIngress.html
+ */
+export function validateWebserverPeer(peer: ec2.IPeer): CidrRange | undefined {
   const rule = peer.toIngressRuleConfig();
-  const everyone = [rule.cidrIp, rule.cidrIpv6].find(cidr => cidr === '0.0.0.0/0' || cidr === '::/0');
-  if (everyone !== undefined) {
+  const [cidr, bits] = typeof rule.cidrIp === 'string' ? [rule.cidrIp, 32] : typeof rule.cidrIpv6 === 'string' ? [rule.cidrIpv6, 128] : [undefined, 0];
+  if (cidr === undefined || Token.isUnresolved(cidr)) {
+    return undefined;
+  }
+  const parsed = bits === 32 ? parseIpv4Cidr(cidr) : parseIpv6Cidr(cidr);
+  if (parsed === undefined) {
+    throw new Error(`\`webserverAccessPeers\` (or \`allowWebserverAccessFrom\`) must be ${bits === 32 ? 'an IPv4 range a.b.c.d/n with octets up to 255 and n up to 32' : 'an IPv6 range with a prefix up to 128'}, got: ${cidr}`);
+  }
+  const hostBits = BigInt(bits - parsed.prefix);
+  const first = (parsed.address >> hostBits) << hostBits;
+  const range = { text: cidr, first, prefix: parsed.prefix, bits };
+  if (first !== parsed.address) {
+    throw new Error(`\`webserverAccessPeers\` (or \`allowWebserverAccessFrom\`) must be a range in canonical form (no address bits after the prefix), such as ${formatRange(range)}, got: ${cidr}`);
+  }
+  return range;
+}
+
+/**
+ * Whether some ranges together cover every address of their family: `0.0.0.0/0` itself, or
+ * `0.0.0.0/1` with `128.0.0.0/1`, and the same for IPv6.
+ */
+export function coversEveryAddress(ranges: CidrRange[], bits: number): boolean {
+  const sorted = ranges.filter(r => r.bits === bits)
+    .map(r => ({ first: r.first, last: r.first + (1n << BigInt(bits - r.prefix)) - 1n }))
+    .sort((x, y) => (x.first < y.first ? -1 : x.first > y.first ? 1 : 0));
+  let next = 0n;
+  for (const range of sorted) {
+    if (range.first > next) {
+      return false;
+    }
+    if (range.last + 1n > next) {
+      next = range.last + 1n;
+    }
+  }
+  return next === 1n << BigInt(bits);
+}
+
+/** The whole internet as web server peers (one range or several together): the network ACL and security group would admit anyone. */
+export function warnIfOpenToAll(scope: IConstruct, ranges: CidrRange[]): void {
+  const everyone = [[32, '0.0.0.0/0'], [128, '::/0']].filter(([bits]) => coversEveryAddress(ranges, bits as number)).map(([, all]) => all);
+  if (everyone.length > 0) {
+    const got = ranges.filter(r => everyone.includes(r.bits === 32 ? '0.0.0.0/0' : '::/0')).map(r => r.text).join(', ');
     Annotations.of(scope).addWarningV2(MwaaWarnings.WEBSERVER_OPEN_TO_ALL,
-      `\`webserverAccessPeers\` (or \`allowWebserverAccessFrom\`): ${everyone} lets every address reach the web server on TCP 443, which defeats a private web server's network boundary; name the client networks instead, or acknowledge this warning (got: ${everyone}).`);
+      `\`webserverAccessPeers\` (or \`allowWebserverAccessFrom\`): the ranges together cover ${everyone.join(' and ')}, which lets every address reach the web server on TCP 443 and defeats a private web server's network boundary; name the client networks instead, or acknowledge this warning (got: ${got}).`);
   }
 }
 
