@@ -202,6 +202,7 @@ export class PrivateMwaaEnvironment extends EnvironmentBase implements IPrivateM
    * Refer to an environment defined elsewhere, with what grants and connections need of it.
    */
   public static fromEnvironmentAttributes(scope: Construct, id: string, attrs: PrivateMwaaEnvironmentAttributes): IPrivateMwaaEnvironment {
+    v.validateEnvironmentName(attrs.environmentName, '`environmentName` (of the imported environment)');
     return importEnvironment(scope, id, attrs);
   }
 
@@ -209,6 +210,7 @@ export class PrivateMwaaEnvironment extends EnvironmentBase implements IPrivateM
    * Refer to an environment defined elsewhere by its name, in this stack's account and Region.
    */
   public static fromEnvironmentName(scope: Construct, id: string, environmentName: string): IPrivateMwaaEnvironment {
+    v.validateEnvironmentName(environmentName, '`environmentName` (of the imported environment)');
     return importEnvironment(scope, id, { environmentName });
   }
 
@@ -217,7 +219,9 @@ export class PrivateMwaaEnvironment extends EnvironmentBase implements IPrivateM
    * Region (`arn:<partition>:airflow:<region>:<account>:environment/<name>`).
    */
   public static fromEnvironmentArn(scope: Construct, id: string, environmentArn: string): IPrivateMwaaEnvironment {
-    return importEnvironmentArn(scope, id, environmentArn);
+    const imported = importEnvironmentArn(scope, id, environmentArn);
+    v.validateEnvironmentName(imported.environmentName, `\`environmentArn\` (its environment name, in ${environmentArn})`);
+    return imported;
   }
 
   /** The name of the environment. */

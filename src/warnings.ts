@@ -65,6 +65,8 @@ export class MwaaWarnings {
    * has neither a name known at synth nor a construct here that can carry a tag.
    */
   public static readonly PERMISSION_SET_PASS_ROLE = 'cdk-private-mwaa:permissionSetPassRole';
+  /** `kmsKey` belongs to another account, whose key policy is not changed here. */
+  public static readonly KMS_KEY_OTHER_ACCOUNT = 'cdk-private-mwaa:kmsKeyOtherAccount';
 
   /** Every warning id, for documentation and tests. */
   public static readonly ALL: string[] = [
@@ -93,6 +95,7 @@ export class MwaaWarnings {
     MwaaWarnings.WEBSERVER_OPEN_TO_ALL,
     MwaaWarnings.PERMISSION_SET_NETWORK,
     MwaaWarnings.PERMISSION_SET_PASS_ROLE,
+    MwaaWarnings.KMS_KEY_OTHER_ACCOUNT,
   ];
 
   private constructor() {}

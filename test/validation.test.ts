@@ -388,6 +388,47 @@ describe('web server peers: valid, canonical ranges; the open-to-all warning als
   });
 });
 
+describe('inputs that reached CloudFormation before', () => {
+  test.each([
+    ['fromEnvironmentName', (stack: Stack) => PrivateMwaaEnvironment.fromEnvironmentName(stack, 'I', 'prod}"'),
+      '`environmentName` (of the imported environment) must start with a letter and contain only letters, digits, hyphens and underscores, got: \'prod}"\''],
+    ['fromEnvironmentAttributes', (stack: Stack) => PrivateMwaaEnvironment.fromEnvironmentAttributes(stack, 'I', { environmentName: 'a'.repeat(81) }),
+      `\`environmentName\` (of the imported environment) must be 1 to 80 characters long, got: 81 characters ('${'a'.repeat(81)}')`],
+    ['fromEnvironmentArn', (stack: Stack) => PrivateMwaaEnvironment.fromEnvironmentArn(stack, 'I', 'arn:aws:airflow:eu-west-1:111111111111:environment/1st.env'),
+      '`environmentArn` (its environment name, in arn:aws:airflow:eu-west-1:111111111111:environment/1st.env) must start with a letter and contain only letters, digits, hyphens and underscores, got: \'1st.env\''],
+  ])('an imported environment name follows the same rule: %s', (_how, importIt, message) => {
+    expect(() => importIt(newStack())).toThrow(message);
+  });
+
+  test('imported names at the limits are accepted', () => {
+    const stack = newStack();
+    expect(PrivateMwaaEnvironment.fromEnvironmentName(stack, 'A', 'a'.repeat(80)).environmentName).toHaveLength(80);
+    expect(PrivateMwaaEnvironment.fromEnvironmentArn(stack, 'B', 'arn:aws:airflow:eu-west-1:111111111111:environment/a_b-C1').environmentName).toBe('a_b-C1');
+  });
+
+  test('a log level outside MWAA\'s set fails, naming the log type', () => {
+    expect(() => build({ loggingConfiguration: { workerLogs: { logLevel: 'TRACE' as LogLevel } } })).toThrow(
+      "`loggingConfiguration.workerLogs.logLevel` must be one of MWAA's log levels, CRITICAL, ERROR, WARNING, INFO, DEBUG, got: 'TRACE'");
+  });
+
+  test.each(Object.values(LogLevel))('log level %s is accepted', (level) => {
+    expect(() => build({ loggingConfiguration: { taskLogs: { logLevel: level } } })).not.toThrow();
+  });
+
+  test('a key of another account warns, naming what its key policy must allow; a key of this account does not', () => {
+    const stack = newStack();
+    const other = kms.Key.fromKeyArn(stack, 'Other', 'arn:aws:kms:eu-west-1:222222222222:key/1234abcd-12ab-34cd-56ef-1234567890ab');
+    new PrivateMwaaEnvironment(stack, 'Airflow', { environmentName: 'e', vpc: newVpc(stack), kmsKey: other });
+    const warnings = Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp('\\[ack: cdk-private-mwaa:kmsKeyOtherAccount\\]'));
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0].entry.data).toContain(`\`kmsKey\` belongs to account 222222222222, not this stack's ${stack.account}, so its key policy is not ours to change. It must let the execution role use the key`);
+    expect(warnings[0].entry.data).toContain('kms:CreateGrant');
+    const same = newStack();
+    new PrivateMwaaEnvironment(same, 'Airflow', { environmentName: 'e', vpc: newVpc(same), kmsKey: kms.Key.fromKeyArn(same, 'Mine', `arn:aws:kms:eu-west-1:${same.account}:key/1234abcd-12ab-34cd-56ef-1234567890ab`) });
+    expect(Annotations.fromStack(same).findWarning('*', Match.stringLikeRegexp('kmsKeyOtherAccount'))).toEqual([]);
+  });
+});
+
 describe('unresolved tokens are not validated', () => {
   test('numbers and strings that are tokens pass through', () => {
     const stack = newStack();

@@ -8,7 +8,7 @@ import { isPublicWebserver, PUBLIC_WEBSERVER } from '../checks/webserver';
 import { EndpointManagement, LoggingConfiguration, PrivateMwaaEnvironmentProps, SelfReferencingIngress, WebserverAccessMode } from '../environment-props';
 import { EnvironmentClass, AirflowVersion } from '../versions';
 import { MwaaWarnings } from '../warnings';
-import { LAZY_LOAD_PLUGINS_OPTION, OLDEST_AIRFLOW_VERSION, WORKER_CONCURRENCY_OPTION, WORKER_QUOTA } from './mwaa';
+import { LAZY_LOAD_PLUGINS_OPTION, LOG_LEVELS, LOG_TYPES, OLDEST_AIRFLOW_VERSION, WORKER_CONCURRENCY_OPTION, WORKER_QUOTA } from './mwaa';
 import { loggingConfiguration } from './storage';
 
 /**
@@ -76,15 +76,19 @@ export function describeSubnets(subnets: ec2.ISubnet[]): string {
 }
 
 
-export function validateEnvironmentName(name: string): void {
+/**
+ * MWAA's rule for an environment name, for a created environment and for an imported one (whose name
+ * is placed in ARNs, policies and state machine definitions just the same).
+ */
+export function validateEnvironmentName(name: string, prop = '`environmentName`'): void {
   if (Token.isUnresolved(name)) {
     return;
   }
   if (name.length < 1 || name.length > 80) {
-    throw new Error(`\`environmentName\` must be 1 to 80 characters long, got: ${name.length} characters ('${name}')`);
+    throw new Error(`${prop} must be 1 to 80 characters long, got: ${name.length} characters ('${name}')`);
   }
   if (!/^[a-zA-Z][0-9a-zA-Z\-_]*$/.test(name)) {
-    throw new Error(`\`environmentName\` must start with a letter and contain only letters, digits, hyphens and underscores, got: '${name}'`);
+    throw new Error(`${prop} must start with a letter and contain only letters, digits, hyphens and underscores, got: '${name}'`);
   }
 }
 
@@ -390,6 +394,12 @@ export function validateEndpointManagement(scope: IConstruct, management: Endpoi
 export function validateLogging(scope: IConstruct, logging: LoggingConfiguration): void {
   // Judged on what CloudFormation gets, defaults filled in, as the rule judges a template.
   const config = loggingConfiguration(logging);
+  for (const type of LOG_TYPES) {
+    const level = config[type.prop].logLevel as string | undefined;
+    if (level !== undefined && !Token.isUnresolved(level) && !LOG_LEVELS.includes(level)) {
+      throw new Error(`\`loggingConfiguration.${type.prop}.logLevel\` must be one of MWAA's log levels, ${LOG_LEVELS.join(', ')}, got: '${level}'`);
+    }
+  }
   const weak = quietLogTypes(type => {
     const options = config[type.prop];
     return { enabled: options.enabled, level: options.logLevel };
