@@ -1,5 +1,5 @@
 import * as fs from 'fs';
-import { Annotations, Stack } from 'aws-cdk-lib';
+import { Annotations, Stack, Token } from 'aws-cdk-lib';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as s3 from 'aws-cdk-lib/aws-s3';
@@ -151,7 +151,7 @@ export interface DependencySources {
 }
 
 /** Works out and checks where the DAGs and the three dependency files come from. */
-export function dependencySources(scope: Construct, props: DeliveryProps, noInternet: () => boolean): DependencySources {
+export function dependencySources(scope: Construct, props: DeliveryProps, noInternet: () => boolean, airflowVersion?: string): DependencySources {
   const dags = dagsSource(props.dags);
   const requirements = dependencySource('requirements', DEFAULT_KEYS.requirements, props.requirements);
   const plugins = dependencySource('plugins', DEFAULT_KEYS.plugins, props.plugins);
@@ -162,7 +162,7 @@ export function dependencySources(scope: Construct, props: DeliveryProps, noInte
     }
   }
   if (requirements.localPath !== undefined) {
-    checkRequirements(scope, requirements.localPath, plugins.localPath, plugins.key, noInternet());
+    checkRequirements(scope, requirements.localPath, plugins.localPath, plugins.key, noInternet(), airflowVersion);
   }
   return { dags, requirements, plugins, startupScript };
 }
@@ -280,8 +280,19 @@ export function checkRequirements(
   pluginsLocalPath: string | undefined,
   pluginsKey: string | undefined,
   noInternet: boolean,
+  airflowVersion?: string,
 ): void {
   const summary = parseRequirements(fs.readFileSync(localPath, 'utf-8'));
+  // Apache Airflow's constraints files are published per release, constraints-<version>/...
+  // https://docs.aws.amazon.com/mwaa/latest/userguide/connections-packages.html
+  const otherVersions = summary.constraints.filter(c => {
+    const version = /constraints-(\d+\.\d+\.\d+)/.exec(c)?.[1];
+    return version !== undefined && airflowVersion !== undefined && !Token.isUnresolved(airflowVersion) && version !== airflowVersion;
+  });
+  if (otherVersions.length > 0) {
+    Annotations.of(scope).addWarningV2(MwaaWarnings.CONSTRAINTS_VERSION,
+      `\`requirements\`: its constraints file is for another Airflow version than \`airflowVersion\` ${airflowVersion}, so pip may install provider versions that do not match the environment's Airflow; use the constraints of ${airflowVersion}, or acknowledge this warning (got: ${otherVersions.join(', ')}).`);
+  }
   if (!hasConstraint(summary)) {
     warnOnce(scope, REQUIREMENTS_CONSTRAINT,
       `\`requirements\` has no '--constraint' line; from Airflow 2.7.2 MWAA expects one, or pip may install versions that break Airflow (got: '${localPath}').`);

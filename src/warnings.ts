@@ -67,6 +67,8 @@ export class MwaaWarnings {
   public static readonly PERMISSION_SET_PASS_ROLE = 'cdk-private-mwaa:permissionSetPassRole';
   /** `kmsKey` belongs to another account, whose key policy is not changed here. */
   public static readonly KMS_KEY_OTHER_ACCOUNT = 'cdk-private-mwaa:kmsKeyOtherAccount';
+  /** The requirements' constraints file is for another Airflow version than `airflowVersion`. */
+  public static readonly CONSTRAINTS_VERSION = 'cdk-private-mwaa:constraintsVersion';
 
   /** Every warning id, for documentation and tests. */
   public static readonly ALL: string[] = [
@@ -96,6 +98,7 @@ export class MwaaWarnings {
     MwaaWarnings.PERMISSION_SET_NETWORK,
     MwaaWarnings.PERMISSION_SET_PASS_ROLE,
     MwaaWarnings.KMS_KEY_OTHER_ACCOUNT,
+    MwaaWarnings.CONSTRAINTS_VERSION,
   ];
 
   private constructor() {}

@@ -567,6 +567,17 @@ describe('requirements that would fail on the environment earn a warning', () =>
     expect(Annotations.fromStack(built.stack).findWarning('*', Match.anyValue())).toHaveLength(0);
   });
 
+  test('a constraints file for another Airflow version warns, by id and message; the matching one does not', () => {
+    const other = build({ requirements: DependencyFile.fromAsset(writeRequirements(
+      '--constraint "https://raw.githubusercontent.com/apache/airflow/constraints-2.10.3/constraints-3.11.txt"\napache-airflow-providers-snowflake\n')) });
+    const warnings = Annotations.fromStack(other.stack).findWarning('*', Match.stringLikeRegexp('\\[ack: cdk-private-mwaa:constraintsVersion\\]'));
+    expect(warnings.map(w => w.entry.data)).toEqual([expect.stringContaining(
+      '`requirements`: its constraints file is for another Airflow version than `airflowVersion` 3.0.6, so pip may install provider versions that do not match the environment\'s Airflow; '
+      + 'use the constraints of 3.0.6, or acknowledge this warning (got: https://raw.githubusercontent.com/apache/airflow/constraints-2.10.3/constraints-3.11.txt).')]);
+    const same = build({ requirements: DependencyFile.fromAsset(writeRequirements(`${PINNED_REQUIREMENTS}`)) });
+    expect(Annotations.fromStack(same.stack).findWarning('*', Match.stringLikeRegexp('constraintsVersion'))).toEqual([]);
+  });
+
   test('the warning can be acknowledged', () => {
     const stack = new Stack(new App(), 'TestStack', { env: { account: ACCOUNT, region: REGION } });
     const env = new PrivateMwaaEnvironment(stack, 'Airflow', {
