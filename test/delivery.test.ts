@@ -6,6 +6,7 @@ import { Annotations as CoreAnnotations, App, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as s3deploy from 'aws-cdk-lib/aws-s3-deployment';
 import { Dags, DependencyFile, PrivateMwaaEnvironment, PrivateMwaaEnvironmentProps } from '../src';
 import { PINNED_REQUIREMENTS, sampleProject, writeTree, writeZip } from './support/files';
 import { ACCOUNT, newVpc, REGION } from './support/fixtures';
@@ -273,6 +274,32 @@ describe('DAGs are synchronised to the DAG folder', () => {
       ];
       expect(JSON.stringify(resourcePolicies)).not.toContain(roleId);
     });
+  });
+
+  test('two environments of one stack share the DAG folder role, each folder named', () => {
+    const app = new App({ outdir: fs.mkdtempSync(path.join(os.tmpdir(), 'mwaa-out-')) });
+    const stack = new Stack(app, 'TwoStack', { env: { account: ACCOUNT, region: REGION } });
+    const vpc = newVpc(stack);
+    const a = new PrivateMwaaEnvironment(stack, 'A', { environmentName: 'env-a', vpc, dags: Dags.fromAsset(path.join(root, 'dags')) });
+    const b = new PrivateMwaaEnvironment(stack, 'B', { environmentName: 'env-b', vpc, dags: Dags.fromAsset(path.join(root, 'dags'), { folder: 'team/dags' }) });
+    expect(a.dagsDeployment!.handlerRole).toBe(b.dagsDeployment!.handlerRole);
+    const roleId = stack.getLogicalId(a.dagsDeployment!.handlerRole.node.defaultChild as any);
+    const statements = Object.values<any>(Template.fromStack(stack).findResources('AWS::IAM::Policy'))
+      .filter(p => p.Properties.Roles.some((r: any) => r.Ref === roleId)).flatMap(p => p.Properties.PolicyDocument.Statement);
+    const writes = statements.filter((st: any) => JSON.stringify(st.Action).includes('s3:PutObject')).map((st: any) => JSON.stringify(st.Resource));
+    expect(writes).toHaveLength(2);
+    expect(writes.some(w => w.includes('/dags/*'))).toBe(true);
+    expect(writes.some(w => w.includes('/team/dags/*'))).toBe(true);
+    expect(JSON.stringify(statements)).not.toContain('s3:DeleteObject*');
+  });
+
+  test('a BucketDeployment of the stack created before the environment: the DAG sync fails, naming the fix', () => {
+    const app = new App({ outdir: fs.mkdtempSync(path.join(os.tmpdir(), 'mwaa-out-')) });
+    const stack = new Stack(app, 'SharedStack', { env: { account: ACCOUNT, region: REGION } });
+    const website = new s3.Bucket(stack, 'Website');
+    new s3deploy.BucketDeployment(stack, 'Site', { sources: [s3deploy.Source.data('index.html', 'hello')], destinationBucket: website });
+    expect(() => new PrivateMwaaEnvironment(stack, 'Airflow', { environmentName: 'test-env', vpc: newVpc(stack), dags: Dags.fromAsset(path.join(root, 'dags')) }))
+      .toThrow(/^`dags`: Dags\.fromAsset needs the deployment function CDK shares between the BucketDeployments of stack SharedStack to run as its DAG folder role, .*Create the environment before the other BucketDeployment, or put it in another stack, got: SharedStack\/Custom::CDKBucketDeployment[0-9A-F]+\/ServiceRole$/);
   });
 
   test('Python caches stay behind', () => {
