@@ -151,7 +151,7 @@ export interface DependencySources {
 }
 
 /** Works out and checks where the DAGs and the three dependency files come from. */
-export function dependencySources(scope: Construct, props: DeliveryProps, noInternet: () => boolean, airflowVersion?: string): DependencySources {
+export function dependencySources(scope: Construct, props: DeliveryProps, noInternet: () => boolean, airflowVersion?: string, privateWebserver = false): DependencySources {
   const dags = dagsSource(props.dags);
   const requirements = dependencySource('requirements', DEFAULT_KEYS.requirements, props.requirements);
   const plugins = dependencySource('plugins', DEFAULT_KEYS.plugins, props.plugins);
@@ -162,7 +162,7 @@ export function dependencySources(scope: Construct, props: DeliveryProps, noInte
     }
   }
   if (requirements.localPath !== undefined) {
-    checkRequirements(scope, requirements.localPath, plugins.localPath, plugins.key, noInternet(), airflowVersion);
+    checkRequirements(scope, requirements.localPath, plugins.localPath, plugins.key, noInternet(), airflowVersion, privateWebserver);
   }
   return { dags, requirements, plugins, startupScript };
 }
@@ -281,6 +281,7 @@ export function checkRequirements(
   pluginsKey: string | undefined,
   noInternet: boolean,
   airflowVersion?: string,
+  privateWebserver = false,
 ): void {
   const summary = parseRequirements(fs.readFileSync(localPath, 'utf-8'));
   // Apache Airflow's constraints files are published per release, constraints-<version>/...
@@ -311,7 +312,13 @@ export function checkRequirements(
       }
     }
   }
-  if (noInternet) {
+  // A private web server installs the requirements too, without internet access, even when the
+  // workers have it: AWS recommends shipping the libraries as wheels for a private web server.
+  // https://docs.aws.amazon.com/mwaa/latest/userguide/connections-packages.html
+  // https://docs.aws.amazon.com/mwaa/latest/userguide/best-practices-dependencies.html#best-practices-dependencies-python-wheels
+  if (noInternet || privateWebserver) {
+    const where = noInternet ? 'the environment\'s subnets have no internet route'
+      : 'the web server is private (PRIVATE_ONLY) and installs the requirements too, without internet access (AWS recommends wheels for a private web server)';
     const problems: string[] = [];
     if (summary.packages.length > 0 && !summary.noIndex && summary.indexUrls.length === 0) {
       const sample = summary.packages.slice(0, 3).join(', ');
@@ -323,7 +330,7 @@ export function checkRequirements(
     }
     if (problems.length > 0) {
       Annotations.of(scope).addWarningV2(MwaaWarnings.REQUIREMENTS_NEED_INDEX,
-        `\`requirements\`: the environment's subnets have no internet route, but ${problems.join(' and ')}. Ship wheels and the constraints file in plugins and use '--no-index' with '--find-links ${PLUGINS_MOUNT}', or add an '--index-url' reachable from the VPC (got: '${localPath}').`);
+        `\`requirements\`: ${where}, but ${problems.join(' and ')}. Ship wheels and the constraints file in plugins and use '--no-index' with '--find-links ${PLUGINS_MOUNT}', or add an '--index-url' reachable from the VPC (got: '${localPath}').`);
     }
   }
 }

@@ -377,7 +377,8 @@ export class PrivateMwaaEnvironment extends EnvironmentBase implements IPrivateM
     const capacity = v.validateCapacity(this, this.airflowVersion, this.environmentClass, props);
     const configurationOptions = withSecretsBackend(props.airflowConfigurationOptions, props.secretsBackend);
     this.subnets = selectSubnets(props.vpc, props.vpcSubnets);
-    const sources = dependencySources(this, props, () => hasNoInternetRoute(props.vpc, this.subnets), this.airflowVersion.version);
+    const sources = dependencySources(this, props, () => hasNoInternetRoute(props.vpc, this.subnets), this.airflowVersion.version,
+      this.webserverAccessMode === WebserverAccessMode.PRIVATE_ONLY);
     v.validateConfigurationOptions(this, configurationOptions ?? {}, sources.plugins.key);
     v.validateSecurityGroups(props.securityGroups, props.selfReferencingIngress);
     v.validateAccessMode(this, this.webserverAccessMode);

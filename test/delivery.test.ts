@@ -7,7 +7,7 @@ import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as s3deploy from 'aws-cdk-lib/aws-s3-deployment';
-import { Dags, DependencyFile, PrivateMwaaEnvironment, PrivateMwaaEnvironmentProps } from '../src';
+import { Dags, DependencyFile, PrivateMwaaEnvironment, PrivateMwaaEnvironmentProps, WebserverAccessMode } from '../src';
 import { PINNED_REQUIREMENTS, sampleProject, writeTree, writeZip } from './support/files';
 import { ACCOUNT, newVpc, REGION } from './support/fixtures';
 import { resolveIntrinsics } from './support/resolve-template';
@@ -570,7 +570,6 @@ describe('requirements that would fail on the environment earn a warning', () =>
   });
 
   test.each([
-    ['pinned requirements with internet', PINNED_REQUIREMENTS, false],
     ['wheels from plugins without internet', offline, true],
     ['a private index reachable from the VPC', '-c /usr/local/airflow/plugins/constraints.txt\n--index-url https://repo.example.com/simple/\nsnowflake\n', true],
     ['options written with = and short ones run together', '--constraint=/usr/local/airflow/plugins/constraints.txt\n--no-index\n-f/usr/local/airflow/plugins\nsnowflake\n', true],
@@ -580,6 +579,20 @@ describe('requirements that would fail on the environment earn a warning', () =>
       plugins: DependencyFile.fromAsset(path.join(plugins, 'plugins')),
       airflowConfigurationOptions: { 'core.lazy_load_plugins': 'False' },
     }, { isolated });
+    expect(warnings(built, 'requirementsConstraint')).toHaveLength(0);
+    expect(warnings(built, 'requirementsNeedIndex')).toHaveLength(0);
+  });
+
+  test('a private web server with internet for the workers still warns: the web server installs them without internet', () => {
+    const built = build({ requirements: DependencyFile.fromAsset(writeRequirements(PINNED_REQUIREMENTS)) });
+    const found = warnings(built, 'requirementsNeedIndex');
+    expect(found).toHaveLength(1);
+    expect(found[0].entry.data).toContain('`requirements`: the web server is private (PRIVATE_ONLY) and installs the requirements too, without internet access (AWS recommends wheels for a private web server), '
+      + 'but it installs 1 package(s) from the default index (apache-airflow-providers-snowflake) without \'--no-index\' and its constraints file is downloaded');
+  });
+
+  test('none for pinned requirements with internet and a public web server', () => {
+    const built = build({ requirements: DependencyFile.fromAsset(writeRequirements(PINNED_REQUIREMENTS)), webserverAccessMode: WebserverAccessMode.PUBLIC_ONLY });
     expect(warnings(built, 'requirementsConstraint')).toHaveLength(0);
     expect(warnings(built, 'requirementsNeedIndex')).toHaveLength(0);
   });
