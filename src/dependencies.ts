@@ -151,7 +151,13 @@ export interface DependencySources {
 }
 
 /** Works out and checks where the DAGs and the three dependency files come from. */
-export function dependencySources(scope: Construct, props: DeliveryProps, noInternet: () => boolean, airflowVersion?: string, privateWebserver = false): DependencySources {
+export function dependencySources(
+  scope: Construct,
+  props: DeliveryProps,
+  noInternet: () => boolean,
+  airflowVersion?: string,
+  privateWebserver = false,
+): DependencySources {
   const dags = dagsSource(props.dags);
   const requirements = dependencySource('requirements', DEFAULT_KEYS.requirements, props.requirements);
   const plugins = dependencySource('plugins', DEFAULT_KEYS.plugins, props.plugins);

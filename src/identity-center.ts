@@ -220,7 +220,10 @@ export class AirflowPermissionSet extends Resource {
       sessionDuration: props.sessionDuration?.toIsoString(),
       relayStateType: props.relayState,
       ...(mode === PermissionSetPolicyMode.CUSTOMER_MANAGED_POLICY_REFERENCE
-        ? { customerManagedPolicyReferences: this.policyReferences(props.environments), inlinePolicy: this.extrasOnly(props.environments, instancePartition) }
+        ? {
+          customerManagedPolicyReferences: this.policyReferences(props.environments),
+          inlinePolicy: this.extrasOnly(props.environments, instancePartition),
+        }
         : { inlinePolicy: this.inlinePolicy(props.environments, instancePartition) }),
     });
     this.permissionSetArn = resource.attrPermissionSetArn;
@@ -262,7 +265,8 @@ export class AirflowPermissionSet extends Resource {
    * that its IAM policy of the profile holds), resolved to literal strings, then merged.
    */
   private inlinePolicy(environments: IPrivateMwaaEnvironment[], instancePartition?: string): any {
-    const perEnvironment = environments.map(environment => this.literalStatements(environment, instancePartition, this.profiles, this.secretPrefixes));
+    const perEnvironment = environments.map(environment =>
+      this.literalStatements(environment, instancePartition, this.profiles, this.secretPrefixes));
     const extras = this.literalExtraStatements(instancePartition);
     const render = (count: number) => this.stack.resolve(new iam.PolicyDocument({
       minimize: true,
@@ -308,7 +312,12 @@ export class AirflowPermissionSet extends Resource {
    * @see https://docs.aws.amazon.com/AmazonS3/latest/userguide/UsingKMSEncryption.html#encryption-context
    * @see https://docs.aws.amazon.com/mwaa/latest/userguide/access-policies.html
    */
-  private literalStatements(environment: IPrivateMwaaEnvironment, instancePartition: string | undefined, profiles: AccessProfile[], secretPrefixes: string[]): any[] {
+  private literalStatements(
+    environment: IPrivateMwaaEnvironment,
+    instancePartition: string | undefined,
+    profiles: AccessProfile[],
+    secretPrefixes: string[],
+  ): any[] {
     const { account, region } = environment.env;
     const label = Token.isUnresolved(environment.environmentName) ? environment.node.path : environment.environmentName;
     if (Token.isUnresolved(account) || Token.isUnresolved(region) || Token.isUnresolved(environment.environmentName)) {
@@ -388,7 +397,10 @@ export class AirflowPermissionSet extends Resource {
     if (statements.length === 0) {
       return undefined;
     }
-    const document = this.stack.resolve(new iam.PolicyDocument({ minimize: true, statements: statements.map(json => iam.PolicyStatement.fromJson(json)) }));
+    const document = this.stack.resolve(new iam.PolicyDocument({
+      minimize: true,
+      statements: statements.map(json => iam.PolicyStatement.fromJson(json)),
+    }));
     if (!fitsInlinePolicy(document)) {
       throw new Error(`\`additionalStatements\`: the inline policy is ${policyBytes(document)} bytes, above the ${INLINE_POLICY_MAX_BYTES} IAM Identity Center allows, got: ${statements.length} statements`);
     }
@@ -615,7 +627,13 @@ function keySubstitute(environment: IPrivateMwaaEnvironment, key: kms.IKey, part
  * @see https://docs.aws.amazon.com/service-authorization/latest/reference/list_awsidentityandaccessmanagementiam.html
  * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/access_iam-tags.html
  */
-function executionRoleSubstitute(set: AirflowPermissionSet, environment: PrivateMwaaEnvironment, partition: string, label: string, reference: string): Substitute {
+function executionRoleSubstitute(
+  set: AirflowPermissionSet,
+  environment: PrivateMwaaEnvironment,
+  partition: string,
+  label: string,
+  reference: string,
+): Substitute {
   const role = environment.executionRole;
   const account = role.env.account;
   const cfnRole = role.node.defaultChild as iam.CfnRole | undefined;

@@ -592,7 +592,10 @@ describe('requirements that would fail on the environment earn a warning', () =>
   });
 
   test('none for pinned requirements with internet and a public web server', () => {
-    const built = build({ requirements: DependencyFile.fromAsset(writeRequirements(PINNED_REQUIREMENTS)), webserverAccessMode: WebserverAccessMode.PUBLIC_ONLY });
+    const built = build({
+      requirements: DependencyFile.fromAsset(writeRequirements(PINNED_REQUIREMENTS)),
+      webserverAccessMode: WebserverAccessMode.PUBLIC_ONLY,
+    });
     expect(warnings(built, 'requirementsConstraint')).toHaveLength(0);
     expect(warnings(built, 'requirementsNeedIndex')).toHaveLength(0);
   });
@@ -608,10 +611,12 @@ describe('requirements that would fail on the environment earn a warning', () =>
   });
 
   test('a constraints file for another Airflow version warns, by id and message; the matching one does not', () => {
-    const other = build({ requirements: DependencyFile.fromAsset(writeRequirements(
-      '--constraint "https://raw.githubusercontent.com/apache/airflow/constraints-2.10.3/constraints-3.11.txt"\napache-airflow-providers-snowflake\n')) });
-    const warnings = Annotations.fromStack(other.stack).findWarning('*', Match.stringLikeRegexp('\\[ack: cdk-private-mwaa:constraintsVersion\\]'));
-    expect(warnings.map(w => w.entry.data)).toEqual([expect.stringContaining(
+    const other = build({
+      requirements: DependencyFile.fromAsset(writeRequirements(
+        '--constraint "https://raw.githubusercontent.com/apache/airflow/constraints-2.10.3/constraints-3.11.txt"\napache-airflow-providers-snowflake\n')),
+    });
+    const found = Annotations.fromStack(other.stack).findWarning('*', Match.stringLikeRegexp('\\[ack: cdk-private-mwaa:constraintsVersion\\]'));
+    expect(found.map(w => w.entry.data)).toEqual([expect.stringContaining(
       '`requirements`: its constraints file is for another Airflow version than `airflowVersion` 3.0.6, so pip may install provider versions that do not match the environment\'s Airflow; '
       + 'use the constraints of 3.0.6, or acknowledge this warning (got: https://raw.githubusercontent.com/apache/airflow/constraints-2.10.3/constraints-3.11.txt).')]);
     const same = build({ requirements: DependencyFile.fromAsset(writeRequirements(`${PINNED_REQUIREMENTS}`)) });

@@ -181,9 +181,9 @@ describe('the inline policy of each profile (IAM simulation)', () => {
       Effect: 'Allow',
       Resource: anyKey,
       Condition: {
-        'StringEquals': { 'kms:ViaService': `s3.${REGION}.amazonaws.com` },
+        StringEquals: { 'kms:ViaService': `s3.${REGION}.amazonaws.com` },
         ...byAlias(env),
-        'StringLike': { 'kms:EncryptionContext:aws:s3:arn': [`arn:aws:s3:::${bucket}`, `arn:aws:s3:::${bucket}/*`] },
+        StringLike: { 'kms:EncryptionContext:aws:s3:arn': [`arn:aws:s3:::${bucket}`, `arn:aws:s3:::${bucket}/*`] },
       },
     }));
     if (profile === AccessProfile.ADMINISTRATOR) {
@@ -196,7 +196,7 @@ describe('the inline policy of each profile (IAM simulation)', () => {
         Action: 'kms:Decrypt',
         Effect: 'Allow',
         Resource: anyKey,
-        Condition: { 'StringEquals': { 'kms:ViaService': `secretsmanager.${REGION}.amazonaws.com` }, ...byAlias('analytics') },
+        Condition: { StringEquals: { 'kms:ViaService': `secretsmanager.${REGION}.amazonaws.com` }, ...byAlias('analytics') },
       });
     }
     expect(keyStatements).toHaveLength(expected.length);
@@ -368,7 +368,8 @@ describe('one sign-in for one team: profiles, secrets and statements combined', 
     }, 'TeamByReference');
     const properties = Template.fromStack(fresh.identity).toJSON().Resources[fresh.identity.getLogicalId(refs.node.defaultChild as any)].Properties;
     expect(properties.CustomerManagedPolicyReferences.map((r: any) => r.Name).sort()).toEqual([
-      'analytics-airflow-developers', 'analytics-airflow-operators', 'reporting-airflow-developers', 'reporting-airflow-operators']);
+      'analytics-airflow-developers', 'analytics-airflow-operators', 'reporting-airflow-developers', 'reporting-airflow-operators',
+    ]);
     expect(properties.InlinePolicy.Statement).toEqual([
       { Action: 'athena:StartQueryExecution', Effect: 'Allow', Resource: `arn:aws:athena:${REGION}:${WORKLOAD}:workgroup/imo` },
     ]);
@@ -423,7 +424,9 @@ describe('what a permission set cannot name', () => {
     const set = permissionSet(identity, [env], { profile: AccessProfile.ADMINISTRATOR });
     const passRole = inlinePolicyOf(identity, set).Statement.filter((st: any) => st.Action === 'iam:PassRole');
     expect(passRole).toEqual([{
-      Action: 'iam:PassRole', Effect: 'Allow', Resource: `arn:aws:iam::${WORKLOAD}:role/airflow/analytics-execution`,
+      Action: 'iam:PassRole',
+      Effect: 'Allow',
+      Resource: `arn:aws:iam::${WORKLOAD}:role/airflow/analytics-execution`,
       Condition: { StringEquals: { 'iam:PassedToService': 'airflow.amazonaws.com' } },
     }]);
     Template.fromStack(workload).hasResourceProperties('AWS::IAM::Role', { RoleName: 'analytics-execution', Tags: Match.absent() });

@@ -287,7 +287,7 @@ function parseIpv4Cidr(cidr: string): { address: bigint; prefix: number } | unde
   if (octets.some(o => o > 255) || prefix > 32) {
     return undefined;
   }
-  return { address: octets.reduce((acc, o) => (acc << 8n) | BigInt(o), 0n), prefix };
+  return { address: octets.reduce((acc, o) => acc * 256n + BigInt(o), 0n), prefix };
 }
 
 /** Parses an IPv6 range (`::` shorthand allowed, no embedded IPv4); undefined when it is not valid. */
@@ -311,14 +311,14 @@ function parseIpv6Cidr(cidr: string): { address: bigint; prefix: number } | unde
   if (all.some(g => !/^[0-9a-fA-F]{1,4}$/.test(g))) {
     return undefined;
   }
-  return { address: all.reduce((acc, g) => (acc << 16n) | BigInt(parseInt(g, 16)), 0n), prefix: Number(match[2]) };
+  return { address: all.reduce((acc, g) => acc * 65536n + BigInt(parseInt(g, 16)), 0n), prefix: Number(match[2]) };
 }
 
 function formatRange(range: CidrRange): string {
   if (range.bits === 32) {
-    return `${[24n, 16n, 8n, 0n].map(shift => (range.first >> shift) & 255n).join('.')}/${range.prefix}`;
+    return `${[24n, 16n, 8n, 0n].map(shift => (range.first / 2n ** shift) % 256n).join('.')}/${range.prefix}`;
   }
-  const groups = [112n, 96n, 80n, 64n, 48n, 32n, 16n, 0n].map(shift => ((range.first >> shift) & 0xffffn).toString(16));
+  const groups = [112n, 96n, 80n, 64n, 48n, 32n, 16n, 0n].map(shift => ((range.first / 2n ** shift) % 65536n).toString(16));
   return `${groups.join(':')}/${range.prefix}`;
 }
 
@@ -340,7 +340,7 @@ export function validateWebserverPeer(peer: ec2.IPeer): CidrRange | undefined {
     throw new Error(`\`webserverAccessPeers\` (or \`allowWebserverAccessFrom\`) must be ${bits === 32 ? 'an IPv4 range a.b.c.d/n with octets up to 255 and n up to 32' : 'an IPv6 range with a prefix up to 128'}, got: ${cidr}`);
   }
   const hostBits = BigInt(bits - parsed.prefix);
-  const first = (parsed.address >> hostBits) << hostBits;
+  const first = parsed.address - parsed.address % 2n ** hostBits;
   const range = { text: cidr, first, prefix: parsed.prefix, bits };
   if (first !== parsed.address) {
     throw new Error(`\`webserverAccessPeers\` (or \`allowWebserverAccessFrom\`) must be a range in canonical form (no address bits after the prefix), such as ${formatRange(range)}, got: ${cidr}`);
@@ -354,7 +354,7 @@ export function validateWebserverPeer(peer: ec2.IPeer): CidrRange | undefined {
  */
 export function coversEveryAddress(ranges: CidrRange[], bits: number): boolean {
   const sorted = ranges.filter(r => r.bits === bits)
-    .map(r => ({ first: r.first, last: r.first + (1n << BigInt(bits - r.prefix)) - 1n }))
+    .map(r => ({ first: r.first, last: r.first + 2n ** BigInt(bits - r.prefix) - 1n }))
     .sort((x, y) => (x.first < y.first ? -1 : x.first > y.first ? 1 : 0));
   let next = 0n;
   for (const range of sorted) {
@@ -365,7 +365,7 @@ export function coversEveryAddress(ranges: CidrRange[], bits: number): boolean {
       next = range.last + 1n;
     }
   }
-  return next === 1n << BigInt(bits);
+  return next === 2n ** BigInt(bits);
 }
 
 /** The whole internet as web server peers (one range or several together): the network ACL and security group would admit anyone. */

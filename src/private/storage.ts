@@ -42,7 +42,7 @@ export function environmentKey(
   if (kmsKey !== undefined && !Token.isUnresolved(keyAccount) && !Token.isUnresolved(stack.account) && keyAccount !== stack.account) {
     Annotations.of(scope).addWarningV2(MwaaWarnings.KMS_KEY_OTHER_ACCOUNT,
       `\`kmsKey\` belongs to account ${keyAccount}, not this stack's ${stack.account}, so its key policy is not ours to change. It must let `
-      + `the execution role use the key through S3 and SQS (kms:Decrypt, kms:DescribeKey, kms:Encrypt, kms:GenerateDataKey*), `
+      + 'the execution role use the key through S3 and SQS (kms:Decrypt, kms:DescribeKey, kms:Encrypt, kms:GenerateDataKey*), '
       + `the principal that deploys the environment create grants for MWAA (kms:CreateGrant), and logs.${stack.region}.amazonaws.com encrypt the environment's five log groups; `
       + `or acknowledge this warning (got: ${key.keyArn}).`);
   }
