@@ -1,6 +1,6 @@
-import { Duration, Stack, StackProps } from 'aws-cdk-lib';
+import { Annotations, Duration, Stack, StackProps } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
-import { AccessProfile, AirflowPermissionSet, IdentityStorePrincipalType, IPrivateMwaaEnvironment } from '../src';
+import { AccessProfile, AirflowPermissionSet, IdentityStorePrincipalType, IPrivateMwaaEnvironment, MwaaWarnings } from '../src';
 
 /** Props of {@link ExampleIdentityStack}. */
 export interface ExampleIdentityStackProps extends StackProps {
@@ -41,6 +41,10 @@ export class ExampleIdentityStack extends Stack {
       environments: props.environments,
       sessionDuration: Duration.hours(2),
     });
+    // The example's VPC is created in the workload stack, so its ids are not known here: the
+    // administrators change the environment but do not have MWAA create endpoints in their name.
+    Annotations.of(this.administrators).acknowledgeWarning(MwaaWarnings.PERMISSION_SET_NETWORK,
+      'The example environment keeps its web server endpoint; its administrators never need to create one.');
     this.administrators.assign({
       principalType: IdentityStorePrincipalType.GROUP,
       principalId: '0f9e8d7c-6b5a-4321-8fed-cba987654321', // the platform team's group

@@ -1,6 +1,7 @@
 import * as fs from 'fs';
-import { Annotations, Stack } from 'aws-cdk-lib';
+import { Annotations, Stack, Token } from 'aws-cdk-lib';
 import * as kms from 'aws-cdk-lib/aws-kms';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as s3assets from 'aws-cdk-lib/aws-s3-assets';
 import * as s3deploy from 'aws-cdk-lib/aws-s3-deployment';
@@ -8,10 +9,11 @@ import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
 import { REQUIREMENTS_CONSTRAINT } from './checks/requirements';
 import { warnOnce } from './checks/rule';
+import { DagsDeploymentRole } from './private/dags-deployment-role';
 import { isZipArchive, listFiles, pathKind, PinnedUpload, zipEntries } from './private/delivery';
 import { DEFAULT_DAG_FOLDER, DEFAULT_KEYS, PLUGINS_MOUNT } from './private/mwaa';
 import { acknowledge, COMPLIANCE_PACKS, findingName, iam5, inPacks } from './private/nag';
-import { validateS3Path } from './private/props-validation';
+import { validateObjectVersion, validateOutsideDagFolder, validateS3Path } from './private/props-validation';
 import { hasConstraint, parseRequirements } from './private/requirements';
 import { MwaaWarnings } from './warnings';
 
@@ -149,13 +151,24 @@ export interface DependencySources {
 }
 
 /** Works out and checks where the DAGs and the three dependency files come from. */
-export function dependencySources(scope: Construct, props: DeliveryProps, noInternet: () => boolean): DependencySources {
+export function dependencySources(
+  scope: Construct,
+  props: DeliveryProps,
+  noInternet: () => boolean,
+  airflowVersion?: string,
+  privateWebserver = false,
+): DependencySources {
   const dags = dagsSource(props.dags);
   const requirements = dependencySource('requirements', DEFAULT_KEYS.requirements, props.requirements);
   const plugins = dependencySource('plugins', DEFAULT_KEYS.plugins, props.plugins);
   const startupScript = dependencySource('startupScript', DEFAULT_KEYS.startupScript, props.startupScript);
+  for (const [prop, source] of [['requirements', requirements], ['plugins', plugins], ['startupScript', startupScript]] as const) {
+    if (source.key !== undefined) {
+      validateOutsideDagFolder(prop, source.key, dags.folder);
+    }
+  }
   if (requirements.localPath !== undefined) {
-    checkRequirements(scope, requirements.localPath, plugins.localPath, plugins.key, noInternet());
+    checkRequirements(scope, requirements.localPath, plugins.localPath, plugins.key, noInternet(), airflowVersion, privateWebserver);
   }
   return { dags, requirements, plugins, startupScript };
 }
@@ -179,18 +192,25 @@ export function deliver(scope: Construct, bucket: s3.IBucket, key: kms.IKey, sou
   const dags = sources.dags;
   if (dags.localPath !== undefined) {
     dagsAsset = new s3assets.Asset(scope, 'DagsAsset', { path: dags.localPath, exclude: ['__pycache__', '*.pyc'] });
+    // A role limited to the DAG folder, instead of the one CDK creates with write access to the
+    // whole bucket (including s3:DeleteObjectVersion on the pinned dependency files).
+    const role = DagsDeploymentRole.of(scope);
+    const folder = dags.folder.replace(/\/+$/, '');
+    role.allowDagFolder(bucket, folder, bucketKey, dagsAsset);
     dagsDeployment = new s3deploy.BucketDeployment(scope, 'DagsDeployment', {
       sources: [s3deploy.Source.bucket(dagsAsset.bucket, dagsAsset.s3ObjectKey)],
       destinationBucket: bucket,
-      destinationKeyPrefix: `${dags.folder.replace(/\/+$/, '')}/`,
+      destinationKeyPrefix: `${folder}/`,
       prune: dags.prune ?? true,
       retainOnDelete: true,
+      role,
     });
-    if (bucket.encryptionKey === undefined) {
-      // BucketDeployment grants on the bucket's key only when the bucket object knows it, which an
-      // imported bucket does not; its objects are encrypted with the environment's key. These are
-      // the key actions CDK grants it for a bucket whose key it knows.
-      bucketKey.grant(dagsDeployment.handlerRole, 'kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt', 'kms:ReEncrypt*', 'kms:GenerateDataKey*');
+    if (dagsDeployment.handlerRole !== role) {
+      // The stack's deployment function is a singleton: another BucketDeployment created it first,
+      // with its own role, which this one then shares.
+      throw new Error(`\`dags\`: Dags.fromAsset needs the deployment function CDK shares between the BucketDeployments of stack ${Stack.of(scope).stackName} to run as its DAG folder role, `
+        + 'but another BucketDeployment of the stack created that function first, with a role that may write to the whole bucket. '
+        + `Create the environment before the other BucketDeployment, or put it in another stack, got: ${dagsDeployment.handlerRole.node.path}`);
     }
   }
   const upload = (uploadId: string, source: DependencySource) => source.localPath === undefined ? source.version
@@ -201,7 +221,7 @@ export function deliver(scope: Construct, bucket: s3.IBucket, key: kms.IKey, sou
     pluginsS3ObjectVersion: upload('PluginsUpload', sources.plugins),
     startupScriptS3ObjectVersion: upload('StartupScriptUpload', sources.startupScript),
   };
-  acknowledgeDeliveryFunctions(scope, bucket, dagsDeployment, dagsAsset);
+  acknowledgeDeliveryFunctions(scope, bucket, dagsDeployment, dags.folder.replace(/\/+$/, ''));
   return delivery;
 }
 
@@ -230,6 +250,7 @@ export function dependencySource(prop: 'requirements' | 'plugins' | 'startupScri
   const { key, version, localPath } = file._source;
   if (localPath === undefined) {
     validateS3Path(prop, key!);
+    validateObjectVersion(prop, version!);
     return { key, version };
   }
   const uploadKey = key ?? defaultKey;
@@ -265,8 +286,20 @@ export function checkRequirements(
   pluginsLocalPath: string | undefined,
   pluginsKey: string | undefined,
   noInternet: boolean,
+  airflowVersion?: string,
+  privateWebserver = false,
 ): void {
   const summary = parseRequirements(fs.readFileSync(localPath, 'utf-8'));
+  // Apache Airflow's constraints files are published per release, constraints-<version>/...
+  // https://docs.aws.amazon.com/mwaa/latest/userguide/connections-packages.html
+  const otherVersions = summary.constraints.filter(c => {
+    const version = /constraints-(\d+\.\d+\.\d+)/.exec(c)?.[1];
+    return version !== undefined && airflowVersion !== undefined && !Token.isUnresolved(airflowVersion) && version !== airflowVersion;
+  });
+  if (otherVersions.length > 0) {
+    Annotations.of(scope).addWarningV2(MwaaWarnings.CONSTRAINTS_VERSION,
+      `\`requirements\`: its constraints file is for another Airflow version than \`airflowVersion\` ${airflowVersion}, so pip may install provider versions that do not match the environment's Airflow; use the constraints of ${airflowVersion}, or acknowledge this warning (got: ${otherVersions.join(', ')}).`);
+  }
   if (!hasConstraint(summary)) {
     warnOnce(scope, REQUIREMENTS_CONSTRAINT,
       `\`requirements\` has no '--constraint' line; from Airflow 2.7.2 MWAA expects one, or pip may install versions that break Airflow (got: '${localPath}').`);
@@ -285,7 +318,13 @@ export function checkRequirements(
       }
     }
   }
-  if (noInternet) {
+  // A private web server installs the requirements too, without internet access, even when the
+  // workers have it: AWS recommends shipping the libraries as wheels for a private web server.
+  // https://docs.aws.amazon.com/mwaa/latest/userguide/connections-packages.html
+  // https://docs.aws.amazon.com/mwaa/latest/userguide/best-practices-dependencies.html#best-practices-dependencies-python-wheels
+  if (noInternet || privateWebserver) {
+    const where = noInternet ? 'the environment\'s subnets have no internet route'
+      : 'the web server is private (PRIVATE_ONLY) and installs the requirements too, without internet access (AWS recommends wheels for a private web server)';
     const problems: string[] = [];
     if (summary.packages.length > 0 && !summary.noIndex && summary.indexUrls.length === 0) {
       const sample = summary.packages.slice(0, 3).join(', ');
@@ -297,7 +336,7 @@ export function checkRequirements(
     }
     if (problems.length > 0) {
       Annotations.of(scope).addWarningV2(MwaaWarnings.REQUIREMENTS_NEED_INDEX,
-        `\`requirements\`: the environment's subnets have no internet route, but ${problems.join(' and ')}. Ship wheels and the constraints file in plugins and use '--no-index' with '--find-links ${PLUGINS_MOUNT}', or add an '--index-url' reachable from the VPC (got: '${localPath}').`);
+        `\`requirements\`: ${where}, but ${problems.join(' and ')}. Ship wheels and the constraints file in plugins and use '--no-index' with '--find-links ${PLUGINS_MOUNT}', or add an '--index-url' reachable from the VPC (got: '${localPath}').`);
     }
   }
 }
@@ -311,7 +350,7 @@ export function acknowledgeDeliveryFunctions(
   scope: Construct,
   bucket: s3.IBucket,
   dagsDeployment?: s3deploy.BucketDeployment,
-  dagsAsset?: s3assets.Asset,
+  dagsFolder?: string,
 ): void {
   const stack = Stack.of(scope);
   const packs = COMPLIANCE_PACKS;
@@ -334,14 +373,16 @@ export function acknowledgeDeliveryFunctions(
     }
   }
   if (dagsDeployment) {
-    const bucketDeploymentFunction = dagsDeployment.handlerRole.node.scope!;
-    acknowledge(bucketDeploymentFunction, [
-      ...functionFindings,
-      ...each('IAMNoInlinePolicy', 'The inline policy BucketDeployment gives its function: read the staged DAGs, write the destination bucket.'),
-      ...['s3:GetObject*', 's3:GetBucket*', 's3:List*', 's3:DeleteObject*', 's3:Abort*', 'kms:GenerateDataKey*', 'kms:ReEncrypt*'].map(action =>
-        iam5(`Action::${action}`, 'BucketDeployment grants its function read and write on the destination bucket and its key, to synchronise the DAG folder.')),
-      iam5(`Resource::${findingName(scope, `${bucket.bucketArn}/*`)}`, 'BucketDeployment grants on the whole bucket; it writes and prunes only under the DAG folder.'),
-      iam5(`Resource::${findingName(scope, dagsAsset!.bucket.arnForObjects('*'))}`, 'BucketDeployment reads the staged DAGs from the CDK assets bucket.'),
+    // The stack's singleton deployment function, and the DAG folder role it runs as.
+    const bucketDeploymentFunction = stack.node.children.find(c => c instanceof lambda.Function && c.role === dagsDeployment.handlerRole);
+    if (bucketDeploymentFunction) {
+      acknowledge(bucketDeploymentFunction, functionFindings.filter(f => !f.id.startsWith('AwsSolutions-IAM4')));
+    }
+    acknowledge(dagsDeployment.handlerRole, [
+      functionFindings[0],
+      ...each('IAMNoInlinePolicy', 'The DAG folder role\'s own policy: read the staged DAGs, write and prune the DAG folder, encrypt through S3.'),
+      iam5(`Resource::${findingName(scope, bucket.arnForObjects(`${dagsFolder}/*`))}`,
+        'Synchronising the DAG folder: put, read and delete (not delete versions of) the objects under it only.'),
     ]);
   }
 }

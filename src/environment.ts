@@ -239,6 +239,7 @@ export class PrivateMwaaEnvironment extends EnvironmentBase implements IPrivateM
    * Refer to an environment defined elsewhere, with what grants and connections need of it.
    */
   public static fromEnvironmentAttributes(scope: Construct, id: string, attrs: PrivateMwaaEnvironmentAttributes): IPrivateMwaaEnvironment {
+    v.validateEnvironmentName(attrs.environmentName, '`environmentName` (of the imported environment)');
     return importEnvironment(scope, id, attrs);
   }
 
@@ -246,6 +247,7 @@ export class PrivateMwaaEnvironment extends EnvironmentBase implements IPrivateM
    * Refer to an environment defined elsewhere by its name, in this stack's account and Region.
    */
   public static fromEnvironmentName(scope: Construct, id: string, environmentName: string): IPrivateMwaaEnvironment {
+    v.validateEnvironmentName(environmentName, '`environmentName` (of the imported environment)');
     return importEnvironment(scope, id, { environmentName });
   }
 
@@ -254,7 +256,9 @@ export class PrivateMwaaEnvironment extends EnvironmentBase implements IPrivateM
    * Region (`arn:<partition>:airflow:<region>:<account>:environment/<name>`).
    */
   public static fromEnvironmentArn(scope: Construct, id: string, environmentArn: string): IPrivateMwaaEnvironment {
-    return importEnvironmentArn(scope, id, environmentArn);
+    const imported = importEnvironmentArn(scope, id, environmentArn);
+    v.validateEnvironmentName(imported.environmentName, `\`environmentArn\` (its environment name, in ${environmentArn})`);
+    return imported;
   }
 
   /** The name of the environment. */
@@ -409,6 +413,9 @@ export class PrivateMwaaEnvironment extends EnvironmentBase implements IPrivateM
   private readonly resource: mwaa.CfnEnvironment;
   /** The alarms `addRecommendedAlarms()` created. */
   private readonly recommendedAlarms: cloudwatch.Alarm[] = [];
+  /** The web server client ranges admitted so far, for the open-to-all warning. */
+  private readonly webserverRanges: v.CidrRange[] = [];
+  private openToAllReported = false;
   /** The access profiles' policies and groups. */
   private readonly people: PeopleAccess;
   /** Where people deploy DAGs and dependency files to. */
@@ -430,7 +437,8 @@ export class PrivateMwaaEnvironment extends EnvironmentBase implements IPrivateM
     const capacity = v.validateCapacity(this, this.airflowVersion, this.environmentClass, props);
     const configurationOptions = withSecretsBackend(props.airflowConfigurationOptions, props.secretsBackend);
     this.subnets = selectSubnets(props.vpc, props.vpcSubnets);
-    const sources = dependencySources(this, props, () => hasNoInternetRoute(props.vpc, this.subnets));
+    const sources = dependencySources(this, props, () => hasNoInternetRoute(props.vpc, this.subnets), this.airflowVersion.version,
+      this.webserverAccessMode === WebserverAccessMode.PRIVATE_ONLY);
     v.validateConfigurationOptions(this, configurationOptions ?? {}, sources.plugins.key);
     v.validateSecurityGroups(props.securityGroups, props.selfReferencingIngress);
     v.validateAccessMode(this, this.webserverAccessMode);
@@ -637,7 +645,15 @@ export class PrivateMwaaEnvironment extends EnvironmentBase implements IPrivateM
    * groups with a description (and admitted by the network ACL, for an IPv4 range).
    */
   public allowWebserverAccessFrom(peer: ec2.IPeer, description?: string): void {
-    v.warnIfOpenToAll(this, peer);
+    const range = v.validateWebserverPeer(peer);
+    if (range !== undefined) {
+      this.webserverRanges.push(range);
+      // Reported once, when the ranges first cover every address (one range or several together).
+      if (!this.openToAllReported && (v.coversEveryAddress(this.webserverRanges, 32) || v.coversEveryAddress(this.webserverRanges, 128))) {
+        this.openToAllReported = true;
+        v.warnIfOpenToAll(this, this.webserverRanges);
+      }
+    }
     this.connections.allowFrom(peer, ec2.Port.tcp(WEBSERVER_PORT), description ?? `Airflow web server of ${this.environmentName} from ${peer.uniqueId}`);
     const rule = peer.toIngressRuleConfig();
     const cidr = rule.cidrIp;

@@ -20,7 +20,7 @@ import { FrontDoorLoginFunction } from './front-door-login-function';
 import { airflowRoleArn } from './private/arns';
 import { logGroupName, WEBSERVER_PORT } from './private/mwaa';
 import { acknowledge, COMPLIANCE_PACKS, iam5, inPacks } from './private/nag';
-import { warnIfOpenToAll } from './private/props-validation';
+import { CidrRange, validateWebserverPeer, warnIfOpenToAll } from './private/props-validation';
 import { AirflowVersion } from './versions';
 import { MwaaWarnings } from './warnings';
 
@@ -374,10 +374,16 @@ export class MwaaFrontDoor extends Construct implements ec2.IConnectable {
       dropInvalidHeaderFields: true,
     });
     this.connections = new ec2.Connections({ securityGroups: [this.securityGroup], defaultPort: ec2.Port.tcp(443) });
+    const ranges: CidrRange[] = [];
     for (const peer of options.accessPeers ?? []) {
-      warnIfOpenToAll(this, peer, '`accessPeers`');
+      const range = validateWebserverPeer(peer, '`accessPeers`');
+      if (range !== undefined) {
+        ranges.push(range);
+      }
       this.connections.allowFrom(peer, ec2.Port.tcp(443), `Front door of ${host.environmentName} from ${peer.uniqueId}`);
     }
+    // One warning when the peers (one range or several together) cover every address.
+    warnIfOpenToAll(this, ranges, '`accessPeers`');
     host.allowWebserverAccessFrom(this.securityGroup, `Airflow web server of ${host.environmentName} from its front door`);
     if (options.accessLogsBucket) {
       this.loadBalancer.logAccessLogs(options.accessLogsBucket, `front-door/${host.environmentName}`);

@@ -1,11 +1,15 @@
-import { Annotations, Duration, Resource, Stack, Token } from 'aws-cdk-lib';
+import { Annotations, Duration, Resource, Stack, TagManager, Tags, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sso from 'aws-cdk-lib/aws-sso';
 import { RegionInfo } from 'aws-cdk-lib/region-info';
 import { Construct, DependencyGroup } from 'constructs';
-import { AccessProfile, accessPolicyNameOf, networkArns } from './access';
+import { AccessProfile, accessPolicyNameOf, grantReadSecrets, networkArns } from './access';
 import { IPrivateMwaaEnvironment, PrivateMwaaEnvironment } from './environment';
 import { EnvironmentBase } from './private/environment-base';
+import { EXECUTION_ROLE_TAG, keyAliasName } from './private/runtime-names';
+import { validateSecretPrefix } from './secrets-backend';
 import { MwaaWarnings } from './warnings';
 
 /**
@@ -72,6 +76,36 @@ export interface AirflowPermissionSetProps {
 
   /** The access profile the permission set gives. */
   readonly profile: AccessProfile;
+
+  /**
+   * More access profiles the same permission set gives, for a team that signs in once: for example
+   * `ADMINISTRATOR` with `DEVELOPER` to update the environments and deploy DAGs. The inline policy
+   * holds the statements of every profile; with customer managed policy references, each
+   * environment's policy of each profile is referenced.
+   *
+   * @default - only `profile`
+   */
+  readonly additionalProfiles?: AccessProfile[];
+
+  /**
+   * Secret name prefixes the permission set may also read, in every listed environment's account
+   * and Region, for example `teams/imo` for the team's own secrets: `GetSecretValue`,
+   * `DescribeSecret` and `ListSecretVersionIds` on `<prefix>/*`, and, for a created environment, its
+   * key through Secrets Manager only. Same rule as the Secrets Manager backend's prefixes: at most
+   * 256 letters, digits and `/_+=.@-`, without wildcards or a leading or trailing `/`.
+   *
+   * @default - none (the backend's own prefixes come with the ADMINISTRATOR profile)
+   * @see https://docs.aws.amazon.com/secretsmanager/latest/userguide/auth-and-access_examples.html
+   */
+  readonly additionalSecretPrefixes?: string[];
+
+  /**
+   * More statements for the permission set's inline policy, as they are: they must hold literal
+   * strings only (the permission set is deployed in another account, where no reference reaches).
+   *
+   * @default - none
+   */
+  readonly additionalStatements?: iam.PolicyStatement[];
 
   /**
    * The environments the profile applies to: created in stacks with an explicit account and Region,
@@ -147,14 +181,21 @@ export class AirflowPermissionSet extends Resource {
   public readonly permissionSetName: string;
   /** The profile the permission set gives. */
   public readonly profile: AccessProfile;
+  /** Every profile the permission set gives: `profile` and the `additionalProfiles`. */
+  public readonly profiles: AccessProfile[];
 
   private readonly instanceArn: string;
   private readonly assigned = new Set<string>();
+  private readonly secretPrefixes: string[];
+  private readonly extraStatements: iam.PolicyStatement[];
 
   constructor(scope: Construct, id: string, props: AirflowPermissionSetProps) {
     const name = props.permissionSetName ?? `Airflow${titleCase(props.profile)}`;
     super(scope, id, { physicalName: name });
     this.profile = props.profile;
+    this.profiles = [props.profile, ...(props.additionalProfiles ?? [])].filter((p, i, all) => all.indexOf(p) === i);
+    this.secretPrefixes = props.additionalSecretPrefixes ?? [];
+    this.extraStatements = props.additionalStatements ?? [];
     this.instanceArn = props.instanceArn;
     this.permissionSetName = name;
 
@@ -169,6 +210,7 @@ export class AirflowPermissionSet extends Resource {
     for (const assignment of props.assignments ?? []) {
       this.validateAssignment(assignment);
     }
+    this.secretPrefixes.forEach((prefix, i) => validateSecretPrefix(`additionalSecretPrefixes[${i}]`, prefix));
 
     const mode = props.policyMode ?? PermissionSetPolicyMode.INLINE_POLICY;
     const resource = new sso.CfnPermissionSet(this, 'Resource', {
@@ -178,7 +220,10 @@ export class AirflowPermissionSet extends Resource {
       sessionDuration: props.sessionDuration?.toIsoString(),
       relayStateType: props.relayState,
       ...(mode === PermissionSetPolicyMode.CUSTOMER_MANAGED_POLICY_REFERENCE
-        ? { customerManagedPolicyReferences: this.policyReferences(props.environments) }
+        ? {
+          customerManagedPolicyReferences: this.policyReferences(props.environments),
+          inlinePolicy: this.extrasOnly(props.environments, instancePartition),
+        }
         : { inlinePolicy: this.inlinePolicy(props.environments, instancePartition) }),
     });
     this.permissionSetArn = resource.attrPermissionSetArn;
@@ -220,19 +265,28 @@ export class AirflowPermissionSet extends Resource {
    * that its IAM policy of the profile holds), resolved to literal strings, then merged.
    */
   private inlinePolicy(environments: IPrivateMwaaEnvironment[], instancePartition?: string): any {
-    const perEnvironment = environments.map(environment => this.literalStatements(environment, instancePartition));
+    const perEnvironment = environments.map(environment =>
+      this.literalStatements(environment, instancePartition, this.profiles, this.secretPrefixes));
+    const extras = this.literalExtraStatements(instancePartition);
     const render = (count: number) => this.stack.resolve(new iam.PolicyDocument({
       minimize: true,
-      statements: perEnvironment.slice(0, count).flat().map(json => iam.PolicyStatement.fromJson(json)),
+      statements: [...perEnvironment.slice(0, count).flat(), ...extras].map(json => iam.PolicyStatement.fromJson(json)),
     }));
     const document = render(environments.length);
     if (!fitsInlinePolicy(document)) {
-      let fit = environments.length - 1;
-      while (fit > 0 && !fitsInlinePolicy(render(fit))) {
-        fit--;
+      // The largest count that fits (the size grows with the count): a binary search.
+      let fit = 0;
+      let tooMany = environments.length;
+      while (tooMany - fit > 1) {
+        const middle = Math.floor((fit + tooMany) / 2);
+        if (fitsInlinePolicy(render(middle))) {
+          fit = middle;
+        } else {
+          tooMany = middle;
+        }
       }
-      throw new Error(`\`environments\`: the ${this.profile} policy of ${environments.length} environments is ${nonWhitespace(document)} characters without white space, `
-        + `above the ${INLINE_POLICY_MAX_NON_WHITESPACE} IAM Identity Center allows in a permission set's inline policy; the first ${fit} fit. `
+      throw new Error(`\`environments\`: the ${this.profiles.join(' + ')} policy of ${environments.length} environments is ${policyBytes(document)} bytes, `
+        + `above the ${INLINE_POLICY_MAX_BYTES} IAM Identity Center allows in a permission set's inline policy; the first ${fit} fit. `
         + 'Split the environments across permission sets, or use `policyMode: PermissionSetPolicyMode.CUSTOMER_MANAGED_POLICY_REFERENCE`, '
         + `got: ${environments.length} environments`);
     }
@@ -258,7 +312,12 @@ export class AirflowPermissionSet extends Resource {
    * @see https://docs.aws.amazon.com/AmazonS3/latest/userguide/UsingKMSEncryption.html#encryption-context
    * @see https://docs.aws.amazon.com/mwaa/latest/userguide/access-policies.html
    */
-  private literalStatements(environment: IPrivateMwaaEnvironment, instancePartition?: string): any[] {
+  private literalStatements(
+    environment: IPrivateMwaaEnvironment,
+    instancePartition: string | undefined,
+    profiles: AccessProfile[],
+    secretPrefixes: string[],
+  ): any[] {
     const { account, region } = environment.env;
     const label = Token.isUnresolved(environment.environmentName) ? environment.node.path : environment.environmentName;
     if (Token.isUnresolved(account) || Token.isUnresolved(region) || Token.isUnresolved(environment.environmentName)) {
@@ -280,8 +339,13 @@ export class AirflowPermissionSet extends Resource {
         `\`environments\`: environment ${label} is named in account ${account}, this permission set's own account. If it lives in a workload account, `
         + 'import it with `PrivateMwaaEnvironment.fromEnvironmentArn` (or `fromEnvironmentAttributes` with `account` and `region`); otherwise acknowledge this warning.');
     }
-    const collector = new StatementCollector(Stack.of(environment), deployTimeSubstitutes(environment, regionInfo.partition));
-    environment.grantAccessProfile(collector, this.profile);
+    const collector = new StatementCollector(Stack.of(environment), deployTimeSubstitutes(this, environment, regionInfo.partition, label));
+    for (const profile of profiles) {
+      environment.grantAccessProfile(collector, profile);
+    }
+    if (secretPrefixes.length > 0 && environment instanceof EnvironmentBase) {
+      grantReadSecrets(environment, collector, { ...environment._grantTargets(), secretPrefixes });
+    }
     let resolved: any;
     try {
       resolved = this.stack.resolve(collector.statements.map(s => s.toStatementJson()));
@@ -297,17 +361,50 @@ export class AirflowPermissionSet extends Resource {
   /**
    * The bucket of a created environment gets a generated name when a permission set first names it:
    * harmless for a new environment, but for one already deployed the new name replaces the bucket.
+   * Reported once per environment, on the environment, however many permission sets name it.
    */
   private warnAboutGeneratedBucketName(environment: IPrivateMwaaEnvironment, label: string): void {
     if (!(environment instanceof PrivateMwaaEnvironment)
       || environment.node.tryFindChild('SourceBucket') !== environment.sourceBucket
-      || (this.profile !== AccessProfile.DEVELOPER && this.profile !== AccessProfile.ADMINISTRATOR)) {
+      || !this.profiles.some(p => p === AccessProfile.DEVELOPER || p === AccessProfile.ADMINISTRATOR)
+      || BUCKET_NAME_WARNED.has(environment)) {
       return;
     }
-    Annotations.of(this).addWarningV2(MwaaWarnings.GENERATED_BUCKET_NAME,
-      `\`environments\`: the source bucket of environment ${label} now gets the name ${this.stack.resolve(environment.sourceBucket.bucketName)} in its stack, so that this permission set can name it. `
+    BUCKET_NAME_WARNED.add(environment);
+    Annotations.of(environment).addWarningV2(MwaaWarnings.GENERATED_BUCKET_NAME,
+      `\`environments\`: the source bucket of environment ${label} now gets the name ${this.stack.resolve(environment.sourceBucket.bucketName)} in its stack, so that the permission set ${this.node.path} can name it. `
       + 'For a new environment that is all; for one already deployed, the new name replaces its bucket (a new, empty bucket; the old one is retained). '
       + 'For a deployed environment use `policyMode: PermissionSetPolicyMode.CUSTOMER_MANAGED_POLICY_REFERENCE` instead, or acknowledge this warning.');
+  }
+
+  /** The additional statements, as literal JSON. */
+  private literalExtraStatements(instancePartition?: string): any[] {
+    const partition = instancePartition ?? 'aws';
+    const suffix = partition === 'aws-cn' ? 'amazonaws.com.cn' : 'amazonaws.com';
+    return this.extraStatements.map((statement, i) => literal(this.stack.resolve(statement.toStatementJson()),
+      { 'AWS::Partition': partition, 'AWS::URLSuffix': suffix }, `additionalStatements[${i}]`, 'additionalStatements'));
+  }
+
+  /**
+   * With customer managed policy references, the inline policy holds only the additional secret
+   * prefixes and statements, if there are any.
+   */
+  private extrasOnly(environments: IPrivateMwaaEnvironment[], instancePartition?: string): any {
+    const statements = [
+      ...(this.secretPrefixes.length > 0 ? environments.flatMap(e => this.literalStatements(e, instancePartition, [], this.secretPrefixes)) : []),
+      ...this.literalExtraStatements(instancePartition),
+    ];
+    if (statements.length === 0) {
+      return undefined;
+    }
+    const document = this.stack.resolve(new iam.PolicyDocument({
+      minimize: true,
+      statements: statements.map(json => iam.PolicyStatement.fromJson(json)),
+    }));
+    if (!fitsInlinePolicy(document)) {
+      throw new Error(`\`additionalStatements\`: the inline policy is ${policyBytes(document)} bytes, above the ${INLINE_POLICY_MAX_BYTES} IAM Identity Center allows, got: ${statements.length} statements`);
+    }
+    return document;
   }
 
   /** References to each environment's customer managed policy of the profile, by name. */
@@ -317,13 +414,15 @@ export class AirflowPermissionSet extends Resource {
       if (Token.isUnresolved(environment.environmentName)) {
         throw new Error(`\`environments\`: the name of environment ${environment.node.path} must be known at synth to reference its policy by name, got: ${environment.environmentName}`);
       }
-      if (environment instanceof PrivateMwaaEnvironment) {
-        environment.accessPolicy(this.profile); // make sure the environment's stack creates it
+      for (const profile of this.profiles) {
+        if (environment instanceof PrivateMwaaEnvironment) {
+          environment.accessPolicy(profile); // make sure the environment's stack creates it
+        }
+        names.add(accessPolicyNameOf(environment.environmentName, profile));
       }
-      names.add(accessPolicyNameOf(environment.environmentName, this.profile));
     }
     if (names.size > MAX_POLICIES_PER_PERMISSION_SET) {
-      throw new Error(`\`environments\`: a permission set references at most ${MAX_POLICIES_PER_PERMISSION_SET} managed policies; split the environments across permission sets, got: ${names.size} environments`);
+      throw new Error(`\`environments\`: a permission set references at most ${MAX_POLICIES_PER_PERMISSION_SET} managed policies; split the environments across permission sets, got: ${names.size} policies (${environments.length} environments, ${this.profiles.length} profiles)`);
     }
     if (names.size > DEFAULT_MANAGED_POLICIES_PER_ROLE) {
       Annotations.of(this).addWarningV2(MwaaWarnings.MANAGED_POLICIES_PER_ROLE,
@@ -396,24 +495,33 @@ export class AirflowPermissionSet extends Resource {
 }
 
 /**
- * IAM Identity Center: a permission set's inline policy may hold 32,768 bytes, of which 10,240
- * characters that are not white space.
+ * IAM Identity Center: a permission set's inline policy may hold 32,768 bytes (the API's length
+ * constraint on `InlinePolicy`; 10,240 characters is IAM's quota for a role's inline policies, not
+ * this one).
+ *
+ * @see https://docs.aws.amazon.com/singlesignon/latest/userguide/limits.html
+ * @see https://docs.aws.amazon.com/singlesignon/latest/APIReference/API_PutInlinePolicyToPermissionSet.html
+ */
+const INLINE_POLICY_MAX_BYTES = 32768;
+/**
+ * AWS managed and customer managed policies per permission set, together (IAM Identity Center
+ * quotas page; CloudFormation's schema allows 25 of each kind).
  *
  * @see https://docs.aws.amazon.com/singlesignon/latest/userguide/limits.html
  */
-const INLINE_POLICY_MAX_BYTES = 32768;
-const INLINE_POLICY_MAX_NON_WHITESPACE = 10240;
-/** AWS managed and customer managed policies per permission set (same page). */
-const MAX_POLICIES_PER_PERMISSION_SET = 20;
+const MAX_POLICIES_PER_PERMISSION_SET = 25;
 /** IAM's default quota of managed policies per role, which the permission set's role is. */
 const DEFAULT_MANAGED_POLICIES_PER_ROLE = 10;
 
-function nonWhitespace(document: unknown): number {
-  return JSON.stringify(document).replace(/\s/g, '').length;
+/** The environments whose generated bucket name was already reported. */
+const BUCKET_NAME_WARNED = new WeakSet<IPrivateMwaaEnvironment>();
+
+function policyBytes(document: unknown): number {
+  return Buffer.byteLength(JSON.stringify(document));
 }
 
 function fitsInlinePolicy(document: unknown): boolean {
-  return nonWhitespace(document) <= INLINE_POLICY_MAX_NON_WHITESPACE && Buffer.byteLength(JSON.stringify(document)) <= INLINE_POLICY_MAX_BYTES;
+  return policyBytes(document) <= INLINE_POLICY_MAX_BYTES;
 }
 
 function titleCase(value: string): string {
@@ -434,50 +542,126 @@ function defaultDescription(profile: AccessProfile, environments: IPrivateMwaaEn
 interface Substitute {
   /** The ARN token, resolved in the environment's own stack (a `Fn::GetAtt`). */
   readonly reference: string;
-  readonly pattern: string;
-  readonly conditions?: { [operator: string]: { [key: string]: unknown } };
+  /** The literal ARN or pattern that stands for it; undefined: the statement is left out. */
+  readonly pattern?: string;
+  /** The conditions that narrow the pattern back to the resource, given the statement's own conditions. */
+  readonly conditions?: (existing: Conditions) => Conditions;
 }
 
-/** The key and execution role ARNs of an environment that are only known at deploy time. */
-function deployTimeSubstitutes(environment: IPrivateMwaaEnvironment, partition: string): Substitute[] {
+type Conditions = { [operator: string]: { [key: string]: unknown } };
+
+/**
+ * The deploy-time ARNs of an environment (key, execution role, network) and what stands for each
+ * in a permission set, with the warnings for what is left out.
+ */
+function deployTimeSubstitutes(set: AirflowPermissionSet, environment: IPrivateMwaaEnvironment, partition: string, label: string): Substitute[] {
   const home = Stack.of(environment);
   const reference = (token: string) => JSON.stringify(home.resolve(token));
   const out: Substitute[] = [];
   const targets = environment instanceof EnvironmentBase ? environment._grantTargets() : undefined;
   const key = targets?.sourceBucket?.encryptionKey ?? targets?.kmsKey;
-  if (targets?.sourceBucket !== undefined && key !== undefined && Token.isUnresolved(key.keyArn)) {
-    const bucket = targets.sourceBucket;
-    const { account, region } = key.env;
-    out.push({
-      reference: reference(key.keyArn),
-      pattern: `arn:${partition}:kms:${region}:${account}:key/*`,
-      conditions: { StringLike: { 'kms:EncryptionContext:aws:s3:arn': [bucket.bucketArn, bucket.arnForObjects('*')] } },
-    });
+  if (key !== undefined && Token.isUnresolved(key.keyArn)) {
+    out.push(keySubstitute(environment, key, partition, label, targets?.sourceBucket));
   }
-  // The VPC, subnets and security groups an administrator may create the web server's endpoint in
-  // have ids only known at deploy time: the permission set names every one of them in the
-  // environment's Region instead. The endpoint itself is still created in the environment's own
-  // account and Region (its vpc-endpoint and network-interface resources stay narrowed).
-  if (environment instanceof EnvironmentBase && targets?.network !== undefined) {
-    for (const arn of networkArns(environment, targets.network)) {
-      if (Token.isUnresolved(arn) && /\$\{Token\[/.test(arn.split(':').pop() ?? '')) {
-        const type = arn.split(':').pop()!.split('/')[0];
-        out.push({ reference: reference(arn), pattern: `arn:${partition}:ec2:${environment.env.region}:*:${type}/*` });
-      }
+  // The VPC, subnets and security groups an administrator may create the web server's endpoint in:
+  // ids known only at deploy time cannot be named, and a pattern would reach every VPC of every
+  // account. The two EC2 statements are left out instead, with a warning.
+  if (environment instanceof EnvironmentBase && targets?.network !== undefined && targets.selfService === undefined) {
+    const unknown = networkArns(environment, targets.network).filter(arn => Token.isUnresolved(arn) && /\$\{Token\[/.test(arn.split(':').pop() ?? ''));
+    out.push(...unknown.map(arn => ({ reference: reference(arn) })));
+    if (unknown.length > 0 && set.profiles.includes(AccessProfile.ADMINISTRATOR)) {
+      Annotations.of(set).addWarningV2(MwaaWarnings.PERMISSION_SET_NETWORK,
+        `\`environments\`: the VPC, subnet or security group ids of environment ${label} are known only at deploy time, so this permission set leaves out ec2:CreateVpcEndpoint and ec2:CreateNetworkInterface: `
+        + 'its administrators cannot make an update that has MWAA create the private web server\'s VPC endpoint or network interfaces in their name. '
+        + 'Give the environment a VPC, subnets and security groups imported by id (ec2.Vpc.fromVpcAttributes, ec2.SecurityGroup.fromSecurityGroupId), or acknowledge this warning.');
     }
   }
-  if (environment instanceof PrivateMwaaEnvironment && Token.isUnresolved(environment.executionRole.roleArn)) {
-    out.push({
-      reference: reference(environment.executionRole.roleArn),
-      pattern: `arn:${partition}:iam::${environment.executionRole.env.account}:role/*`,
-    });
+  if (environment instanceof PrivateMwaaEnvironment && Token.isUnresolved(environment.executionRole.roleArn) && targets?.selfService === undefined) {
+    out.push(executionRoleSubstitute(set, environment, partition, label, reference(environment.executionRole.roleArn)));
   }
   return out;
 }
 
 /**
+ * The environment's key by alias: any key of its account and Region that carries the environment's
+ * alias (`kms:ResourceAliases`, a condition key of the KMS key resource type, so of every action on
+ * it). Through S3, also only for objects of the environment's bucket
+ * (`kms:EncryptionContext:aws:s3:arn`: the object ARN, or the bucket ARN with S3 Bucket Keys).
+ *
+ * @see https://docs.aws.amazon.com/kms/latest/developerguide/conditions-kms.html#conditions-kms-resource-aliases
+ * @see https://docs.aws.amazon.com/service-authorization/latest/reference/list_awskeymanagementservice.html#awskeymanagementservice-resources-for-iam-policies
+ * @see https://docs.aws.amazon.com/AmazonS3/latest/userguide/UsingKMSEncryption.html#encryption-context
+ */
+function keySubstitute(environment: IPrivateMwaaEnvironment, key: kms.IKey, partition: string, label: string, bucket?: s3.IBucket): Substitute {
+  if (!(key instanceof kms.Key)) {
+    throw new Error(`\`environments\`: the key of environment ${label} has an ARN known only at deploy time and is not a key of this app, so a permission set can neither name it nor give it an alias. `
+      + `Import the key with its literal ARN (kms.Key.fromKeyArn), got: ${key.node.path}`);
+  }
+  const aliasName = keyAliasName(environment.environmentName);
+  const scope = environment as unknown as Construct;
+  if (scope.node.tryFindChild('PermissionSetKeyAlias') === undefined) {
+    new kms.Alias(scope, 'PermissionSetKeyAlias', { aliasName, targetKey: key });
+  }
+  const { account, region } = key.env;
+  return {
+    reference: JSON.stringify(Stack.of(environment).resolve(key.keyArn)),
+    pattern: `arn:${partition}:kms:${region}:${account}:key/*`,
+    conditions: existing => {
+      const byAlias: Conditions = { 'ForAnyValue:StringEquals': { 'kms:ResourceAliases': aliasName } };
+      const viaS3 = JSON.stringify(existing.StringEquals?.['kms:ViaService'] ?? '').startsWith('"s3.');
+      if (!viaS3 || bucket === undefined) {
+        return byAlias;
+      }
+      return { ...byAlias, StringLike: { 'kms:EncryptionContext:aws:s3:arn': [bucket.bucketArn, bucket.arnForObjects('*')] } };
+    },
+  };
+}
+
+/**
+ * The execution role, which must never be renamed (that would replace it): by its literal ARN when
+ * its name is known at synth; otherwise any role of the account that carries the tag
+ * `cdk-private-mwaa-environment=<environment>`, which the construct adds to the role (a tag changes
+ * nothing else of it). `iam:PassRole` is authorized on the role resource type, whose condition keys
+ * include `aws:ResourceTag/${TagKey}`.
+ *
+ * @see https://docs.aws.amazon.com/service-authorization/latest/reference/list_awsidentityandaccessmanagementiam.html
+ * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/access_iam-tags.html
+ */
+function executionRoleSubstitute(
+  set: AirflowPermissionSet,
+  environment: PrivateMwaaEnvironment,
+  partition: string,
+  label: string,
+  reference: string,
+): Substitute {
+  const role = environment.executionRole;
+  const account = role.env.account;
+  const cfnRole = role.node.defaultChild as iam.CfnRole | undefined;
+  const name = cfnRole?.roleName;
+  const path = cfnRole?.path ?? '/';
+  if (role instanceof iam.Role && name !== undefined && !Token.isUnresolved(name) && !Token.isUnresolved(path)) {
+    return { reference, pattern: `arn:${partition}:iam::${account}:role${path}${name}` };
+  }
+  if (!TagManager.isTaggable(role) && !(role instanceof iam.Role)) {
+    if (set.profiles.includes(AccessProfile.ADMINISTRATOR)) {
+      Annotations.of(set).addWarningV2(MwaaWarnings.PERMISSION_SET_PASS_ROLE,
+        `\`environments\`: the execution role of environment ${label} has an ARN known only at deploy time and no construct here to tag, so this permission set leaves out iam:PassRole: `
+        + 'its administrators cannot call UpdateEnvironment, which passes the role. Give the environment a role imported by its literal ARN, or acknowledge this warning.');
+    }
+    return { reference };
+  }
+  Tags.of(role).add(EXECUTION_ROLE_TAG, environment.environmentName);
+  return {
+    reference,
+    pattern: `arn:${partition}:iam::${account}:role/*`,
+    conditions: () => ({ StringEquals: { [`aws:ResourceTag/${EXECUTION_ROLE_TAG}`]: environment.environmentName } }),
+  };
+}
+
+/**
  * A grantee that keeps the statements granted to it, with deploy-time ARNs of the environment's
- * stack replaced by their literal substitutes.
+ * stack replaced by their literal substitutes; a statement with a resource that has no substitute
+ * pattern is left out.
  */
 class StatementCollector implements iam.IPrincipal {
   public readonly grantPrincipal: iam.IPrincipal = this;
@@ -498,7 +682,9 @@ class StatementCollector implements iam.IPrincipal {
   public addToPrincipalPolicy(statement: iam.PolicyStatement): iam.AddToPrincipalPolicyResult {
     const json = statement.toStatementJson();
     const resources: string[] = json.Resource === undefined ? [] : [].concat(json.Resource);
-    let conditions = json.Condition ?? {};
+    const existing: Conditions = json.Condition ?? {};
+    let conditions: Conditions = existing;
+    let leftOut = false;
     json.Resource = resources.map(resource => {
       const substitute = Token.isUnresolved(resource)
         ? this.substitutes.find(s => s.reference === JSON.stringify(this.home.resolve(resource)))
@@ -506,11 +692,18 @@ class StatementCollector implements iam.IPrincipal {
       if (substitute === undefined) {
         return resource;
       }
-      for (const [operator, entries] of Object.entries(substitute.conditions ?? {})) {
+      if (substitute.pattern === undefined) {
+        leftOut = true;
+        return resource;
+      }
+      for (const [operator, entries] of Object.entries(substitute.conditions?.(existing) ?? {})) {
         conditions = { ...conditions, [operator]: { ...conditions[operator], ...entries } };
       }
       return substitute.pattern;
     });
+    if (leftOut) {
+      return { statementAdded: false, policyDependable: new DependencyGroup() };
+    }
     if (Object.keys(conditions).length > 0) {
       json.Condition = conditions;
     }
@@ -524,9 +717,9 @@ class StatementCollector implements iam.IPrincipal {
  * Region, joins of literal parts. Anything else (a reference to a resource, an import) is an error
  * that names the environment.
  */
-function literal(value: any, pseudo: { [name: string]: string }, label: string): any {
+function literal(value: any, pseudo: { [name: string]: string }, label: string, prop = 'environments'): any {
   if (Array.isArray(value)) {
-    return value.map(v => literal(v, pseudo, label));
+    return value.map(v => literal(v, pseudo, label, prop));
   }
   if (value === null || typeof value !== 'object') {
     return value;
@@ -537,19 +730,22 @@ function literal(value: any, pseudo: { [name: string]: string }, label: string):
   }
   if (keys.length === 1 && keys[0] === 'Fn::Join') {
     const [separator, parts] = value['Fn::Join'] as [string, unknown[]];
-    const joined = parts.map(p => literal(p, pseudo, label));
+    const joined = parts.map(p => literal(p, pseudo, label, prop));
     if (joined.every(p => typeof p === 'string')) {
       return joined.join(separator);
     }
   }
   if (keys.some(k => k === 'Ref' || k.startsWith('Fn::'))) {
+    if (prop !== 'environments') {
+      throw new Error(`\`${label}\` must hold literal strings only: the permission set is deployed in another account, where no reference reaches, got: ${JSON.stringify(value)}`);
+    }
     throw new Error(`\`environments\`: the policy for environment ${label} still holds a value known only at deploy time, which a permission set in another account cannot reference. `
       + 'Put the permission set in a stack of another account than the environment\'s, and create the environment in a stack with an explicit `env` '
       + `(or import it with \`fromEnvironmentArn\`), got: ${JSON.stringify(value)}`);
   }
   const out: { [key: string]: any } = {};
   for (const key of keys) {
-    out[key] = literal(value[key], pseudo, label);
+    out[key] = literal(value[key], pseudo, label, prop);
   }
   return out;
 }

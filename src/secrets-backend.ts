@@ -44,12 +44,7 @@ export function withSecretsBackend(
   }
   const [connections, variables] = secretPrefixes(backend);
   for (const [prop, prefix] of [['connectionsPrefix', connections], ['variablesPrefix', variables]]) {
-    if (Token.isUnresolved(prefix)) {
-      throw new Error(`\`secretsBackend.${prop}\` must be known at synth time (it goes into the Airflow configuration and the execution role policy), got: a token`);
-    }
-    if (prefix.length > 256 || !/^[A-Za-z0-9_+=.@-]+(\/[A-Za-z0-9_+=.@-]+)*$/.test(prefix)) {
-      throw new Error(`\`secretsBackend.${prop}\` must be a secret name prefix of at most 256 letters, digits and /_+=.@- without wildcards or a leading or trailing '/', got: '${prefix}'`);
-    }
+    validateSecretPrefix(`secretsBackend.${prop}`, prefix);
   }
   const clash = Object.keys(options ?? {}).filter(key => key === 'secrets.backend' || key === 'secrets.backend_kwargs');
   if (clash.length > 0) {
@@ -60,4 +55,18 @@ export function withSecretsBackend(
     'secrets.backend': SECRETS_MANAGER_BACKEND_CLASS,
     'secrets.backend_kwargs': JSON.stringify({ connections_prefix: connections, variables_prefix: variables }),
   };
+}
+
+/**
+ * The rule for a Secrets Manager name prefix, the backend's or one more a permission set reads: at
+ * most 256 letters, digits and `/_+=.@-`, no wildcard, no leading or trailing `/`, known at synth.
+ * (Here rather than in private/props-validation.ts, which imports the props that import this file.)
+ */
+export function validateSecretPrefix(prop: string, prefix: string): void {
+  if (Token.isUnresolved(prefix)) {
+    throw new Error(`\`${prop}\` must be known at synth time (it goes into the Airflow configuration and the execution role policy), got: a token`);
+  }
+  if (prefix.length > 256 || !/^[A-Za-z0-9_+=.@-]+(\/[A-Za-z0-9_+=.@-]+)*$/.test(prefix)) {
+    throw new Error(`\`${prop}\` must be a secret name prefix of at most 256 letters, digits and /_+=.@- without wildcards or a leading or trailing '/', got: '${prefix}'`);
+  }
 }

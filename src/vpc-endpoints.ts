@@ -5,7 +5,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { airflowRoleArn, celeryQueueArnPattern, environmentArn, logGroupArnPattern, secretArnPattern } from './private/arns';
+import { airflowRoleArn, celeryQueueArnPattern, environmentArn, logGroupAndStreamArns, secretArnPattern } from './private/arns';
 import { WEBSERVER_PORT } from './private/mwaa';
 import type { SecretsManagerBackendOptions } from './secrets-backend';
 import { MwaaWarnings } from './warnings';
@@ -195,7 +195,7 @@ export class MwaaVpcEndpoints extends Construct implements ec2.IConnectable {
     const logs = this.addInterface('Logs', ec2.InterfaceVpcEndpointAwsService.CLOUDWATCH_LOGS);
     this.allow(logs, 'WriteEnvironmentLogs', [
       'logs:CreateLogStream', 'logs:CreateLogGroup', 'logs:PutLogEvents', 'logs:GetLogEvents', 'logs:GetLogRecord', 'logs:GetLogGroupFields', 'logs:GetQueryResults',
-    ], [logGroupArnPattern(this, props.environmentName)]);
+    ], logGroupAndStreamArns(this, props.environmentName));
     this.allow(logs, 'DescribeLogGroups', ['logs:DescribeLogGroups'], ['*'], true);
 
     const monitoring = this.addInterface('Monitoring', ec2.InterfaceVpcEndpointAwsService.CLOUDWATCH_MONITORING);

@@ -68,6 +68,21 @@ export class MwaaWarnings {
    * management account, where service control policies do not apply.
    */
   public static readonly GUARD_OWN_ACCOUNT = 'cdk-private-mwaa:guardOwnAccount';
+  /**
+   * A permission set leaves out the administrator's `ec2:CreateVpcEndpoint` and
+   * `ec2:CreateNetworkInterface`: the environment's VPC, subnet or security group ids are known only
+   * at deploy time.
+   */
+  public static readonly PERMISSION_SET_NETWORK = 'cdk-private-mwaa:permissionSetNetwork';
+  /**
+   * A permission set leaves out the administrator's `iam:PassRole`: the environment's execution role
+   * has neither a name known at synth nor a construct here that can carry a tag.
+   */
+  public static readonly PERMISSION_SET_PASS_ROLE = 'cdk-private-mwaa:permissionSetPassRole';
+  /** `kmsKey` belongs to another account, whose key policy is not changed here. */
+  public static readonly KMS_KEY_OTHER_ACCOUNT = 'cdk-private-mwaa:kmsKeyOtherAccount';
+  /** The requirements' constraints file is for another Airflow version than `airflowVersion`. */
+  public static readonly CONSTRAINTS_VERSION = 'cdk-private-mwaa:constraintsVersion';
 
   /** Every warning id, for documentation and tests. */
   public static readonly ALL: string[] = [
@@ -98,6 +113,10 @@ export class MwaaWarnings {
     MwaaWarnings.NOTIFICATION_TOPIC_IMPORTED_KEY,
     MwaaWarnings.GUARD_OWN_ACCOUNT,
     MwaaWarnings.DAG_RUN_ENV_ENDPOINT,
+    MwaaWarnings.PERMISSION_SET_NETWORK,
+    MwaaWarnings.PERMISSION_SET_PASS_ROLE,
+    MwaaWarnings.KMS_KEY_OTHER_ACCOUNT,
+    MwaaWarnings.CONSTRAINTS_VERSION,
   ];
 
   private constructor() {}

@@ -6,7 +6,8 @@ import { Annotations as CoreAnnotations, App, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as s3 from 'aws-cdk-lib/aws-s3';
-import { Dags, DependencyFile, PrivateMwaaEnvironment, PrivateMwaaEnvironmentProps } from '../src';
+import * as s3deploy from 'aws-cdk-lib/aws-s3-deployment';
+import { Dags, DependencyFile, PrivateMwaaEnvironment, PrivateMwaaEnvironmentProps, WebserverAccessMode } from '../src';
 import { PINNED_REQUIREMENTS, sampleProject, writeTree, writeZip } from './support/files';
 import { ACCOUNT, newVpc, REGION } from './support/fixtures';
 import { resolveIntrinsics } from './support/resolve-template';
@@ -191,21 +192,114 @@ describe('DAGs are synchronised to the DAG folder', () => {
     built.template.hasResourceProperties('Custom::CDKBucketDeployment', { DestinationBucketKeyPrefix: 'airflow/dags/', Prune: false });
   });
 
-  test('into an imported bucket, the DAG upload may still use the environment\'s key', () => {
-    const keyActions = (built: Built) => {
-      const handlerRole = built.stack.getLogicalId(built.env.dagsDeployment!.handlerRole.node.defaultChild as any);
-      const keyId = logicalId(built, 'Key');
-      return Object.values<any>(built.template.findResources('AWS::IAM::Policy'))
-        .filter(p => p.Properties.Roles.some((r: any) => r.Ref === handlerRole))
-        .flatMap(p => p.Properties.PolicyDocument.Statement)
-        .filter((st: any) => JSON.stringify(st.Resource) === JSON.stringify({ 'Fn::GetAtt': [keyId, 'Arn'] }))
-        .flatMap((st: any) => [st.Action].flat());
-    };
-    const imported = build({ dags: Dags.fromAsset(path.join(root, 'dags')) }, { importedBucket: true });
-    expect(keyActions(imported)).toEqual(expect.arrayContaining(['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey*']));
-    // The same actions CDK grants for a bucket it knows the key of.
-    const created = build({ dags: Dags.fromAsset(path.join(root, 'dags')) });
-    expect(keyActions(imported).sort()).toEqual(keyActions(created).sort());
+  /** The DAG deployment role's statements, resolved to the ARNs AWS would give, for the simulator. */
+  function dagRolePolicy(built: Built, bucketName: string): any {
+    const role = built.env.dagsDeployment!.handlerRole;
+    const roleId = built.stack.getLogicalId(role.node.defaultChild as any);
+    const policies = Object.values<any>(built.template.findResources('AWS::IAM::Policy'))
+      .filter(p => p.Properties.Roles.some((r: any) => r.Ref === roleId));
+    expect(policies).toHaveLength(1);
+    const bucketId = built.env.sourceBucket.node.defaultChild ? built.stack.getLogicalId(built.env.sourceBucket.node.defaultChild as any) : 'none';
+    return resolveIntrinsics(policies[0].Properties.PolicyDocument, {
+      account: ACCOUNT,
+      region: REGION,
+      refs: { [bucketId]: bucketName },
+      arns: { [bucketId]: `arn:aws:s3:::${bucketName}`, [logicalId(built, 'Key')]: DAG_KEY },
+    });
+  }
+  const DAG_KEY = `arn:aws:kms:${REGION}:${ACCOUNT}:key/1234abcd-12ab-34cd-56ef-1234567890ab`;
+
+  async function asDagDeployment(policy: any, action: string, resource: string, context: { [key: string]: string } = {}): Promise<string> {
+    const response = await runSimulation({
+      identityPolicies: [{ name: 'DagsDeploymentRole', policy }],
+      serviceControlPolicies: [],
+      resourceControlPolicies: [],
+      resourcePolicy: resource.startsWith('arn:aws:kms:')
+        ? { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${ACCOUNT}:root` }, Action: 'kms:*', Resource: '*' }] }
+        : undefined,
+      request: {
+        principal: `arn:aws:sts::${ACCOUNT}:assumed-role/dags-deployment/fn`,
+        action,
+        resource: { resource, accountId: resource.startsWith('arn:aws:s3') ? ACCOUNT : resource.split(':')[4] },
+        contextVariables: context,
+      },
+    }, {});
+    if (response.resultType === 'error') {
+      throw new Error(JSON.stringify(response.errors));
+    }
+    return response.overallResult;
+  }
+
+  describe.each([
+    ['a created bucket', false, 'created-bucket'],
+    ['an imported bucket', true, 'team-airflow-dags'],
+  ])('the DAG sync into %s runs as a role confined to the DAG folder', (_name, importedBucket, bucketName) => {
+    const built = build({ dags: Dags.fromAsset(path.join(root, 'dags'), { folder: 'airflow/dags' }) }, { importedBucket });
+    const policy = dagRolePolicy(built, bucketName);
+    const object = (key: string) => `arn:aws:s3:::${bucketName}/${key}`;
+    const viaS3 = { 'kms:ViaService': `s3.${REGION}.amazonaws.com` };
+    test.each([
+      ['put a DAG', 's3:PutObject', object('airflow/dags/etl.py'), {}, 'Allowed'],
+      ['delete (prune) a DAG', 's3:DeleteObject', object('airflow/dags/old.py'), {}, 'Allowed'],
+      ['list the DAG folder', 's3:ListBucket', `arn:aws:s3:::${bucketName}`, { 's3:prefix': 'airflow/dags/' }, 'Allowed'],
+      ['encrypt a new DAG through S3', 'kms:GenerateDataKey', DAG_KEY, viaS3, 'Allowed'],
+      ['decrypt (multipart upload) through S3', 'kms:Decrypt', DAG_KEY, viaS3, 'Allowed'],
+      ['delete an object version of a DAG', 's3:DeleteObjectVersion', object('airflow/dags/etl.py'), {}, 'ImplicitlyDenied'],
+      ['delete a version of requirements.txt', 's3:DeleteObjectVersion', object('requirements.txt'), {}, 'ImplicitlyDenied'],
+      ['overwrite requirements.txt', 's3:PutObject', object('requirements.txt'), {}, 'ImplicitlyDenied'],
+      ['overwrite the startup script', 's3:PutObject', object('startup.sh'), {}, 'ImplicitlyDenied'],
+      ['delete plugins.zip', 's3:DeleteObject', object('plugins.zip'), {}, 'ImplicitlyDenied'],
+      ['write next to the DAG folder', 's3:PutObject', object('airflow/dags-old/etl.py'), {}, 'ImplicitlyDenied'],
+      ['list the whole bucket', 's3:ListBucket', `arn:aws:s3:::${bucketName}`, { 's3:prefix': '' }, 'ImplicitlyDenied'],
+      ['change the bucket policy', 's3:PutBucketPolicy', `arn:aws:s3:::${bucketName}`, {}, 'ImplicitlyDenied'],
+      ['use the key directly', 'kms:Decrypt', DAG_KEY, {}, 'ImplicitlyDenied'],
+      ['use the key through SQS', 'kms:Decrypt', DAG_KEY, { 'kms:ViaService': `sqs.${REGION}.amazonaws.com` }, 'ImplicitlyDenied'],
+      ['re-encrypt with the key', 'kms:ReEncryptFrom', DAG_KEY, viaS3, 'ImplicitlyDenied'],
+    ])('%s', async (_what, action, resource, context, expected) => {
+      expect(await asDagDeployment(policy, action, resource, context as { [key: string]: string })).toBe(expected);
+    });
+
+    test('reads the staged DAG archive and no other asset', async () => {
+      const asset = policy.Statement.find((st: any) => st.Action === 's3:GetObject' && String(st.Resource).includes('cdk-hnb659fds-assets'));
+      expect(asset.Resource).toMatch(new RegExp(`^arn:aws:s3:::cdk-hnb659fds-assets-${ACCOUNT}-${REGION}/[0-9a-f]{64}\\.zip$`));
+      expect(await asDagDeployment(policy, 's3:GetObject', asset.Resource)).toBe('Allowed');
+      expect(await asDagDeployment(policy, 's3:GetObject', `arn:aws:s3:::cdk-hnb659fds-assets-${ACCOUNT}-${REGION}/other.zip`)).toBe('ImplicitlyDenied');
+    });
+
+    test('the bucket policy and the key policy grant the role nothing', () => {
+      const roleId = built.stack.getLogicalId(built.env.dagsDeployment!.handlerRole.node.defaultChild as any);
+      const resourcePolicies = [
+        ...Object.values<any>(built.template.findResources('AWS::S3::BucketPolicy')).map(p => p.Properties.PolicyDocument),
+        ...Object.values<any>(built.template.findResources('AWS::KMS::Key')).map(k => k.Properties.KeyPolicy),
+      ];
+      expect(JSON.stringify(resourcePolicies)).not.toContain(roleId);
+    });
+  });
+
+  test('two environments of one stack share the DAG folder role, each folder named', () => {
+    const app = new App({ outdir: fs.mkdtempSync(path.join(os.tmpdir(), 'mwaa-out-')) });
+    const stack = new Stack(app, 'TwoStack', { env: { account: ACCOUNT, region: REGION } });
+    const vpc = newVpc(stack);
+    const a = new PrivateMwaaEnvironment(stack, 'A', { environmentName: 'env-a', vpc, dags: Dags.fromAsset(path.join(root, 'dags')) });
+    const b = new PrivateMwaaEnvironment(stack, 'B', { environmentName: 'env-b', vpc, dags: Dags.fromAsset(path.join(root, 'dags'), { folder: 'team/dags' }) });
+    expect(a.dagsDeployment!.handlerRole).toBe(b.dagsDeployment!.handlerRole);
+    const roleId = stack.getLogicalId(a.dagsDeployment!.handlerRole.node.defaultChild as any);
+    const statements = Object.values<any>(Template.fromStack(stack).findResources('AWS::IAM::Policy'))
+      .filter(p => p.Properties.Roles.some((r: any) => r.Ref === roleId)).flatMap(p => p.Properties.PolicyDocument.Statement);
+    const writes = statements.filter((st: any) => JSON.stringify(st.Action).includes('s3:PutObject')).map((st: any) => JSON.stringify(st.Resource));
+    expect(writes).toHaveLength(2);
+    expect(writes.some(w => w.includes('/dags/*'))).toBe(true);
+    expect(writes.some(w => w.includes('/team/dags/*'))).toBe(true);
+    expect(JSON.stringify(statements)).not.toContain('s3:DeleteObject*');
+  });
+
+  test('a BucketDeployment of the stack created before the environment: the DAG sync fails, naming the fix', () => {
+    const app = new App({ outdir: fs.mkdtempSync(path.join(os.tmpdir(), 'mwaa-out-')) });
+    const stack = new Stack(app, 'SharedStack', { env: { account: ACCOUNT, region: REGION } });
+    const website = new s3.Bucket(stack, 'Website');
+    new s3deploy.BucketDeployment(stack, 'Site', { sources: [s3deploy.Source.data('index.html', 'hello')], destinationBucket: website });
+    expect(() => new PrivateMwaaEnvironment(stack, 'Airflow', { environmentName: 'test-env', vpc: newVpc(stack), dags: Dags.fromAsset(path.join(root, 'dags')) }))
+      .toThrow(/^`dags`: Dags\.fromAsset needs the deployment function CDK shares between the BucketDeployments of stack SharedStack to run as its DAG folder role, .*Create the environment before the other BucketDeployment, or put it in another stack, got: SharedStack\/Custom::CDKBucketDeployment[0-9A-F]+\/ServiceRole$/);
   });
 
   test('Python caches stay behind', () => {
@@ -270,7 +364,9 @@ describe('what a change to one file changes', () => {
     fs.writeFileSync(path.join(changed, 'dags', 'etl.py'), 'from airflow import DAG  # now with a schedule\n');
     const after = build(fromProject(changed));
     const deploymentId = logicalId(before, 'DagsDeployment', 'CustomResource');
-    expect(changedResources(before.template, after.template)).toEqual([deploymentId]);
+    // The deployment runs again, and its role reads the new staged archive (and no other).
+    const rolePolicyId = before.stack.getLogicalId(before.stack.node.findChild('PrivateMwaaDagsDeploymentRole').node.findChild('DefaultPolicy').node.defaultChild as any);
+    expect(changedResources(before.template, after.template)).toEqual([deploymentId, rolePolicyId].sort());
     expect(environmentOf(after)).toEqual(environmentOf(before));
   });
 
@@ -408,6 +504,45 @@ function writeRequirements(content: string): string {
   return path.join(writeTree({ 'requirements.txt': content }), 'requirements.txt');
 }
 
+describe('keys, folders and versions that slip past S3 fail at synth, naming the prop and the value', () => {
+  test.each<[string, () => Props, string]>([
+    ['a blank version', () => ({ requirements: DependencyFile.fromBucket('requirements.txt', '') }),
+      "`requirements` needs the S3 object version of its key (MWAA reads the file at a pinned version), got: ''"],
+    ['a version of spaces', () => ({ plugins: DependencyFile.fromBucket('plugins.zip', '   ') }),
+      "`plugins` needs the S3 object version of its key (MWAA reads the file at a pinned version), got: '   '"],
+    ['a DAG folder "."', () => ({ dags: Dags.fromBucket('.') }),
+      "`dags` must not have '.', '..' or empty segments (keys are taken literally by S3 and IAM), got: '.'"],
+    ['a DAG folder with ".."', () => ({ dags: Dags.fromBucket('airflow/../dags/') }),
+      "`dags` must not have '.', '..' or empty segments (keys are taken literally by S3 and IAM), got: 'airflow/../dags/'"],
+    ['a key with a "." segment', () => ({ startupScript: DependencyFile.fromBucket('./startup.sh', 'v1') }),
+      "`startupScript` must not have '.', '..' or empty segments (keys are taken literally by S3 and IAM), got: './startup.sh'"],
+    ['a key with an empty segment', () => ({ requirements: DependencyFile.fromBucket('deps//requirements.txt', 'v1') }),
+      "`requirements` must not have '.', '..' or empty segments (keys are taken literally by S3 and IAM), got: 'deps//requirements.txt'"],
+    ['a startup script inside the DAG folder', () => ({ startupScript: DependencyFile.fromBucket('dags/startup.sh', 'v1') }),
+      "`startupScript` must be outside the DAG folder dags/, which DAG developers can write to: code put there would run on every Airflow container as the execution role, got: 'dags/startup.sh'"],
+    ['plugins inside a custom DAG folder', () => ({ dags: Dags.fromBucket('airflow/dags/'), plugins: DependencyFile.fromBucket('airflow/dags/plugins.zip', 'v1') }),
+      "`plugins` must be outside the DAG folder airflow/dags/, which DAG developers can write to: code put there would run on every Airflow container as the execution role, got: 'airflow/dags/plugins.zip'"],
+    ['requirements inside the DAG folder', () => ({ requirements: DependencyFile.fromBucket('dags/deps/requirements.txt', 'v1') }),
+      "`requirements` must be outside the DAG folder dags/, which DAG developers can write to: code put there would run on every Airflow container as the execution role, got: 'dags/deps/requirements.txt'"],
+  ])('%s', (_what, props, message) => {
+    expect(() => build(props())).toThrow(message);
+  });
+
+  test('the other side of each rule synthesizes: a version, plain segments, keys next to (not in) the DAG folder', () => {
+    const built = build({
+      dags: Dags.fromBucket('airflow/dags/'),
+      requirements: DependencyFile.fromBucket('airflow/requirements.txt', 'v1'),
+      plugins: DependencyFile.fromBucket('airflow/dags-plugins.zip', 'v2'),
+      startupScript: DependencyFile.fromBucket('dags/startup.sh', 'v3'),
+    });
+    const properties = environmentOf(built).Properties;
+    expect(properties.DagS3Path).toBe('airflow/dags/');
+    expect(properties.PluginsS3Path).toBe('airflow/dags-plugins.zip');
+    expect(properties.StartupScriptS3Path).toBe('dags/startup.sh');
+    expect(properties.RequirementsS3ObjectVersion).toBe('v1');
+  });
+});
+
 describe('requirements that would fail on the environment earn a warning', () => {
   function warnings(built: Built, id: string) {
     return Annotations.fromStack(built.stack).findWarning('*', Match.stringLikeRegexp(`\\[ack: cdk-private-mwaa:${id}\\]`));
@@ -435,7 +570,6 @@ describe('requirements that would fail on the environment earn a warning', () =>
   });
 
   test.each([
-    ['pinned requirements with internet', PINNED_REQUIREMENTS, false],
     ['wheels from plugins without internet', offline, true],
     ['a private index reachable from the VPC', '-c /usr/local/airflow/plugins/constraints.txt\n--index-url https://repo.example.com/simple/\nsnowflake\n', true],
     ['options written with = and short ones run together', '--constraint=/usr/local/airflow/plugins/constraints.txt\n--no-index\n-f/usr/local/airflow/plugins\nsnowflake\n', true],
@@ -449,6 +583,23 @@ describe('requirements that would fail on the environment earn a warning', () =>
     expect(warnings(built, 'requirementsNeedIndex')).toHaveLength(0);
   });
 
+  test('a private web server with internet for the workers still warns: the web server installs them without internet', () => {
+    const built = build({ requirements: DependencyFile.fromAsset(writeRequirements(PINNED_REQUIREMENTS)) });
+    const found = warnings(built, 'requirementsNeedIndex');
+    expect(found).toHaveLength(1);
+    expect(found[0].entry.data).toContain('`requirements`: the web server is private (PRIVATE_ONLY) and installs the requirements too, without internet access (AWS recommends wheels for a private web server), '
+      + 'but it installs 1 package(s) from the default index (apache-airflow-providers-snowflake) without \'--no-index\' and its constraints file is downloaded');
+  });
+
+  test('none for pinned requirements with internet and a public web server', () => {
+    const built = build({
+      requirements: DependencyFile.fromAsset(writeRequirements(PINNED_REQUIREMENTS)),
+      webserverAccessMode: WebserverAccessMode.PUBLIC_ONLY,
+    });
+    expect(warnings(built, 'requirementsConstraint')).toHaveLength(0);
+    expect(warnings(built, 'requirementsNeedIndex')).toHaveLength(0);
+  });
+
   test('none for wheels and constraints that are inside plugins.zip', () => {
     const built = build({
       requirements: DependencyFile.fromAsset(writeRequirements('-c /usr/local/airflow/plugins/constraints.txt\n--no-index\n/usr/local/airflow/plugins/wheels/tool-1.0-py3-none-any.whl\n')),
@@ -457,6 +608,19 @@ describe('requirements that would fail on the environment earn a warning', () =>
       publicAccessGuardrail: false, // its CloudTrail warning is not about requirements
     }, { isolated: true });
     expect(Annotations.fromStack(built.stack).findWarning('*', Match.anyValue())).toHaveLength(0);
+  });
+
+  test('a constraints file for another Airflow version warns, by id and message; the matching one does not', () => {
+    const other = build({
+      requirements: DependencyFile.fromAsset(writeRequirements(
+        '--constraint "https://raw.githubusercontent.com/apache/airflow/constraints-2.10.3/constraints-3.11.txt"\napache-airflow-providers-snowflake\n')),
+    });
+    const found = Annotations.fromStack(other.stack).findWarning('*', Match.stringLikeRegexp('\\[ack: cdk-private-mwaa:constraintsVersion\\]'));
+    expect(found.map(w => w.entry.data)).toEqual([expect.stringContaining(
+      '`requirements`: its constraints file is for another Airflow version than `airflowVersion` 3.0.6, so pip may install provider versions that do not match the environment\'s Airflow; '
+      + 'use the constraints of 3.0.6, or acknowledge this warning (got: https://raw.githubusercontent.com/apache/airflow/constraints-2.10.3/constraints-3.11.txt).')]);
+    const same = build({ requirements: DependencyFile.fromAsset(writeRequirements(`${PINNED_REQUIREMENTS}`)) });
+    expect(Annotations.fromStack(same.stack).findWarning('*', Match.stringLikeRegexp('constraintsVersion'))).toEqual([]);
   });
 
   test('the warning can be acknowledged', () => {

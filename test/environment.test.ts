@@ -21,7 +21,11 @@ import { ACCOUNT, newEnvironment, newStack, newVpc, REGION } from './support/fix
 
 const joinArn = (rest: string) => ({ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, rest]] });
 const ENV_ARN = joinArn(`:airflow:${REGION}:${ACCOUNT}:environment/test-env`);
-const LOG_GROUPS_ARN = joinArn(`:logs:${REGION}:${ACCOUNT}:log-group:airflow-test-env-*`);
+/** The five log groups by name (never airflow-test-env-*, which would reach airflow-test-env-payments-*). */
+const LOG_GROUP_ARNS = ['DAGProcessing', 'Scheduler', 'Task', 'WebServer', 'Worker']
+  .map(type => joinArn(`:logs:${REGION}:${ACCOUNT}:log-group:airflow-test-env-${type}`));
+const LOG_GROUP_AND_STREAM_ARNS = ['DAGProcessing', 'Scheduler', 'Task', 'WebServer', 'Worker']
+  .flatMap(type => [joinArn(`:logs:${REGION}:${ACCOUNT}:log-group:airflow-test-env-${type}`), joinArn(`:logs:${REGION}:${ACCOUNT}:log-group:airflow-test-env-${type}:*`)]);
 
 function logicalIdOf(stack: Stack, construct: { node: { defaultChild?: unknown } } | undefined): string {
   return stack.getLogicalId(construct!.node.defaultChild as any);
@@ -102,7 +106,7 @@ describe('the environment with its defaults', () => {
             Principal: { Service: { 'Fn::Join': ['', [`logs.${REGION}.`, { Ref: 'AWS::URLSuffix' }]] } },
             Action: ['kms:Encrypt*', 'kms:Decrypt*', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:Describe*'],
             Resource: '*',
-            Condition: { ArnLike: { 'kms:EncryptionContext:aws:logs:arn': LOG_GROUPS_ARN } },
+            Condition: { ArnEquals: { 'kms:EncryptionContext:aws:logs:arn': LOG_GROUP_ARNS } },
           }]),
         },
       },
@@ -202,7 +206,7 @@ describe('the environment with its defaults', () => {
             Effect: 'Allow',
             Action: ['logs:CreateLogStream', 'logs:CreateLogGroup', 'logs:PutLogEvents', 'logs:GetLogEvents',
               'logs:GetLogRecord', 'logs:GetLogGroupFields', 'logs:GetQueryResults'],
-            Resource: LOG_GROUPS_ARN,
+            Resource: LOG_GROUP_AND_STREAM_ARNS,
           },
           { Sid: 'DescribeLogGroups', Effect: 'Allow', Action: 'logs:DescribeLogGroups', Resource: '*' },
           { Sid: 'ReadAccountPublicAccessBlock', Effect: 'Allow', Action: 's3:GetAccountPublicAccessBlock', Resource: '*' },

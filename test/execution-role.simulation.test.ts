@@ -117,6 +117,10 @@ describe('the execution role may make every call MWAA needs', () => {
     ['create a log stream', { action: 'logs:CreateLogStream', resource: `${LOG_GROUP(ENV, 'Scheduler')}:log-stream:scheduler-1` }],
     ['write log events', { action: 'logs:PutLogEvents', resource: `${LOG_GROUP(ENV, 'Worker')}:log-stream:worker-1` }],
     ['read log events for the UI', { action: 'logs:GetLogEvents', resource: `${LOG_GROUP(ENV, 'Task')}:log-stream:dag/run/task/1.log` }],
+    ...['DAGProcessing', 'Scheduler', 'Task', 'WebServer', 'Worker'].flatMap((type): Array<[string, Call]> => [
+      [`create the ${type} log group`, { action: 'logs:CreateLogGroup', resource: LOG_GROUP(ENV, type) }],
+      [`write to a stream of the ${type} log group`, { action: 'logs:PutLogEvents', resource: `${LOG_GROUP(ENV, type)}:log-stream:s-1` }],
+    ]),
     ['describe log groups', { action: 'logs:DescribeLogGroups', resource: '*' }],
     ['put metric data', { action: 'cloudwatch:PutMetricData', resource: '*' }],
     ['send to its Celery queue', { action: 'sqs:SendMessage', resource: QUEUE_ARN }],
@@ -150,6 +154,10 @@ describe('the execution role may not make the calls next to them', () => {
     ['use another account\'s key', { action: 'kms:Decrypt', resource: 'arn:aws:kms:eu-west-1:333333333333:key/9999abcd-12ab-34cd-56ef-1234567890ab', context: viaSqs }, 'ImplicitlyDenied'],
     ['create grants on the key', { action: 'kms:CreateGrant', resource: KEY_ARN, context: viaS3 }, 'ImplicitlyDenied'],
     ['write to another environment\'s log group', { action: 'logs:PutLogEvents', resource: `${LOG_GROUP('other-env', 'Task')}:log-stream:x` }, 'ImplicitlyDenied'],
+    // With the documented airflow-<name>-* both would be allowed: a neighbour named <name>-payments.
+    ['write to the log group of a neighbour whose name starts with this one\'s', { action: 'logs:PutLogEvents', resource: `${LOG_GROUP(`${ENV}-payments`, 'Task')}:log-stream:x` }, 'ImplicitlyDenied'],
+    ['create the log group of a neighbour whose name starts with this one\'s', { action: 'logs:CreateLogGroup', resource: LOG_GROUP(`${ENV}-payments`, 'Scheduler') }, 'ImplicitlyDenied'],
+    ['read the logs of a neighbour whose name starts with this one\'s', { action: 'logs:GetLogEvents', resource: `${LOG_GROUP(`${ENV}-payments`, 'Worker')}:log-stream:w` }, 'ImplicitlyDenied'],
     ['write to an unrelated log group', { action: 'logs:PutLogEvents', resource: `arn:aws:logs:${REGION}:${ACCOUNT}:log-group:/aws/lambda/payments:log-stream:x` }, 'ImplicitlyDenied'],
     ['delete its own log group', { action: 'logs:DeleteLogGroup', resource: LOG_GROUP(ENV, 'Task') }, 'ImplicitlyDenied'],
     ['publish metrics for another environment', { action: 'airflow:PublishMetrics', resource: `arn:aws:airflow:${REGION}:${ACCOUNT}:environment/other-env` }, 'ImplicitlyDenied'],
@@ -223,6 +231,14 @@ describe('the key policy lets CloudWatch Logs use the key for this environment\'
 
   test.each([['kms:Encrypt'], ['kms:Decrypt']])('not %s for another environment\'s log group', async (action) => {
     expect(await logsCall(action, LOG_GROUP('other-env', 'Task'))).not.toBe('Allowed');
+  });
+
+  test.each([['kms:Encrypt'], ['kms:Decrypt'], ['kms:GenerateDataKey']])('not %s for a neighbour whose name starts with this one\'s', async (action) => {
+    expect(await logsCall(action, LOG_GROUP(`${ENV}-payments`, 'Task'))).not.toBe('Allowed');
+  });
+
+  test.each(['DAGProcessing', 'Scheduler', 'Task', 'WebServer', 'Worker'])('Encrypt for each of the five groups: %s', async (type) => {
+    expect(await logsCall('kms:Encrypt', LOG_GROUP(ENV, type))).toBe('Allowed');
   });
 
   test('not for an unrelated log group', async () => {

@@ -2,7 +2,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { runSimulation } from '@cloud-copilot/iam-simulate';
-import { App, Duration, Stack } from 'aws-cdk-lib';
+import { App, Aws, Duration, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -29,7 +29,8 @@ function twoAccounts(workloadEnv: { account?: string; region?: string } = { acco
   const app = new App();
   const workload = new Stack(app, 'Workload', { env: workloadEnv });
   const vpc = newVpc(workload);
-  const analytics = new PrivateMwaaEnvironment(workload, 'Analytics', { environmentName: 'analytics', vpc, peopleAccess: { createGroups: false } });
+  // The first environment reads its connections and variables from Secrets Manager (under airflow/).
+  const analytics = new PrivateMwaaEnvironment(workload, 'Analytics', { environmentName: 'analytics', vpc, peopleAccess: { createGroups: false }, secretsBackend: {} });
   const reporting = new PrivateMwaaEnvironment(workload, 'Reporting', { environmentName: 'reporting', vpc, peopleAccess: { createGroups: false } });
   const identity = new Stack(app, 'Identity', { env: { account: IDENTITY, region: 'us-east-1' } });
   return { app, workload, identity, analytics, reporting };
@@ -71,6 +72,13 @@ describe('the inline policy of each profile (IAM simulation)', () => {
   const logStream = (env: string) => `arn:aws:logs:${REGION}:${WORKLOAD}:log-group:airflow-${env}-Task:log-stream:dag/run/1.log`;
   const viaS3 = (bucket: string, key: string) => ({ 'kms:ViaService': `s3.${REGION}.amazonaws.com`, 'kms:EncryptionContext:aws:s3:arn': object(bucket, key) });
   const execRole = `arn:aws:iam::${WORKLOAD}:role/Workload-AnalyticsExecutionRole1A2B3C-ABCDEF123456`;
+  // The tag the construct puts on the execution role, as IAM reports it for PassRole (aws:ResourceTag).
+  const taggedFor = (env: string) => ({ 'aws:ResourceTag/cdk-private-mwaa-environment': env });
+  const toMwaa = { 'iam:PassedToService': 'airflow.amazonaws.com' };
+  // The aliases KMS reports for a key (kms:ResourceAliases): the one the construct adds, and others.
+  const aliases = (...names: string[]) => ({ 'kms:ResourceAliases': names.map(n => `alias/${n}`) }) as unknown as { [key: string]: string };
+  const viaSecretsManager = { 'kms:ViaService': `secretsmanager.${REGION}.amazonaws.com` };
+  const secret = (name: string) => `arn:aws:secretsmanager:${REGION}:${WORKLOAD}:secret:${name}-AbCdEf`;
 
   interface Call { readonly action: string; readonly resource: string; readonly context?: { [key: string]: string } }
   async function decide(profile: AccessProfile, call: Call): Promise<string> {
@@ -113,16 +121,32 @@ describe('the inline policy of each profile (IAM simulation)', () => {
     [AccessProfile.DEVELOPER, 'read the logs of an environment not listed', () => ({ action: 'logs:GetLogEvents', resource: logStream('legacy') }), D],
     [AccessProfile.DEVELOPER, 'see the environment', () => ({ action: 'airflow:GetEnvironment', resource: envArn('reporting') }), A],
     [AccessProfile.DEVELOPER, 'update the environment', () => ({ action: 'airflow:UpdateEnvironment', resource: envArn('analytics') }), D],
-    [AccessProfile.DEVELOPER, 'pass the execution role', () => ({ action: 'iam:PassRole', resource: execRole, context: { 'iam:PassedToService': 'airflow.amazonaws.com' } }), D],
+    [AccessProfile.DEVELOPER, 'pass the execution role', () => ({ action: 'iam:PassRole', resource: execRole, context: { ...toMwaa, ...taggedFor('analytics') } }), D],
+    [AccessProfile.DEVELOPER, 'create a grant on the key', () => ({ action: 'kms:CreateGrant', resource: KEY, context: aliases('cdk-private-mwaa/analytics') }), D],
     // Administrators
     [AccessProfile.ADMINISTRATOR, 'log in as Admin', () => ({ action: 'airflow:CreateWebLoginToken', resource: role('reporting', 'Admin') }), A],
     [AccessProfile.ADMINISTRATOR, 'update a listed environment', () => ({ action: 'airflow:UpdateEnvironment', resource: envArn('analytics') }), A],
     [AccessProfile.ADMINISTRATOR, 'update an environment not listed', () => ({ action: 'airflow:UpdateEnvironment', resource: envArn('legacy') }), D],
     [AccessProfile.ADMINISTRATOR, 'delete a listed environment', () => ({ action: 'airflow:DeleteEnvironment', resource: envArn('analytics') }), D],
     [AccessProfile.ADMINISTRATOR, 'get a CLI token', () => ({ action: 'airflow:CreateCliToken', resource: envArn('reporting') }), A],
-    [AccessProfile.ADMINISTRATOR, 'pass the execution role to MWAA', () => ({ action: 'iam:PassRole', resource: execRole, context: { 'iam:PassedToService': 'airflow.amazonaws.com' } }), A],
-    [AccessProfile.ADMINISTRATOR, 'pass the execution role to Lambda', () => ({ action: 'iam:PassRole', resource: execRole, context: { 'iam:PassedToService': 'lambda.amazonaws.com' } }), D],
-    [AccessProfile.ADMINISTRATOR, 'pass a role of another account to MWAA', () => ({ action: 'iam:PassRole', resource: `arn:aws:iam::${STRANGER}:role/x`, context: { 'iam:PassedToService': 'airflow.amazonaws.com' } }), D],
+    [AccessProfile.ADMINISTRATOR, 'pass the execution role to MWAA', () => ({ action: 'iam:PassRole', resource: execRole, context: { ...toMwaa, ...taggedFor('analytics') } }), A],
+    [AccessProfile.ADMINISTRATOR, 'pass the execution role to Lambda', () => ({ action: 'iam:PassRole', resource: execRole, context: { 'iam:PassedToService': 'lambda.amazonaws.com', ...taggedFor('analytics') } }), D],
+    [AccessProfile.ADMINISTRATOR, 'pass an untagged role of the account to MWAA', () => ({ action: 'iam:PassRole', resource: `arn:aws:iam::${WORKLOAD}:role/admin`, context: toMwaa }), D],
+    [AccessProfile.ADMINISTRATOR, 'pass a role tagged for an environment not listed', () => ({ action: 'iam:PassRole', resource: `arn:aws:iam::${WORKLOAD}:role/x`, context: { ...toMwaa, ...taggedFor('legacy') } }), D],
+    [AccessProfile.ADMINISTRATOR, 'pass a role of another account to MWAA', () => ({ action: 'iam:PassRole', resource: `arn:aws:iam::${STRANGER}:role/x`, context: { ...toMwaa, ...taggedFor('analytics') } }), D],
+    // The key, by its alias: what UpdateEnvironment needs (AWS's full access policy for a customer managed key).
+    [AccessProfile.ADMINISTRATOR, 'create a grant on the environment\'s key', () => ({ action: 'kms:CreateGrant', resource: KEY, context: aliases('cdk-private-mwaa/analytics') }), A],
+    [AccessProfile.ADMINISTRATOR, 'create a grant on a key with more aliases', () => ({ action: 'kms:CreateGrant', resource: KEY, context: aliases('team/data', 'cdk-private-mwaa/reporting') }), A],
+    [AccessProfile.ADMINISTRATOR, 'describe the environment\'s key', () => ({ action: 'kms:DescribeKey', resource: KEY, context: aliases('cdk-private-mwaa/analytics') }), A],
+    [AccessProfile.ADMINISTRATOR, 'encrypt with the environment\'s key', () => ({ action: 'kms:Encrypt', resource: KEY, context: aliases('cdk-private-mwaa/analytics') }), A],
+    [AccessProfile.ADMINISTRATOR, 'create a grant on a key without the alias', () => ({ action: 'kms:CreateGrant', resource: KEY, context: aliases('team/data') }), D],
+    [AccessProfile.ADMINISTRATOR, 'create a grant on a key with a neighbour\'s alias', () => ({ action: 'kms:CreateGrant', resource: KEY, context: aliases('cdk-private-mwaa/analytics-payments') }), D],
+    [AccessProfile.ADMINISTRATOR, 'schedule the key\'s deletion', () => ({ action: 'kms:ScheduleKeyDeletion', resource: KEY, context: aliases('cdk-private-mwaa/analytics') }), D],
+    // The secrets of the Secrets Manager backend, and their key through Secrets Manager (no S3 context).
+    [AccessProfile.ADMINISTRATOR, 'read a connection secret', () => ({ action: 'secretsmanager:GetSecretValue', resource: secret('airflow/connections/warehouse') }), A],
+    [AccessProfile.ADMINISTRATOR, 'read a secret outside the prefixes', () => ({ action: 'secretsmanager:GetSecretValue', resource: secret('payments/bank') }), D],
+    [AccessProfile.ADMINISTRATOR, 'decrypt a secret through Secrets Manager', () => ({ action: 'kms:Decrypt', resource: KEY, context: { ...viaSecretsManager, ...aliases('cdk-private-mwaa/analytics') } }), A],
+    [AccessProfile.ADMINISTRATOR, 'decrypt through Secrets Manager with a key without the alias', () => ({ action: 'kms:Decrypt', resource: KEY, context: { ...viaSecretsManager, ...aliases('team/data') } }), D],
     [AccessProfile.ADMINISTRATOR, 'put requirements.txt', () => ({ action: 's3:PutObject', resource: object(REPORTING_BUCKET, 'requirements.txt') }), A],
     [AccessProfile.ADMINISTRATOR, 'read the plugins version', () => ({ action: 's3:GetObjectVersion', resource: object(ANALYTICS_BUCKET, 'plugins.zip') }), A],
     [AccessProfile.ADMINISTRATOR, 'put a DAG', () => ({ action: 's3:PutObject', resource: object(ANALYTICS_BUCKET, 'dags/etl.py') }), D],
@@ -144,29 +168,54 @@ describe('the inline policy of each profile (IAM simulation)', () => {
   });
 
   // The simulator ignores kms:EncryptionContext:* request keys (it matches variable keys only after a
-  // slash), so the allowed half of the key statement is asserted on the document: any key of the
-  // workload account and Region, through S3 only, for objects of the two environments' buckets only.
-  test.each([AccessProfile.DEVELOPER, AccessProfile.ADMINISTRATOR])('%s: the key through S3, for the environments\' buckets only', (profile) => {
+  // slash), so the key statements are asserted on the document, against literal expectations: keys of
+  // the workload account and Region that carry the environment's alias, through S3 only for objects
+  // of that environment's bucket; the administrator's key actions and the Secrets Manager decrypt by
+  // the alias alone, as no S3 context reaches them.
+  test.each([AccessProfile.DEVELOPER, AccessProfile.ADMINISTRATOR])('%s: the key statements, by alias', (profile) => {
     const keyStatements = policies[profile].Statement.filter((s: any) => JSON.stringify(s.Action).includes('kms:'));
-    const forObjects = (bucket: string) => ({ 'kms:EncryptionContext:aws:s3:arn': [`arn:aws:s3:::${bucket}`, `arn:aws:s3:::${bucket}/*`] });
-    const expected: any[] = [ANALYTICS_BUCKET, REPORTING_BUCKET].map(bucket => ({
+    const anyKey = `arn:aws:kms:${REGION}:${WORKLOAD}:key/*`;
+    const byAlias = (env: string) => ({ 'ForAnyValue:StringEquals': { 'kms:ResourceAliases': `alias/cdk-private-mwaa/${env}` } });
+    const expected: any[] = [['analytics', ANALYTICS_BUCKET], ['reporting', REPORTING_BUCKET]].map(([env, bucket]) => ({
       Action: ['kms:Decrypt', 'kms:GenerateDataKey'],
       Effect: 'Allow',
-      Resource: `arn:aws:kms:${REGION}:${WORKLOAD}:key/*`,
-      Condition: { StringEquals: { 'kms:ViaService': `s3.${REGION}.amazonaws.com` }, StringLike: forObjects(bucket) },
+      Resource: anyKey,
+      Condition: {
+        StringEquals: { 'kms:ViaService': `s3.${REGION}.amazonaws.com` },
+        ...byAlias(env),
+        StringLike: { 'kms:EncryptionContext:aws:s3:arn': [`arn:aws:s3:::${bucket}`, `arn:aws:s3:::${bucket}/*`] },
+      },
     }));
     if (profile === AccessProfile.ADMINISTRATOR) {
-      // AWS's documented key actions for updates, held to the same key: the key's ARN is not known
-      // at synth, so the bucket's encryption context stands for it (see the README's limitations).
-      expected.push(...[ANALYTICS_BUCKET, REPORTING_BUCKET].map(bucket => ({
+      expected.push(...['analytics', 'reporting'].map(env => ({
         Action: ['kms:CreateGrant', 'kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt', 'kms:GenerateDataKey*', 'kms:ListGrants', 'kms:ReEncrypt*', 'kms:RevokeGrant'],
         Effect: 'Allow',
-        Resource: `arn:aws:kms:${REGION}:${WORKLOAD}:key/*`,
-        Condition: { StringLike: forObjects(bucket) },
-      })));
+        Resource: anyKey,
+        Condition: byAlias(env),
+      })), {
+        Action: 'kms:Decrypt',
+        Effect: 'Allow',
+        Resource: anyKey,
+        Condition: { StringEquals: { 'kms:ViaService': `secretsmanager.${REGION}.amazonaws.com` }, ...byAlias('analytics') },
+      });
     }
     expect(keyStatements).toHaveLength(expected.length);
     expect(keyStatements).toEqual(expect.arrayContaining(expected));
+  });
+
+  test('the workload stack gives each key the alias and each execution role the tag, and replaces neither', () => {
+    const bare = twoAccounts().workload;
+    const before = Template.fromStack(bare).toJSON().Resources;
+    const after = template.Resources;
+    const keyId = workload.getLogicalId(analytics.kmsKey.node.defaultChild as any);
+    expect(after[keyId]).toEqual(before[keyId]);
+    Template.fromStack(workload).hasResourceProperties('AWS::KMS::Alias', { AliasName: 'alias/cdk-private-mwaa/analytics', TargetKeyId: { 'Fn::GetAtt': [keyId, 'Arn'] } });
+    Template.fromStack(workload).hasResourceProperties('AWS::KMS::Alias', { AliasName: 'alias/cdk-private-mwaa/reporting' });
+    const roleId = workload.getLogicalId(analytics.executionRole.node.defaultChild as any);
+    expect(after[roleId].Properties.Tags).toEqual([{ Key: 'cdk-private-mwaa-environment', Value: 'analytics' }]);
+    const { Tags: _tags, ...rest } = after[roleId].Properties;
+    expect(rest).toEqual(before[roleId].Properties);
+    expect(Object.keys(after).filter(id => !(id in before)).map(id => after[id].Type).sort()).toEqual(['AWS::KMS::Alias', 'AWS::KMS::Alias']);
   });
 
   test('a viewer\'s policy is one login statement for both environments', () => {
@@ -176,35 +225,220 @@ describe('the inline policy of each profile (IAM simulation)', () => {
   });
 });
 
-describe('the same statements as the IAM policy of the profile', () => {
+describe('an environment whose names are known at synth: literal ARNs, against literal expectations', () => {
+  // Network, bucket, key and role with ids known at synth: nothing to substitute, no tag, no alias.
+  const K = `arn:aws:kms:${REGION}:${WORKLOAD}:key/1234abcd-12ab-34cd-56ef-1234567890ab`;
+  const B = 'arn:aws:s3:::analytics-dags';
+  const logs = ['DAGProcessing', 'Scheduler', 'Task', 'WebServer', 'Worker']
+    .flatMap(t => [`arn:aws:logs:${REGION}:${WORKLOAD}:log-group:airflow-analytics-${t}`, `arn:aws:logs:${REGION}:${WORKLOAD}:log-group:airflow-analytics-${t}:*`]);
+  const login = (role: string) => ({ Effect: 'Allow', Action: 'airflow:CreateWebLoginToken', Resource: `arn:aws:airflow:${REGION}:${WORKLOAD}:role/analytics/${role}` });
+  const readLogs = [
+    { Effect: 'Allow', Action: ['logs:DescribeLogStreams', 'logs:GetLogEvents', 'logs:FilterLogEvents', 'logs:StartQuery', 'logs:GetLogGroupFields'], Resource: logs },
+    { Effect: 'Allow', Action: ['logs:DescribeLogGroups', 'logs:GetQueryResults'], Resource: '*' },
+  ];
+  const console_ = [
+    { Effect: 'Allow', Action: ['airflow:GetEnvironment', 'airflow:ListTagsForResource'], Resource: `arn:aws:airflow:${REGION}:${WORKLOAD}:environment/analytics` },
+    { Effect: 'Allow', Action: 'airflow:ListEnvironments', Resource: '*' },
+  ];
+  const viaS3 = { StringEquals: { 'kms:ViaService': `s3.${REGION}.amazonaws.com` } };
+  const expected: Record<AccessProfile, any[]> = {
+    [AccessProfile.VIEWER]: [login('Viewer')],
+    [AccessProfile.OPERATOR]: [login('Op'), ...readLogs, ...console_],
+    [AccessProfile.DEVELOPER]: [
+      login('User'), ...readLogs, ...console_,
+      { Effect: 'Allow', Action: ['s3:PutObject', 's3:DeleteObject', 's3:GetObject', 's3:GetObjectVersion'], Resource: `${B}/dags/*` },
+      { Effect: 'Allow', Action: 's3:ListBucket', Resource: B, Condition: { StringLike: { 's3:prefix': ['dags/*', 'dags'] } } },
+      { Effect: 'Allow', Action: ['kms:GenerateDataKey', 'kms:Decrypt'], Resource: K, Condition: viaS3 },
+    ],
+    [AccessProfile.ADMINISTRATOR]: [
+      { Effect: 'Allow', Action: ['airflow:CreateWebLoginToken', 'airflow:InvokeRestApi'], Resource: `arn:aws:airflow:${REGION}:${WORKLOAD}:role/analytics/Admin` },
+      { Effect: 'Allow', Action: ['airflow:CreateCliToken', 'airflow:UpdateEnvironment'], Resource: `arn:aws:airflow:${REGION}:${WORKLOAD}:environment/analytics` },
+      ...readLogs, ...console_,
+      { Effect: 'Allow', Action: ['ec2:DescribeSecurityGroups', 'ec2:DescribeSubnets', 'ec2:DescribeVpcs', 'ec2:DescribeRouteTables'], Resource: '*' },
+      { Effect: 'Allow', Action: 'iam:CreateServiceLinkedRole', Resource: `arn:aws:iam::${WORKLOAD}:role/aws-service-role/airflow.amazonaws.com/AWSServiceRoleForAmazonMWAA` },
+      { Effect: 'Allow', Action: 'iam:PassRole', Resource: `arn:aws:iam::${WORKLOAD}:role/analytics-execution`, Condition: { StringEquals: { 'iam:PassedToService': 'airflow.amazonaws.com' } } },
+      { Effect: 'Allow', Action: ['kms:DescribeKey', 'kms:ListGrants', 'kms:CreateGrant', 'kms:RevokeGrant', 'kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey*', 'kms:ReEncrypt*'], Resource: K },
+      { Effect: 'Allow', Action: 's3:GetEncryptionConfiguration', Resource: B },
+      {
+        Effect: 'Allow',
+        Action: 'ec2:CreateVpcEndpoint',
+        Resource: [`arn:aws:ec2:${REGION}:${WORKLOAD}:vpc-endpoint/*`, `arn:aws:ec2:${REGION}:*:vpc/vpc-0123456789abcdef0`, `arn:aws:ec2:${REGION}:*:subnet/subnet-0aaaaaaaaaaaaaaaa`,
+          `arn:aws:ec2:${REGION}:*:subnet/subnet-0bbbbbbbbbbbbbbbb`, `arn:aws:ec2:${REGION}:*:security-group/sg-0123456789abcdef0`],
+      },
+      {
+        Effect: 'Allow',
+        Action: 'ec2:CreateNetworkInterface',
+        Resource: [`arn:aws:ec2:${REGION}:${WORKLOAD}:network-interface/*`, `arn:aws:ec2:${REGION}:*:subnet/subnet-0aaaaaaaaaaaaaaaa`,
+          `arn:aws:ec2:${REGION}:*:subnet/subnet-0bbbbbbbbbbbbbbbb`, `arn:aws:ec2:${REGION}:*:security-group/sg-0123456789abcdef0`],
+      },
+      { Effect: 'Allow', Action: ['s3:PutObject', 's3:GetObject', 's3:GetObjectVersion'], Resource: [`${B}/requirements.txt`, `${B}/plugins.zip`, `${B}/startup.sh`] },
+      { Effect: 'Allow', Action: 's3:ListBucketVersions', Resource: B, Condition: { StringLike: { 's3:prefix': ['requirements.txt', 'plugins.zip', 'startup.sh'] } } },
+      { Effect: 'Allow', Action: ['kms:GenerateDataKey', 'kms:Decrypt'], Resource: K, Condition: viaS3 },
+      {
+        Effect: 'Allow',
+        Action: ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret', 'secretsmanager:ListSecretVersionIds'],
+        Resource: [`arn:aws:secretsmanager:${REGION}:${WORKLOAD}:secret:airflow/connections/*`, `arn:aws:secretsmanager:${REGION}:${WORKLOAD}:secret:airflow/variables/*`],
+      },
+      { Effect: 'Allow', Action: 'kms:Decrypt', Resource: K, Condition: { StringEquals: { 'kms:ViaService': `secretsmanager.${REGION}.amazonaws.com` } } },
+    ],
+  };
+
   test.each(Object.values(AccessProfile))('%s', (profile) => {
-    // An environment whose bucket, key and role have names known at synth: nothing to substitute.
     const app = new App();
     const workload = new Stack(app, 'Workload', { env: { account: WORKLOAD, region: REGION } });
     const env = new PrivateMwaaEnvironment(workload, 'Airflow', {
       environmentName: 'analytics',
-      // Network, bucket, key and role with ids known at synth.
       vpc: ec2.Vpc.fromVpcAttributes(workload, 'Vpc', {
         vpcId: 'vpc-0123456789abcdef0',
         availabilityZones: [`${REGION}a`, `${REGION}b`],
         privateSubnetIds: ['subnet-0aaaaaaaaaaaaaaaa', 'subnet-0bbbbbbbbbbbbbbbb'],
       }),
       securityGroups: [ec2.SecurityGroup.fromSecurityGroupId(workload, 'Sg', 'sg-0123456789abcdef0')],
-      sourceBucket: s3.Bucket.fromBucketAttributes(workload, 'Bucket', {
-        bucketName: 'analytics-dags',
-        encryptionKey: kms.Key.fromKeyArn(workload, 'Key', `arn:aws:kms:${REGION}:${WORKLOAD}:key/1234abcd-12ab-34cd-56ef-1234567890ab`),
-      }),
+      sourceBucket: s3.Bucket.fromBucketAttributes(workload, 'Bucket', { bucketName: 'analytics-dags', encryptionKey: kms.Key.fromKeyArn(workload, 'Key', K) }),
       executionRole: iam.Role.fromRoleArn(workload, 'Role', `arn:aws:iam::${WORKLOAD}:role/analytics-execution`, { mutable: false }),
       peopleAccess: { createGroups: false },
+      secretsBackend: {},
     });
     const identity = new Stack(app, 'Identity', { env: { account: IDENTITY, region: 'us-east-1' } });
     const set = permissionSet(identity, [env], { profile });
-    const policy = env.accessPolicy(profile);
-    const inline = inlinePolicyOf(identity, set);
-    const resources = Template.fromStack(workload).toJSON().Resources;
-    const document = resources[workload.getLogicalId(policy.node.defaultChild as any)].Properties.PolicyDocument;
-    const managed = resolveIntrinsics(document, { account: WORKLOAD, region: REGION, refs: {}, arns: {} });
-    expect(expand(inline)).toEqual(expand(managed));
+    expect(expand(inlinePolicyOf(identity, set))).toEqual(expand({ Statement: expected[profile] }));
+    // Nothing was added to the workload stack: no alias, no tag.
+    Template.fromStack(workload).resourceCountIs('AWS::KMS::Alias', 0);
+  });
+});
+
+describe('one sign-in for one team: profiles, secrets and statements combined', () => {
+  const { identity, analytics, reporting } = twoAccounts();
+  const set = permissionSet(identity, [analytics, reporting], {
+    profile: AccessProfile.ADMINISTRATOR,
+    additionalProfiles: [AccessProfile.DEVELOPER, AccessProfile.ADMINISTRATOR],
+    additionalSecretPrefixes: ['teams/imo'],
+    additionalStatements: [new iam.PolicyStatement({ actions: ['athena:StartQueryExecution'], resources: [`arn:aws:athena:${REGION}:${WORKLOAD}:workgroup/imo`] })],
+  }, 'Team');
+  const policy = inlinePolicyOf(identity, set);
+  const KEY = `arn:aws:kms:${REGION}:${WORKLOAD}:key/1234abcd-12ab-34cd-56ef-1234567890ab`;
+  const keyPolicy = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${WORKLOAD}:root` }, Action: 'kms:*', Resource: '*' }] };
+  async function decide(action: string, resource: string, context: { [key: string]: unknown } = {}): Promise<string> {
+    const response = await runSimulation({
+      identityPolicies: [{ name: 'Team', policy }],
+      serviceControlPolicies: [],
+      resourceControlPolicies: [],
+      resourcePolicy: resource === KEY ? keyPolicy : undefined,
+      request: { principal: PERSON, action, resource: { resource, accountId: resource.split(':')[4] || WORKLOAD }, contextVariables: context as any },
+    }, {});
+    if (response.resultType === 'error') {
+      throw new Error(JSON.stringify(response.errors));
+    }
+    return response.overallResult;
+  }
+  const secret = (name: string) => `arn:aws:secretsmanager:${REGION}:${WORKLOAD}:secret:${name}-AbCdEf`;
+  const bucketOf = (env: PrivateMwaaEnvironment) => identity.resolve(env.sourceBucket.bucketName);
+
+  test('the profiles, without duplicates', () => {
+    expect(set.profiles).toEqual([AccessProfile.ADMINISTRATOR, AccessProfile.DEVELOPER]);
+  });
+
+  test.each([
+    ['update an environment (administrator)', 'airflow:UpdateEnvironment', `arn:aws:airflow:${REGION}:${WORKLOAD}:environment/reporting`, {}, 'Allowed'],
+    ['log in as Admin (administrator)', 'airflow:CreateWebLoginToken', `arn:aws:airflow:${REGION}:${WORKLOAD}:role/analytics/Admin`, {}, 'Allowed'],
+    ['log in as User (developer)', 'airflow:CreateWebLoginToken', `arn:aws:airflow:${REGION}:${WORKLOAD}:role/analytics/User`, {}, 'Allowed'],
+    ['read a team secret in the first environment\'s account', 'secretsmanager:GetSecretValue', secret('teams/imo/warehouse'), {}, 'Allowed'],
+    ['read a secret next to the team\'s prefix', 'secretsmanager:GetSecretValue', secret('teams/imo-old/warehouse'), {}, 'ImplicitlyDenied'],
+    ['change a team secret', 'secretsmanager:PutSecretValue', secret('teams/imo/warehouse'), {}, 'ImplicitlyDenied'],
+    ['decrypt a team secret with the second environment\'s key', 'kms:Decrypt', KEY,
+      { 'kms:ViaService': `secretsmanager.${REGION}.amazonaws.com`, 'kms:ResourceAliases': ['alias/cdk-private-mwaa/reporting'] }, 'Allowed'],
+    ['run the additional statement', 'athena:StartQueryExecution', `arn:aws:athena:${REGION}:${WORKLOAD}:workgroup/imo`, {}, 'Allowed'],
+    ['run it elsewhere', 'athena:StartQueryExecution', `arn:aws:athena:${REGION}:${WORKLOAD}:workgroup/primary`, {}, 'ImplicitlyDenied'],
+  ])('may %s: %s', async (_what, action, resource, context, expected) => {
+    expect(await decide(action, resource, context)).toBe(expected);
+  });
+
+  test.each([[() => analytics], [() => reporting]])('deploys DAGs and requirements to each bucket (both profiles)', async (env) => {
+    expect(await decide('s3:PutObject', `arn:aws:s3:::${bucketOf(env())}/dags/etl.py`)).toBe('Allowed');
+    expect(await decide('s3:PutObject', `arn:aws:s3:::${bucketOf(env())}/requirements.txt`)).toBe('Allowed');
+  });
+
+  test('with customer managed policy references: one reference per environment and profile, the extras inline', () => {
+    const fresh = twoAccounts();
+    const refs = permissionSet(fresh.identity, [fresh.analytics, fresh.reporting], {
+      profile: AccessProfile.OPERATOR,
+      additionalProfiles: [AccessProfile.DEVELOPER],
+      policyMode: PermissionSetPolicyMode.CUSTOMER_MANAGED_POLICY_REFERENCE,
+      additionalStatements: [new iam.PolicyStatement({ actions: ['athena:StartQueryExecution'], resources: [`arn:aws:athena:${REGION}:${WORKLOAD}:workgroup/imo`] })],
+    }, 'TeamByReference');
+    const properties = Template.fromStack(fresh.identity).toJSON().Resources[fresh.identity.getLogicalId(refs.node.defaultChild as any)].Properties;
+    expect(properties.CustomerManagedPolicyReferences.map((r: any) => r.Name).sort()).toEqual([
+      'analytics-airflow-developers', 'analytics-airflow-operators', 'reporting-airflow-developers', 'reporting-airflow-operators',
+    ]);
+    expect(properties.InlinePolicy.Statement).toEqual([
+      { Action: 'athena:StartQueryExecution', Effect: 'Allow', Resource: `arn:aws:athena:${REGION}:${WORKLOAD}:workgroup/imo` },
+    ]);
+  });
+
+  test.each([
+    ['teams/imo/', 'additionalSecretPrefixes[0]'],
+    ['teams/*', 'additionalSecretPrefixes[0]'],
+    ['', 'additionalSecretPrefixes[0]'],
+  ])('a secret prefix %p fails, naming the prop', (prefix, prop) => {
+    const fresh = twoAccounts();
+    expect(() => permissionSet(fresh.identity, [fresh.analytics], { additionalSecretPrefixes: [prefix] })).toThrow(
+      `\`${prop}\` must be a secret name prefix of at most 256 letters, digits and /_+=.@- without wildcards or a leading or trailing '/', got: '${prefix}'`);
+  });
+
+  test('a prefix of 256 characters is accepted, 257 refused', () => {
+    const fresh = twoAccounts();
+    permissionSet(fresh.identity, [fresh.analytics], { additionalSecretPrefixes: ['a'.repeat(256)] }, 'Long');
+    expect(() => permissionSet(fresh.identity, [fresh.analytics], { additionalSecretPrefixes: ['a'.repeat(257)] }, 'TooLong')).toThrow(/got: 'a{257}'$/);
+  });
+
+  test('an additional statement with a reference fails, naming it', () => {
+    const fresh = twoAccounts();
+    const statement = new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: [`arn:aws:s3:::${Aws.ACCOUNT_ID}-data/*`] });
+    expect(() => permissionSet(fresh.identity, [fresh.analytics], { additionalStatements: [statement] })).toThrow(
+      '`additionalStatements[0]` must hold literal strings only: the permission set is deployed in another account, where no reference reaches, got: {"Ref":"AWS::AccountId"}');
+  });
+});
+
+describe('what a permission set cannot name', () => {
+  test('a created VPC: the EC2 create statements are left out, with one warning that says what administrators cannot do', () => {
+    const { identity, analytics } = twoAccounts();
+    const set = permissionSet(identity, [analytics], { profile: AccessProfile.ADMINISTRATOR });
+    const text = JSON.stringify(inlinePolicyOf(identity, set));
+    expect(text).not.toContain('ec2:CreateVpcEndpoint');
+    expect(text).not.toContain('ec2:CreateNetworkInterface');
+    expect(text).not.toContain(':vpc/*');
+    const warnings = Annotations.fromStack(identity).findWarning('*', Match.stringLikeRegexp('cdk-private-mwaa:permissionSetNetwork'));
+    expect(warnings.map(w => w.id)).toEqual(['/Identity/PermissionSet']);
+    expect(warnings[0].entry.data).toContain('`environments`: the VPC, subnet or security group ids of environment analytics are known only at deploy time, so this permission set leaves out ec2:CreateVpcEndpoint and ec2:CreateNetworkInterface');
+    // Developers never had them: no warning for them.
+    permissionSet(identity, [analytics], { profile: AccessProfile.DEVELOPER }, 'Developers');
+    expect(Annotations.fromStack(identity).findWarning('/Identity/Developers', Match.stringLikeRegexp('cdk-private-mwaa:permissionSetNetwork'))).toEqual([]);
+  });
+
+  test('an execution role with a name: PassRole names it, and the role gets no tag', () => {
+    const app = new App();
+    const workload = new Stack(app, 'Workload', { env: { account: WORKLOAD, region: REGION } });
+    const role = new iam.Role(workload, 'Role', { roleName: 'analytics-execution', path: '/airflow/', assumedBy: new iam.ServicePrincipal('airflow.amazonaws.com') });
+    const env = new PrivateMwaaEnvironment(workload, 'Analytics', { environmentName: 'analytics', vpc: newVpc(workload), executionRole: role, peopleAccess: { createGroups: false } });
+    const identity = new Stack(app, 'Identity', { env: { account: IDENTITY, region: 'us-east-1' } });
+    const set = permissionSet(identity, [env], { profile: AccessProfile.ADMINISTRATOR });
+    const passRole = inlinePolicyOf(identity, set).Statement.filter((st: any) => st.Action === 'iam:PassRole');
+    expect(passRole).toEqual([{
+      Action: 'iam:PassRole',
+      Effect: 'Allow',
+      Resource: `arn:aws:iam::${WORKLOAD}:role/airflow/analytics-execution`,
+      Condition: { StringEquals: { 'iam:PassedToService': 'airflow.amazonaws.com' } },
+    }]);
+    Template.fromStack(workload).hasResourceProperties('AWS::IAM::Role', { RoleName: 'analytics-execution', Tags: Match.absent() });
+  });
+
+  test('a key imported by a deploy-time ARN fails, naming the fix', () => {
+    const app = new App();
+    const workload = new Stack(app, 'Workload', { env: { account: WORKLOAD, region: REGION } });
+    const key = kms.Key.fromKeyArn(workload, 'Key', workload.formatArn({ service: 'kms', resource: 'key', resourceName: workload.stackId }));
+    const env = new PrivateMwaaEnvironment(workload, 'Analytics', { environmentName: 'analytics', vpc: newVpc(workload), kmsKey: key, peopleAccess: { createGroups: false } });
+    const identity = new Stack(app, 'Identity', { env: { account: IDENTITY, region: 'us-east-1' } });
+    expect(() => permissionSet(identity, [env])).toThrow(/^`environments`: the key of environment analytics has an ARN known only at deploy time and is not a key of this app, .*Import the key with its literal ARN \(kms.Key.fromKeyArn\), got: Workload\/Key$/);
   });
 });
 
@@ -303,13 +537,16 @@ describe('literal ARNs: the identity stack deploys in another account', () => {
     expect(JSON.stringify(statements)).not.toContain(IDENTITY);
   });
 
-  test('a created environment\'s bucket name warns once, for the profiles that use the bucket', () => {
-    const { identity, analytics } = twoAccounts();
+  test('a created environment\'s bucket name warns once per environment, for the profiles that use the bucket', () => {
+    const { workload, identity, analytics } = twoAccounts();
     permissionSet(identity, [analytics], { profile: AccessProfile.VIEWER }, 'Viewers');
+    expect(Annotations.fromStack(workload).findWarning('*', Match.stringLikeRegexp('cdk-private-mwaa:generatedBucketName'))).toEqual([]);
     permissionSet(identity, [analytics], { profile: AccessProfile.DEVELOPER }, 'Developers');
-    const warnings = Annotations.fromStack(identity).findWarning('*', Match.stringLikeRegexp('cdk-private-mwaa:generatedBucketName'));
-    expect(warnings.map(w => w.id)).toEqual(['/Identity/Developers']);
-    expect(warnings[0].entry.data).toContain('PermissionSetPolicyMode.CUSTOMER_MANAGED_POLICY_REFERENCE');
+    permissionSet(identity, [analytics], { profile: AccessProfile.ADMINISTRATOR }, 'Administrators');
+    const warnings = Annotations.fromStack(workload).findWarning('*', Match.stringLikeRegexp('cdk-private-mwaa:generatedBucketName'));
+    expect(warnings.map(w => w.id)).toEqual(['/Workload/Analytics']);
+    expect(warnings[0].entry.data).toMatch(/^`environments`: the source bucket of environment analytics now gets the name workload[a-z0-9]+sourcebucket[a-z0-9]+ in its stack, so that the permission set Identity\/Developers can name it\. .*PermissionSetPolicyMode\.CUSTOMER_MANAGED_POLICY_REFERENCE/);
+    expect(Annotations.fromStack(identity).findWarning('*', Match.stringLikeRegexp('cdk-private-mwaa:generatedBucketName'))).toEqual([]);
   });
 });
 
@@ -317,24 +554,27 @@ describe('the inline policy size', () => {
   const imported = (stack: Stack, count: number) => Array.from({ length: count }, (_, i) =>
     PrivateMwaaEnvironment.fromEnvironmentArn(stack, `Env${i}`, `arn:aws:airflow:${REGION}:${WORKLOAD}:environment/environment-number-${i}`));
 
-  test('too many environments fail with how many fit, and that many do fit', () => {
+  test('too many environments fail with how many fit, and that many do fit (32,768 bytes)', () => {
     const stack = new Stack(new App(), 'Identity', { env: { account: IDENTITY, region: 'us-east-1' } });
     let message = '';
     try {
-      permissionSet(stack, imported(stack, 60), { profile: AccessProfile.OPERATOR });
+      permissionSet(stack, imported(stack, 200), { profile: AccessProfile.OPERATOR });
     } catch (e) {
       message = (e as Error).message;
     }
-    const match = /^`environments`: the OPERATOR policy of 60 environments is (\d+) characters without white space, above the 10240 IAM Identity Center allows in a permission set's inline policy; the first (\d+) fit\. .* got: 60 environments$/.exec(message);
+    const match = /^`environments`: the OPERATOR policy of 200 environments is (\d+) bytes, above the 32768 IAM Identity Center allows in a permission set's inline policy; the first (\d+) fit\. .* got: 200 environments$/.exec(message);
     expect(match).not.toBeNull();
-    expect(Number(match![1])).toBeGreaterThan(10240);
+    expect(Number(match![1])).toBeGreaterThan(32768);
     const fit = Number(match![2]);
     expect(fit).toBeGreaterThan(1);
     const fresh = new Stack(new App(), 'Identity', { env: { account: IDENTITY, region: 'us-east-1' } });
     const envs = imported(fresh, fit + 1);
     const set = permissionSet(fresh, envs.slice(0, fit), { profile: AccessProfile.OPERATOR });
     expect(() => permissionSet(fresh, envs, { profile: AccessProfile.OPERATOR }, 'OneMore')).toThrow(/the first \d+ fit/);
-    expect(JSON.stringify(inlinePolicyOf(fresh, set)).replace(/\s/g, '').length).toBeLessThanOrEqual(10240);
+    const bytes = Buffer.byteLength(JSON.stringify(inlinePolicyOf(fresh, set)));
+    expect(bytes).toBeLessThanOrEqual(32768);
+    // Not IAM's 10,240-character quota for a role's inline policies: that one is not the limit here.
+    expect(bytes).toBeGreaterThan(10240);
   });
 });
 
@@ -361,13 +601,18 @@ describe('customer managed policy references', () => {
     Template.fromStack(identity).hasResourceProperties('AWS::SSO::PermissionSet', { CustomerManagedPolicyReferences: [{ Name: 'analytics-airflow-viewers', Path: '/' }] });
   });
 
-  test('more than 20 references fail; more than 10 warn', () => {
+  test('25 references are accepted, 26 fail; more than 10 warn', () => {
     const stack = new Stack(new App(), 'Identity');
-    const envs = Array.from({ length: 21 }, (_, i) => PrivateMwaaEnvironment.fromEnvironmentName(stack, `Env${i}`, `env${i}`));
+    const envs = Array.from({ length: 26 }, (_, i) => PrivateMwaaEnvironment.fromEnvironmentName(stack, `Env${i}`, `env${i}`));
     expect(() => permissionSet(stack, envs, { policyMode: PermissionSetPolicyMode.CUSTOMER_MANAGED_POLICY_REFERENCE })).toThrow(
-      '`environments`: a permission set references at most 20 managed policies; split the environments across permission sets, got: 21 environments');
-    permissionSet(stack, envs.slice(0, 11), { policyMode: PermissionSetPolicyMode.CUSTOMER_MANAGED_POLICY_REFERENCE }, 'Eleven');
-    expect(Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp('cdk-private-mwaa:managedPoliciesPerRole'))).toHaveLength(1);
+      '`environments`: a permission set references at most 25 managed policies; split the environments across permission sets, got: 26 policies (26 environments, 1 profiles)');
+    permissionSet(stack, envs.slice(0, 25), { policyMode: PermissionSetPolicyMode.CUSTOMER_MANAGED_POLICY_REFERENCE }, 'TwentyFive');
+    const references = Template.fromStack(stack).findResources('AWS::SSO::PermissionSet');
+    expect(Object.values(references).map(r => r.Properties.CustomerManagedPolicyReferences.length)).toEqual([25]);
+    permissionSet(stack, envs.slice(0, 10), { policyMode: PermissionSetPolicyMode.CUSTOMER_MANAGED_POLICY_REFERENCE }, 'Ten');
+    const warnings = Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp('cdk-private-mwaa:managedPoliciesPerRole'));
+    expect(warnings.map(w => w.id)).toEqual(['/Identity/TwentyFive']);
+    expect(warnings[0].entry.data).toContain('`environments`: 25 policy references exceed the default IAM quota of 10 managed policies per role');
   });
 });
 

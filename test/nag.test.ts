@@ -87,7 +87,8 @@ describe('the construct acknowledges only the documented wildcards of its execut
       'AwsSolutions-IAM5[Action::s3:List*]',
       'AwsSolutions-IAM5[Resource::*]',
       'AwsSolutions-IAM5[Resource::<AirflowSourceBucketCD7E6C32.Arn>/*]',
-      'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:logs:eu-west-1:111111111111:log-group:airflow-example-private-airflow-*]',
+      ...['DAGProcessing', 'Scheduler', 'Task', 'WebServer', 'Worker'].map(type =>
+        `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:logs:eu-west-1:111111111111:log-group:airflow-example-private-airflow-${type}:*]`),
       'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:sqs:eu-west-1:*:airflow-celery-*]',
     ]);
     for (const [, reason] of entries) {

@@ -242,6 +242,47 @@ describe('the participant side', () => {
   });
 });
 
+describe('only EventBridge, for a rule of the participant account, may assume the forwarding role', () => {
+  const { template, stack } = participantStack();
+  const roles = template.toJSON().Resources;
+  const forwardId = Object.keys(roles).find(id => roles[id].Type === 'AWS::IAM::Role' && JSON.stringify(roles[id].Properties.AssumeRolePolicyDocument).includes('events.amazonaws.com'))!;
+  const trust = resolveIntrinsics(roles[forwardId].Properties.AssumeRolePolicyDocument, { account: PARTICIPANT, region: REGION, refs: {}, arns: {} });
+  const rule = (account: string, region = REGION) => `arn:aws:events:${region}:${account}:rule/AirflowStack-SharedVpcForwardStatusChanges-ABC123`;
+  async function assume(principal: string, context: { [key: string]: string }): Promise<string> {
+    const response = await runSimulation({
+      identityPolicies: [],
+      serviceControlPolicies: [],
+      resourceControlPolicies: [],
+      resourcePolicy: trust,
+      request: { principal, action: 'sts:AssumeRole', resource: { resource: `arn:aws:iam::${PARTICIPANT}:role/forward`, accountId: PARTICIPANT }, contextVariables: context },
+    }, {});
+    if (response.resultType === 'error') {
+      throw new Error(JSON.stringify(response.errors));
+    }
+    return response.overallResult;
+  }
+
+  test('the trust policy names the account and the rules of this account and Region, literally', () => {
+    expect(trust.Statement).toEqual([{
+      Action: 'sts:AssumeRole',
+      Effect: 'Allow',
+      Principal: { Service: 'events.amazonaws.com' },
+      Condition: { StringEquals: { 'aws:SourceAccount': PARTICIPANT }, ArnLike: { 'aws:SourceArn': `arn:aws:events:${REGION}:${PARTICIPANT}:rule/*` } },
+    }]);
+    expect(stack.account).toBe(PARTICIPANT);
+  });
+
+  test.each([
+    ['a rule of this account', 'events.amazonaws.com', { 'aws:SourceAccount': PARTICIPANT, 'aws:SourceArn': rule(PARTICIPANT) }, 'Allowed'],
+    ['a rule of another account (confused deputy)', 'events.amazonaws.com', { 'aws:SourceAccount': '333333333333', 'aws:SourceArn': rule('333333333333') }, 'ImplicitlyDenied'],
+    ['a rule of another Region', 'events.amazonaws.com', { 'aws:SourceAccount': PARTICIPANT, 'aws:SourceArn': rule(PARTICIPANT, 'us-east-1') }, 'ImplicitlyDenied'],
+    ['no source at all', 'events.amazonaws.com', {}, 'ImplicitlyDenied'],
+    ['another service', 'states.amazonaws.com', { 'aws:SourceAccount': PARTICIPANT, 'aws:SourceArn': rule(PARTICIPANT) }, 'ImplicitlyDenied'],
+  ])('%s', async (_what, principal, context, expected) => {
+    expect(await assume(principal, context)).toBe(expected);
+  });
+});
+
 describe('bad input fails at synth', () => {
   test('a participant account that is not an account id', () => {
     expect(() => ownerStack(['12345'])).toThrow("`participantAccounts` must be 12-digit AWS account ids, got: '12345'");

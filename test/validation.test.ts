@@ -308,7 +308,7 @@ describe('risky but legal input earns an acknowledgeable warning', () => {
     const { stack, env } = newEnvironment();
     env.allowWebserverAccessFrom(ec2.Peer.anyIpv6());
     expect(warningsOf(stack, 'webserverOpenToAll').map(w => w.entry.data)).toEqual([expect.stringContaining(
-      '`webserverAccessPeers` (or `allowWebserverAccessFrom`): ::/0 lets every address reach the web server on TCP 443, which defeats a private web server\'s network boundary; name the client networks instead, or acknowledge this warning (got: ::/0).')]);
+      '`webserverAccessPeers` (or `allowWebserverAccessFrom`): the ranges together cover ::/0, which lets every address reach the web server on TCP 443 and defeats a private web server\'s network boundary; name the client networks instead, or acknowledge this warning (got: ::/0).')]);
   });
 
   test('plugins with core.lazy_load_plugins False earn no warning', () => {
@@ -337,6 +337,95 @@ describe('risky but legal input earns an acknowledgeable warning', () => {
       kmsKey: kms.Key.fromKeyArn(stack, 'Key', 'arn:aws:kms:eu-west-1:111111111111:key/1234abcd-12ab-34cd-56ef-1234567890ab'),
     });
     expect(warningsOf(stack, 'kmsKeyPolicy')).toHaveLength(1);
+  });
+});
+
+describe('web server peers: valid, canonical ranges; the open-to-all warning also for ranges that together cover everything', () => {
+  const V4 = 'an IPv4 range a.b.c.d/n with octets up to 255 and n up to 32';
+  test.each<[string, ec2.IPeer, string]>([
+    ['an octet above 255 and a prefix above 32', ec2.Peer.ipv4('10.0.0.300/33'), `\`webserverAccessPeers\` (or \`allowWebserverAccessFrom\`) must be ${V4}, got: 10.0.0.300/33`],
+    ['an octet of 256', ec2.Peer.ipv4('10.0.256.0/24'), `\`webserverAccessPeers\` (or \`allowWebserverAccessFrom\`) must be ${V4}, got: 10.0.256.0/24`],
+    ['a prefix of 33', ec2.Peer.ipv4('10.0.0.0/33'), `\`webserverAccessPeers\` (or \`allowWebserverAccessFrom\`) must be ${V4}, got: 10.0.0.0/33`],
+    ['a non-canonical IPv4 range', ec2.Peer.ipv4('10.0.0.1/24'),
+      '`webserverAccessPeers` (or `allowWebserverAccessFrom`) must be a range in canonical form (no address bits after the prefix), such as 10.0.0.0/24, got: 10.0.0.1/24'],
+    ['an IPv6 prefix of 129', ec2.Peer.ipv6('2001:db8::/129'),
+      '`webserverAccessPeers` (or `allowWebserverAccessFrom`) must be an IPv6 range with a prefix up to 128, got: 2001:db8::/129'],
+    ['a non-canonical IPv6 range', ec2.Peer.ipv6('2001:db8::1/64'),
+      '`webserverAccessPeers` (or `allowWebserverAccessFrom`) must be a range in canonical form (no address bits after the prefix), such as 2001:db8:0:0:0:0:0:0/64, got: 2001:db8::1/64'],
+  ])('%s fails', (_what, peer, message) => {
+    expect(() => build({ webserverAccessPeers: [peer] })).toThrow(message);
+  });
+
+  test('the limits themselves are accepted: 255, /32, /0 prefixes of canonical ranges, /128', () => {
+    const { stack } = newEnvironment({ webserverAccessPeers: [ec2.Peer.ipv4('255.255.255.255/32'), ec2.Peer.ipv4('10.0.0.0/24'), ec2.Peer.ipv6('2001:db8::1/128')] });
+    expect(Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp('webserverOpenToAll'))).toEqual([]);
+  });
+
+  test.each<[string, ec2.IPeer[], string]>([
+    ['0.0.0.0/1 and 128.0.0.0/1', [ec2.Peer.ipv4('0.0.0.0/1'), ec2.Peer.ipv4('128.0.0.0/1')], '0.0.0.0/0'],
+    ['four quarters, out of order', [ec2.Peer.ipv4('192.0.0.0/2'), ec2.Peer.ipv4('0.0.0.0/2'), ec2.Peer.ipv4('128.0.0.0/2'), ec2.Peer.ipv4('64.0.0.0/2')], '0.0.0.0/0'],
+    ['::/1 and 8000::/1', [ec2.Peer.ipv6('::/1'), ec2.Peer.ipv6('8000::/1')], '::/0'],
+  ])('%s together warn once, by id and message', (_what, peers, everyone) => {
+    const { stack } = newEnvironment({ webserverAccessPeers: peers });
+    const warnings = Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp('\\[ack: cdk-private-mwaa:webserverOpenToAll\\]'));
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0].entry.data).toContain(`\`webserverAccessPeers\` (or \`allowWebserverAccessFrom\`): the ranges together cover ${everyone}, which lets every address reach the web server on TCP 443`);
+  });
+
+  test.each<[string, ec2.IPeer[]]>([
+    ['0.0.0.0/1 and 128.0.0.0/2 (a quarter missing)', [ec2.Peer.ipv4('0.0.0.0/1'), ec2.Peer.ipv4('128.0.0.0/2')]],
+    ['0.0.0.0/1 and ::/1 (one half of each family)', [ec2.Peer.ipv4('0.0.0.0/1'), ec2.Peer.ipv6('::/1')]],
+    ['everything but the last address', [ec2.Peer.ipv4('0.0.0.0/1'), ec2.Peer.ipv4('128.0.0.0/2'), ec2.Peer.ipv4('192.0.0.0/3'), ec2.Peer.ipv4('224.0.0.0/4'),
+      ec2.Peer.ipv4('240.0.0.0/5'), ec2.Peer.ipv4('248.0.0.0/6'), ec2.Peer.ipv4('252.0.0.0/7'), ec2.Peer.ipv4('254.0.0.0/8'), ec2.Peer.ipv4('255.0.0.0/9'),
+      ec2.Peer.ipv4('255.128.0.0/10'), ec2.Peer.ipv4('255.192.0.0/11'), ec2.Peer.ipv4('255.224.0.0/12'), ec2.Peer.ipv4('255.240.0.0/13'), ec2.Peer.ipv4('255.248.0.0/14'),
+      ec2.Peer.ipv4('255.252.0.0/15'), ec2.Peer.ipv4('255.254.0.0/16'), ec2.Peer.ipv4('255.255.0.0/17'), ec2.Peer.ipv4('255.255.128.0/18'), ec2.Peer.ipv4('255.255.192.0/19'),
+      ec2.Peer.ipv4('255.255.224.0/20'), ec2.Peer.ipv4('255.255.240.0/21'), ec2.Peer.ipv4('255.255.248.0/22'), ec2.Peer.ipv4('255.255.252.0/23'), ec2.Peer.ipv4('255.255.254.0/24'),
+      ec2.Peer.ipv4('255.255.255.0/25'), ec2.Peer.ipv4('255.255.255.128/26'), ec2.Peer.ipv4('255.255.255.192/27'), ec2.Peer.ipv4('255.255.255.224/28'),
+      ec2.Peer.ipv4('255.255.255.240/29'), ec2.Peer.ipv4('255.255.255.248/30'), ec2.Peer.ipv4('255.255.255.252/31'), ec2.Peer.ipv4('255.255.255.254/32')]],
+  ])('%s do not warn', (_what, peers) => {
+    const { stack } = newEnvironment({ webserverAccessPeers: peers, createNetworkAcl: false } as PartialProps);
+    expect(Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp('webserverOpenToAll'))).toEqual([]);
+  });
+});
+
+describe('inputs that reached CloudFormation before', () => {
+  test.each([
+    ['fromEnvironmentName', (stack: Stack) => PrivateMwaaEnvironment.fromEnvironmentName(stack, 'I', 'prod}"'),
+      '`environmentName` (of the imported environment) must start with a letter and contain only letters, digits, hyphens and underscores, got: \'prod}"\''],
+    ['fromEnvironmentAttributes', (stack: Stack) => PrivateMwaaEnvironment.fromEnvironmentAttributes(stack, 'I', { environmentName: 'a'.repeat(81) }),
+      `\`environmentName\` (of the imported environment) must be 1 to 80 characters long, got: 81 characters ('${'a'.repeat(81)}')`],
+    ['fromEnvironmentArn', (stack: Stack) => PrivateMwaaEnvironment.fromEnvironmentArn(stack, 'I', 'arn:aws:airflow:eu-west-1:111111111111:environment/1st.env'),
+      '`environmentArn` (its environment name, in arn:aws:airflow:eu-west-1:111111111111:environment/1st.env) must start with a letter and contain only letters, digits, hyphens and underscores, got: \'1st.env\''],
+  ])('an imported environment name follows the same rule: %s', (_how, importIt, message) => {
+    expect(() => importIt(newStack())).toThrow(message);
+  });
+
+  test('imported names at the limits are accepted', () => {
+    const stack = newStack();
+    expect(PrivateMwaaEnvironment.fromEnvironmentName(stack, 'A', 'a'.repeat(80)).environmentName).toHaveLength(80);
+    expect(PrivateMwaaEnvironment.fromEnvironmentArn(stack, 'B', 'arn:aws:airflow:eu-west-1:111111111111:environment/a_b-C1').environmentName).toBe('a_b-C1');
+  });
+
+  test('a log level outside MWAA\'s set fails, naming the log type', () => {
+    expect(() => build({ loggingConfiguration: { workerLogs: { logLevel: 'TRACE' as LogLevel } } })).toThrow(
+      "`loggingConfiguration.workerLogs.logLevel` must be one of MWAA's log levels, CRITICAL, ERROR, WARNING, INFO, DEBUG, got: 'TRACE'");
+  });
+
+  test.each(Object.values(LogLevel))('log level %s is accepted', (level) => {
+    expect(() => build({ loggingConfiguration: { taskLogs: { logLevel: level } } })).not.toThrow();
+  });
+
+  test('a key of another account warns, naming what its key policy must allow; a key of this account does not', () => {
+    const stack = newStack();
+    const other = kms.Key.fromKeyArn(stack, 'Other', 'arn:aws:kms:eu-west-1:222222222222:key/1234abcd-12ab-34cd-56ef-1234567890ab');
+    new PrivateMwaaEnvironment(stack, 'Airflow', { environmentName: 'e', vpc: newVpc(stack), kmsKey: other });
+    const warnings = Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp('\\[ack: cdk-private-mwaa:kmsKeyOtherAccount\\]'));
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0].entry.data).toContain(`\`kmsKey\` belongs to account 222222222222, not this stack's ${stack.account}, so its key policy is not ours to change. It must let the execution role use the key`);
+    expect(warnings[0].entry.data).toContain('kms:CreateGrant');
+    const same = newStack();
+    new PrivateMwaaEnvironment(same, 'Airflow', { environmentName: 'e', vpc: newVpc(same), kmsKey: kms.Key.fromKeyArn(same, 'Mine', `arn:aws:kms:eu-west-1:${same.account}:key/1234abcd-12ab-34cd-56ef-1234567890ab`) });
+    expect(Annotations.fromStack(same).findWarning('*', Match.stringLikeRegexp('kmsKeyOtherAccount'))).toEqual([]);
   });
 });
 

@@ -1,6 +1,6 @@
 import { ArnComponents, ArnFormat, Resource, Stack } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
-import { CELERY_QUEUE_PREFIX, logGroupName } from './mwaa';
+import { CELERY_QUEUE_PREFIX, LOG_TYPES, logGroupName } from './mwaa';
 
 /**
  * ARNs of MWAA resources, formatted in the stack of `scope` (its partition, Region and account).
@@ -40,9 +40,18 @@ export function namedLogGroupArn(scope: IConstruct, name: string): string {
   return formatArn(scope, { service: 'logs', resource: 'log-group', resourceName: name, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
 }
 
-/** The ARN pattern that covers the five log groups of an environment, and their streams. */
-export function logGroupArnPattern(scope: IConstruct, environmentName: string): string {
-  return logGroupArn(scope, environmentName, '*');
+/**
+ * The ARNs of the five log groups of an environment, by name. Never a pattern such as
+ * `airflow-<name>-*`, which would also cover the groups of a neighbour whose name starts with this
+ * one's and a hyphen (`prod` and `prod-payments`).
+ */
+export function logGroupArns(scope: IConstruct, environmentName: string): string[] {
+  return LOG_TYPES.map(type => logGroupArn(scope, environmentName, type.suffix));
+}
+
+/** The five log groups of an environment and their streams (`<group>:*`), by name. */
+export function logGroupAndStreamArns(scope: IConstruct, environmentName: string): string[] {
+  return logGroupArns(scope, environmentName).flatMap(group => [group, `${group}:*`]);
 }
 
 /**

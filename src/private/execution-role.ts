@@ -1,7 +1,7 @@
 import { Aws, CfnResource, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct, IConstruct } from 'constructs';
-import { celeryQueueArnPattern, environmentArn, logGroupArnPattern, secretArnPattern } from './arns';
+import { celeryQueueArnPattern, environmentArn, logGroupAndStreamArns, secretArnPattern } from './arns';
 import { acknowledge, findingName, iam5 } from './nag';
 import { MwaaServicePrincipals } from './principals';
 
@@ -100,7 +100,9 @@ function documentedStatements(scope: IConstruct, s: ExecutionPolicyScope): iam.P
         'logs:GetLogGroupFields',
         'logs:GetQueryResults',
       ],
-      resources: [logGroupArnPattern(scope, s.environmentName)],
+      // The five groups by name, and their streams: not the documented airflow-<name>-*, which would
+      // also reach the logs of an environment named <name>-<anything> in the same account.
+      resources: logGroupAndStreamArns(scope, s.environmentName),
     }),
     new iam.PolicyStatement({
       sid: 'DescribeLogGroups',
@@ -195,7 +197,8 @@ function acknowledgeDocumentedWildcards(policy: iam.ManagedPolicy, s: Omit<Execu
     iam5('Action::kms:GenerateDataKey*', 'Documented MWAA execution role: data keys of the environment key only, and only through SQS and S3 (kms:ViaService).'),
     iam5('Resource::*', 'logs:DescribeLogGroups, s3:GetAccountPublicAccessBlock, cloudwatch:PutMetricData (and secretsmanager:ListSecrets) have no resource-level permissions.'),
     iam5(`Resource::${findingName(policy, `${s.bucketArn}/*`)}`, 'Objects of this environment\'s own source bucket, read-only.'),
-    iam5(`Resource::${findingName(policy, logGroupArnPattern(policy, s.environmentName))}`, 'The five log groups of this environment, airflow-<name>-*, and their streams.'),
+    ...logGroupAndStreamArns(policy, s.environmentName).filter(arn => arn.endsWith(':*'))
+      .map(arn => iam5(`Resource::${findingName(policy, arn)}`, 'The log streams of one of this environment\'s five log groups, named.')),
     iam5(`Resource::${findingName(policy, celeryQueueArnPattern(policy))}`,
       'The Celery queues MWAA creates for the environment live in an account MWAA owns, so the account and queue suffix are not known in advance.'),
   ]);

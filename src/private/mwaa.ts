@@ -58,6 +58,13 @@ export const LOG_TYPES = [
 /** One of the five log types. */
 export type LogType = typeof LOG_TYPES[number];
 
+/**
+ * The log levels MWAA accepts for each log type.
+ *
+ * @see https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-mwaa-environment-moduleloggingconfiguration.html
+ */
+export const LOG_LEVELS = ['CRITICAL', 'ERROR', 'WARNING', 'INFO', 'DEBUG'];
+
 /** The log levels that keep what audits and troubleshooting need: INFO and the more verbose DEBUG. */
 export const VERBOSE_LOG_LEVELS = ['INFO', 'DEBUG'];
 

@@ -8,7 +8,7 @@ import { isPublicWebserver, PUBLIC_WEBSERVER } from '../checks/webserver';
 import { EndpointManagement, LoggingConfiguration, PrivateMwaaEnvironmentProps, SelfReferencingIngress, WebserverAccessMode } from '../environment-props';
 import { EnvironmentClass, AirflowVersion } from '../versions';
 import { MwaaWarnings } from '../warnings';
-import { compareAirflowVersions, LAZY_LOAD_PLUGINS_OPTION, OLDEST_AIRFLOW_VERSION, WORKER_CONCURRENCY_OPTION, WORKER_QUOTA } from './mwaa';
+import { compareAirflowVersions, LAZY_LOAD_PLUGINS_OPTION, LOG_LEVELS, LOG_TYPES, OLDEST_AIRFLOW_VERSION, WORKER_CONCURRENCY_OPTION, WORKER_QUOTA } from './mwaa';
 import { loggingConfiguration } from './storage';
 
 /**
@@ -76,15 +76,19 @@ export function describeSubnets(subnets: ec2.ISubnet[]): string {
 }
 
 
-export function validateEnvironmentName(name: string): void {
+/**
+ * MWAA's rule for an environment name, for a created environment and for an imported one (whose name
+ * is placed in ARNs, policies and state machine definitions just the same).
+ */
+export function validateEnvironmentName(name: string, prop = '`environmentName`'): void {
   if (Token.isUnresolved(name)) {
     return;
   }
   if (name.length < 1 || name.length > 80) {
-    throw new Error(`\`environmentName\` must be 1 to 80 characters long, got: ${name.length} characters ('${name}')`);
+    throw new Error(`${prop} must be 1 to 80 characters long, got: ${name.length} characters ('${name}')`);
   }
   if (!/^[a-zA-Z][0-9a-zA-Z\-_]*$/.test(name)) {
-    throw new Error(`\`environmentName\` must start with a letter and contain only letters, digits, hyphens and underscores, got: '${name}'`);
+    throw new Error(`${prop} must start with a letter and contain only letters, digits, hyphens and underscores, got: '${name}'`);
   }
 }
 
@@ -242,6 +246,42 @@ export function validateS3Path(prop: string, path: string): void {
   if (path.length < 1 || path.length > 1024 || path.startsWith('/') || path.startsWith('s3://')) {
     throw new Error(`\`${prop}\` must be a key relative to the source bucket, 1 to 1,024 characters, without a leading '/' or 's3://', got: '${path}'`);
   }
+  validateS3PathSegments(prop, path);
+}
+
+/**
+ * No `.` or `..` segment in a key or folder (and no empty one but a folder's trailing `/`): S3 keeps
+ * them as written, while IAM patterns built from the key (`bucket/./*`) and the tools that upload to
+ * it do not agree on what they name.
+ */
+export function validateS3PathSegments(prop: string, path: string): void {
+  const segments = path.replace(/\/$/, '').split('/');
+  const bad = segments.find(segment => segment === '.' || segment === '..' || segment === '');
+  if (bad !== undefined) {
+    throw new Error(`\`${prop}\` must not have '.', '..' or empty segments (keys are taken literally by S3 and IAM), got: '${path}'`);
+  }
+}
+
+/** An S3 object version id: given, and not blank (CloudFormation would get an empty version). */
+export function validateObjectVersion(prop: string, version: string): void {
+  if (!Token.isUnresolved(version) && version.trim().length === 0) {
+    throw new Error(`\`${prop}\` needs the S3 object version of its key (MWAA reads the file at a pinned version), got: '${version}'`);
+  }
+}
+
+/**
+ * A dependency file outside the DAG folder: people who deploy DAGs can write there, and the
+ * plugins, the startup script and the requirements run (or are installed) on every Airflow
+ * container as the execution role.
+ */
+export function validateOutsideDagFolder(prop: string, key: string, dagFolder: string): void {
+  if (Token.isUnresolved(key) || Token.isUnresolved(dagFolder)) {
+    return;
+  }
+  const folder = `${dagFolder.replace(/\/+$/, '')}/`;
+  if (key.startsWith(folder)) {
+    throw new Error(`\`${prop}\` must be outside the DAG folder ${folder}, which DAG developers can write to: code put there would run on every Airflow container as the execution role, got: '${key}'`);
+  }
 }
 
 export function validateSecurityGroups(groups?: ec2.ISecurityGroup[], ingress?: SelfReferencingIngress): void {
@@ -279,13 +319,117 @@ export function validateNetworkAclVpc(vpc: ec2.IVpc, create?: boolean): void {
   }
 }
 
-/** The whole internet as a web server peer: the network ACL and security group would admit anyone. */
-export function warnIfOpenToAll(scope: IConstruct, peer: ec2.IPeer, prop = '`webserverAccessPeers` (or `allowWebserverAccessFrom`)'): void {
+/** The props that name web server peers, as error and warning messages name them. */
+const WEBSERVER_PEERS_PROP = '`webserverAccessPeers` (or `allowWebserverAccessFrom`)';
+
+/** An IPv4 or IPv6 range: its first address and prefix length, and the address width (32 or 128). */
+export interface CidrRange {
+  /** As written. */
+  readonly text: string;
+  readonly first: bigint;
+  readonly prefix: number;
+  readonly bits: number;
+}
+
+/** Parses `a.b.c.d/n`; undefined when it is not a valid IPv4 range. */
+function parseIpv4Cidr(cidr: string): { address: bigint; prefix: number } | undefined {
+  const match = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/.exec(cidr);
+  if (!match) {
+    return undefined;
+  }
+  const octets = match.slice(1, 5).map(Number);
+  const prefix = Number(match[5]);
+  if (octets.some(o => o > 255) || prefix > 32) {
+    return undefined;
+  }
+  return { address: octets.reduce((acc, o) => acc * 256n + BigInt(o), 0n), prefix };
+}
+
+/** Parses an IPv6 range (`::` shorthand allowed, no embedded IPv4); undefined when it is not valid. */
+function parseIpv6Cidr(cidr: string): { address: bigint; prefix: number } | undefined {
+  const match = /^([0-9a-fA-F:]+)\/(\d{1,3})$/.exec(cidr);
+  if (!match || Number(match[2]) > 128) {
+    return undefined;
+  }
+  const halves = match[1].split('::');
+  if (halves.length > 2) {
+    return undefined;
+  }
+  const groups = (text: string) => (text === '' ? [] : text.split(':'));
+  const head = groups(halves[0]);
+  const tail = halves.length === 2 ? groups(halves[1]) : [];
+  const missing = 8 - head.length - tail.length;
+  if ((halves.length === 1 && missing !== 0) || (halves.length === 2 && missing < 1)) {
+    return undefined;
+  }
+  const all = [...head, ...Array(halves.length === 2 ? missing : 0).fill('0'), ...tail];
+  if (all.some(g => !/^[0-9a-fA-F]{1,4}$/.test(g))) {
+    return undefined;
+  }
+  return { address: all.reduce((acc, g) => acc * 65536n + BigInt(parseInt(g, 16)), 0n), prefix: Number(match[2]) };
+}
+
+function formatRange(range: CidrRange): string {
+  if (range.bits === 32) {
+    return `${[24n, 16n, 8n, 0n].map(shift => (range.first / 2n ** shift) % 256n).join('.')}/${range.prefix}`;
+  }
+  const groups = [112n, 96n, 80n, 64n, 48n, 32n, 16n, 0n].map(shift => ((range.first / 2n ** shift) % 65536n).toString(16));
+  return `${groups.join(':')}/${range.prefix}`;
+}
+
+/**
+ * The range a web server peer names, checked: a valid IPv4 or IPv6 range in canonical form (no bits
+ * set after the prefix, as `10.0.0.1/24` has). Undefined for a peer that is not a range (a security
+ * group, a prefix list) or a token.
+ *
+ * @see https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_AuthorizeSecurityGroupIngress.html
+ */
+export function validateWebserverPeer(peer: ec2.IPeer, prop = WEBSERVER_PEERS_PROP): CidrRange | undefined {
   const rule = peer.toIngressRuleConfig();
-  const everyone = [rule.cidrIp, rule.cidrIpv6].find(cidr => cidr === '0.0.0.0/0' || cidr === '::/0');
-  if (everyone !== undefined) {
+  const [cidr, bits] = typeof rule.cidrIp === 'string' ? [rule.cidrIp, 32] : typeof rule.cidrIpv6 === 'string' ? [rule.cidrIpv6, 128] : [undefined, 0];
+  if (cidr === undefined || Token.isUnresolved(cidr)) {
+    return undefined;
+  }
+  const parsed = bits === 32 ? parseIpv4Cidr(cidr) : parseIpv6Cidr(cidr);
+  if (parsed === undefined) {
+    throw new Error(`${prop} must be ${bits === 32 ? 'an IPv4 range a.b.c.d/n with octets up to 255 and n up to 32' : 'an IPv6 range with a prefix up to 128'}, got: ${cidr}`);
+  }
+  const hostBits = BigInt(bits - parsed.prefix);
+  const first = parsed.address - parsed.address % 2n ** hostBits;
+  const range = { text: cidr, first, prefix: parsed.prefix, bits };
+  if (first !== parsed.address) {
+    throw new Error(`${prop} must be a range in canonical form (no address bits after the prefix), such as ${formatRange(range)}, got: ${cidr}`);
+  }
+  return range;
+}
+
+/**
+ * Whether some ranges together cover every address of their family: `0.0.0.0/0` itself, or
+ * `0.0.0.0/1` with `128.0.0.0/1`, and the same for IPv6.
+ */
+export function coversEveryAddress(ranges: CidrRange[], bits: number): boolean {
+  const sorted = ranges.filter(r => r.bits === bits)
+    .map(r => ({ first: r.first, last: r.first + 2n ** BigInt(bits - r.prefix) - 1n }))
+    .sort((x, y) => (x.first < y.first ? -1 : x.first > y.first ? 1 : 0));
+  let next = 0n;
+  for (const range of sorted) {
+    if (range.first > next) {
+      return false;
+    }
+    if (range.last + 1n > next) {
+      next = range.last + 1n;
+    }
+  }
+  return next === 2n ** BigInt(bits);
+}
+
+/** The whole internet as web server peers (one range or several together): the network ACL and security group would admit anyone. */
+export function warnIfOpenToAll(scope: IConstruct, ranges: CidrRange[], prop = WEBSERVER_PEERS_PROP): void {
+  const everyone = [[32, '0.0.0.0/0'], [128, '::/0']].filter(([bits]) => coversEveryAddress(ranges, bits as number)).map(([, all]) => all);
+  if (everyone.length > 0) {
+    const got = ranges.filter(r => everyone.includes(r.bits === 32 ? '0.0.0.0/0' : '::/0')).map(r => r.text).join(', ');
     Annotations.of(scope).addWarningV2(MwaaWarnings.WEBSERVER_OPEN_TO_ALL,
-      `${prop}: ${everyone} lets every address reach the web server on TCP 443, which defeats a private web server's network boundary; name the client networks instead, or acknowledge this warning (got: ${everyone}).`);
+      `${prop}: the ranges together cover ${everyone.join(' and ')}, which lets every address reach the web server on TCP 443 and defeats a private web server's network boundary; name the client networks instead, or acknowledge this warning (got: ${got}).`);
   }
 }
 
@@ -305,6 +449,12 @@ export function validateEndpointManagement(scope: IConstruct, management: Endpoi
 export function validateLogging(scope: IConstruct, logging: LoggingConfiguration): void {
   // Judged on what CloudFormation gets, defaults filled in, as the rule judges a template.
   const config = loggingConfiguration(logging);
+  for (const type of LOG_TYPES) {
+    const level = config[type.prop].logLevel as string | undefined;
+    if (level !== undefined && !Token.isUnresolved(level) && !LOG_LEVELS.includes(level)) {
+      throw new Error(`\`loggingConfiguration.${type.prop}.logLevel\` must be one of MWAA's log levels, ${LOG_LEVELS.join(', ')}, got: '${level}'`);
+    }
+  }
   const weak = quietLogTypes(type => {
     const options = config[type.prop];
     return { enabled: options.enabled, level: options.logLevel };

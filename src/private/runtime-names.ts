@@ -66,3 +66,17 @@ export function runtimeRoleArn(partition: string, account: string, environmentNa
   }
   return `arn:${partition}:iam::${account}:role/${runtimeRoleName(environmentName, region, part)}`;
 }
+
+/** The tag key the construct puts on an execution role whose ARN a permission set cannot name. */
+export const EXECUTION_ROLE_TAG = 'cdk-private-mwaa-environment';
+
+/**
+ * The alias a permission set names an environment's key by: `alias/cdk-private-mwaa/<environment>`.
+ * Created on the key when a permission set first needs it; an alias adds a name and changes nothing
+ * of the key (the environment keeps the key's ARN).
+ *
+ * @see https://docs.aws.amazon.com/kms/latest/developerguide/alias-authorization.html
+ */
+export function keyAliasName(environmentName: string): string {
+  return `alias/cdk-private-mwaa/${environmentName}`;
+}

@@ -7,7 +7,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { LoggingConfiguration, LogLevel } from '../environment-props';
 import { MwaaWarnings } from '../warnings';
-import { logGroupArnPattern } from './arns';
+import { logGroupArns } from './arns';
 import { LOG_TYPES, logGroupName } from './mwaa';
 
 /**
@@ -34,12 +34,21 @@ export function environmentKey(
     actions: ['kms:Encrypt*', 'kms:Decrypt*', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:Describe*'],
     resources: ['*'],
     conditions: {
-      ArnLike: { 'kms:EncryptionContext:aws:logs:arn': logGroupArnPattern(scope, environmentName) },
+      // The five groups by name: a pattern would also admit a neighbour's groups (prod, prod-payments).
+      ArnEquals: { 'kms:EncryptionContext:aws:logs:arn': logGroupArns(scope, environmentName) },
     },
   }));
+  const keyAccount = key.env.account;
+  if (kmsKey !== undefined && !Token.isUnresolved(keyAccount) && !Token.isUnresolved(stack.account) && keyAccount !== stack.account) {
+    Annotations.of(scope).addWarningV2(MwaaWarnings.KMS_KEY_OTHER_ACCOUNT,
+      `\`kmsKey\` belongs to account ${keyAccount}, not this stack's ${stack.account}, so its key policy is not ours to change. It must let `
+      + 'the execution role use the key through S3 and SQS (kms:Decrypt, kms:DescribeKey, kms:Encrypt, kms:GenerateDataKey*), '
+      + `the principal that deploys the environment create grants for MWAA (kms:CreateGrant), and logs.${stack.region}.amazonaws.com encrypt the environment's five log groups; `
+      + `or acknowledge this warning (got: ${key.keyArn}).`);
+  }
   if (!keyPolicy.statementAdded) {
     Annotations.of(scope).addWarningV2(MwaaWarnings.KMS_KEY_POLICY,
-      `\`kmsKey\` is imported, so its key policy cannot be changed here. Make sure it lets the service principal logs.${stack.region}.amazonaws.com use the key for the log groups airflow-${environmentName}-*, or creating the log groups fails.`);
+      `\`kmsKey\` is imported, so its key policy cannot be changed here. Make sure it lets the service principal logs.${stack.region}.amazonaws.com use the key for the log groups ${LOG_TYPES.map(t => logGroupName(environmentName, t.suffix)).join(', ')} (kms:EncryptionContext:aws:logs:arn), or creating the log groups fails.`);
   }
   return key;
 }

@@ -51,9 +51,18 @@ export class MwaaSharedVpcParticipant extends Construct {
 
     // EventBridge puts the events on the owner's bus with this role; its policy is a managed one.
     const ownerBusArn = defaultEventBusArn(this, owner);
+    // Confused-deputy protection: only EventBridge rules of this account may have EventBridge use the
+    // role (aws:SourceAccount, and aws:SourceArn is the ARN of the rule that sends the event). The
+    // rule names the role as its target, so the role cannot name the rule back (a circular
+    // dependency); any rule of this account and Region stands for it.
+    // https://docs.aws.amazon.com/eventbridge/latest/userguide/policy-keys-eventbridge.html
+    const stack = Stack.of(this);
     const forwardRole = new iam.Role(this, 'ForwardRole', {
       description: 'Lets EventBridge forward MWAA status changes to the shared VPC owner',
-      assumedBy: new iam.ServicePrincipal('events.amazonaws.com'),
+      assumedBy: new iam.ServicePrincipal('events.amazonaws.com').withConditions({
+        StringEquals: { 'aws:SourceAccount': stack.account },
+        ArnLike: { 'aws:SourceArn': stack.formatArn({ service: 'events', resource: 'rule', resourceName: '*' }) },
+      }),
     });
     new iam.ManagedPolicy(this, 'ForwardPolicy', {
       description: 'Put events on the shared VPC owner\'s default bus',
