@@ -1,4 +1,4 @@
-import { Annotations, Duration, RemovalPolicy, SecretValue, Stack, Token } from 'aws-cdk-lib';
+import { Annotations, ArnFormat, Duration, RemovalPolicy, SecretValue, Stack, Token } from 'aws-cdk-lib';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
@@ -18,7 +18,7 @@ import { Construct, IDependable } from 'constructs';
 import { AirflowRole } from './access';
 import { FrontDoorLoginFunction } from './front-door-login-function';
 import { airflowRoleArn } from './private/arns';
-import { logGroupName, WEBSERVER_PORT } from './private/mwaa';
+import { WEBSERVER_PORT } from './private/mwaa';
 import { acknowledge, COMPLIANCE_PACKS, iam5, inPacks } from './private/nag';
 import { CidrRange, validateWebserverPeer, warnIfOpenToAll } from './private/props-validation';
 import { AirflowVersion } from './versions';
@@ -534,9 +534,25 @@ export class MwaaFrontDoor extends Construct implements ec2.IConnectable {
       description: `Login function of the front door of ${host.environmentName}`,
       assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
     });
-    // Named under the environment's log group prefix, which the environment's key policy admits.
+    // Outside MWAA's `airflow-<env>-` names, so that the execution role (which may write to the
+    // environment's five log groups) cannot write here. The key policy admits this group by name.
+    const loginLogGroupName = `cdk-private-mwaa-${host.environmentName}-FrontDoorLogin`;
+    const stack = Stack.of(this);
+    const keyStatement = host.kmsKey.addToResourcePolicy(new iam.PolicyStatement({
+      sid: 'AllowCloudWatchLogsForTheFrontDoorLogin',
+      principals: [new iam.ServicePrincipal(`logs.${stack.region}.amazonaws.com`)],
+      actions: ['kms:Encrypt*', 'kms:Decrypt*', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:Describe*'],
+      resources: ['*'],
+      conditions: {
+        ArnEquals: { 'kms:EncryptionContext:aws:logs:arn': stack.formatArn({ service: 'logs', resource: 'log-group', resourceName: loginLogGroupName, arnFormat: ArnFormat.COLON_RESOURCE_NAME }) },
+      },
+    }));
+    if (!keyStatement.statementAdded) {
+      Annotations.of(this).addWarningV2(MwaaWarnings.KMS_KEY_POLICY,
+        `\`kmsKey\` is imported, so its key policy cannot be changed here. Make sure it lets the service principal logs.${stack.region}.amazonaws.com use the key for the log group ${loginLogGroupName} (kms:EncryptionContext:aws:logs:arn), or creating the front door's log group fails.`);
+    }
     const logGroup = new logs.LogGroup(this, 'LoginLogs', {
-      logGroupName: logGroupName(host.environmentName, 'FrontDoorLogin'),
+      logGroupName: loginLogGroupName,
       encryptionKey: host.kmsKey,
       retention: logs.RetentionDays.ONE_YEAR,
       removalPolicy: RemovalPolicy.RETAIN,
@@ -576,7 +592,6 @@ export class MwaaFrontDoor extends Construct implements ec2.IConnectable {
         }),
       ],
     });
-    const stack = Stack.of(this);
     const identity = options.signIn._identity();
     const fn = new FrontDoorLoginFunction(this, 'LoginFunction', {
       description: `Signs people in to the Airflow web server of ${host.environmentName}`,

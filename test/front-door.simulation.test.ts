@@ -65,7 +65,7 @@ function synthesize() {
     arns: {
       [functionRoleId]: FUNCTION_ROLE_ARN,
       ...Object.fromEntries(Object.entries(loginRoleIds).map(([r, lid]) => [lid, LOGIN_ROLE_ARN(r)])),
-      [logGroupId]: `arn:aws:logs:${REGION}:${ACCOUNT}:log-group:airflow-${ENV}-FrontDoorLogin:*`,
+      [logGroupId]: `arn:aws:logs:${REGION}:${ACCOUNT}:log-group:cdk-private-mwaa-${ENV}-FrontDoorLogin:*`,
     },
   };
   const policyAttachedTo = (roleId: string) => Object.values<any>(template.Resources)
@@ -136,7 +136,7 @@ describe('the login function may assume the login roles and write its logs, noth
 
   test('write its log stream', async () => {
     expect(await asIdentity(synthesized.functionPolicies, FUNCTION_SESSION, 'logs:PutLogEvents',
-      `arn:aws:logs:${REGION}:${ACCOUNT}:log-group:airflow-${ENV}-FrontDoorLogin:log-stream:2026/12/04/abc`)).toBe('Allowed');
+      `arn:aws:logs:${REGION}:${ACCOUNT}:log-group:cdk-private-mwaa-${ENV}-FrontDoorLogin:log-stream:2026/12/04/abc`)).toBe('Allowed');
   });
 
   test.each([

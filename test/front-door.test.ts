@@ -383,7 +383,7 @@ describe('the login function', () => {
 
   test('its own logs, encrypted with the environment\'s key, kept a year', () => {
     t.hasResourceProperties('AWS::Logs::LogGroup', {
-      LogGroupName: 'airflow-analytics-FrontDoorLogin',
+      LogGroupName: 'cdk-private-mwaa-analytics-FrontDoorLogin',
       RetentionInDays: 365,
       KmsKeyId: { 'Fn::GetAtt': [logicalId(built.env.kmsKey as any), 'Arn'] },
     });
