@@ -439,6 +439,7 @@ describe('requirements that would fail on the environment earn a warning', () =>
     ['wheels from plugins without internet', offline, true],
     ['a private index reachable from the VPC', '-c /usr/local/airflow/plugins/constraints.txt\n--index-url https://repo.example.com/simple/\nsnowflake\n', true],
     ['options written with = and short ones run together', '--constraint=/usr/local/airflow/plugins/constraints.txt\n--no-index\n-f/usr/local/airflow/plugins\nsnowflake\n', true],
+    ['wheels from plugins, with inline comments after the options', '-c /usr/local/airflow/plugins/constraints.txt  # pinned\n--no-index  # wheels only\n--find-links /usr/local/airflow/plugins\t# here\nsnowflake # a wheel\n', true],
   ])('none for %s', (_name, content, isolated) => {
     const built = build({
       requirements: DependencyFile.fromAsset(writeRequirements(content)),
