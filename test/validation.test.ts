@@ -245,6 +245,28 @@ describe('keys and buckets the user brings', () => {
       .toThrow(/^`kmsKey` must be a single-Region key \(MWAA does not accept multi-Region keys\), got: mrk-1234abcd12ab34cd56ef1234567890ab$/);
   });
 
+  test('fails if a key created in the app is multi-Region (kms.Key, or Key.fromCfnKey)', () => {
+    const stack = newStack();
+    const vpc = newVpc(stack);
+    const key = new kms.Key(stack, 'Replicated', { multiRegion: true });
+    expect(() => new PrivateMwaaEnvironment(stack, 'Airflow', { environmentName: 'e', vpc, kmsKey: key }))
+      .toThrow(new Error('`kmsKey` must be a single-Region key (MWAA does not accept multi-Region keys), got: TestStack/Replicated/Resource with multiRegion: true'));
+    const l1 = newStack();
+    const cfnKey = new kms.CfnKey(l1, 'L1Key', { keyPolicy: { Version: '2012-10-17', Statement: [] }, multiRegion: true });
+    expect(() => new PrivateMwaaEnvironment(l1, 'Airflow', { environmentName: 'e', vpc: newVpc(l1), kmsKey: kms.Key.fromCfnKey(cfnKey) }))
+      .toThrow(new Error('`kmsKey` must be a single-Region key (MWAA does not accept multi-Region keys), got: TestStack/L1Key with multiRegion: true'));
+  });
+
+  test('a key created in the app that is single-Region, said or by default, is accepted', () => {
+    for (const multiRegion of [false, undefined]) {
+      const stack = newStack();
+      const key = new kms.Key(stack, 'Key', { multiRegion });
+      const env = new PrivateMwaaEnvironment(stack, 'Airflow', { environmentName: 'e', vpc: newVpc(stack), kmsKey: key });
+      expect(env.kmsKey).toBe(key);
+    }
+    expect.assertions(2);
+  });
+
   test('fails if the key is in another Region', () => {
     const stack = newStack();
     const vpc = newVpc(stack);
