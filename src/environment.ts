@@ -13,7 +13,7 @@ import { Construct } from 'constructs';
 import { AccessProfile, AirflowRole, accessPolicyNameOf, PeopleAccess } from './access';
 import { deliver, dependencySources } from './dependencies';
 import { EndpointManagement, PrivateMwaaEnvironmentAttributes, PrivateMwaaEnvironmentProps, WebserverAccessMode } from './environment-props';
-import { addDashboard, addRecommendedAlarms, AirflowComponent, EnvironmentDashboardOptions, RecommendedAlarmsOptions } from './monitoring';
+import { addAlarmStatus, addDashboard, addRecommendedAlarms, AirflowComponent, EnvironmentDashboardOptions, RecommendedAlarmsOptions } from './monitoring';
 import { MwaaNetworkAcl } from './network-acl';
 import { forwardStatusChanges, guardPrivateAccess, notificationTopic } from './notifications';
 import { EnvironmentBase, EnvironmentGrantTargets } from './private/environment-base';
@@ -352,6 +352,8 @@ export class PrivateMwaaEnvironment extends EnvironmentBase implements IPrivateM
   private readonly resource: mwaa.CfnEnvironment;
   /** The alarms `addRecommendedAlarms()` created. */
   private readonly recommendedAlarms: cloudwatch.Alarm[] = [];
+  /** The dashboard `addDashboard()` created, which shows the recommended alarms whenever they are added. */
+  private dashboard?: cloudwatch.Dashboard;
   /** The access profiles' policies and groups. */
   private readonly people: PeopleAccess;
   /** Where people deploy DAGs and dependency files to. */
@@ -590,6 +592,9 @@ export class PrivateMwaaEnvironment extends EnvironmentBase implements IPrivateM
   public addRecommendedAlarms(options: RecommendedAlarmsOptions = {}): cloudwatch.Alarm[] {
     const alarms = addRecommendedAlarms(this.monitored(), options);
     this.recommendedAlarms.push(...alarms);
+    if (this.dashboard !== undefined) {
+      addAlarmStatus(this.dashboard, alarms);
+    }
     return alarms;
   }
 
@@ -601,7 +606,8 @@ export class PrivateMwaaEnvironment extends EnvironmentBase implements IPrivateM
    * @returns the dashboard
    */
   public addDashboard(options: EnvironmentDashboardOptions = {}): cloudwatch.Dashboard {
-    return addDashboard(this.monitored(), options, this.recommendedAlarms);
+    this.dashboard = addDashboard(this.monitored(), options, this.recommendedAlarms);
+    return this.dashboard;
   }
 
   /**
