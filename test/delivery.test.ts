@@ -105,6 +105,24 @@ describe('requirements, plugins and the startup script are pinned to the version
   const built = build(fromProject(root));
   const env = environmentOf(built);
 
+  // What the README says of the upload functions: the three copies run in CDK's one AwsCustomResource
+  // function of the stack, so its one role holds the statements of all three (not one role each).
+  test('the three copies share one function and one role, which may write exactly the three keys', () => {
+    const resources = built.template.toJSON().Resources;
+    const copies = Object.values<any>(resources).filter(r => r.Type === 'Custom::AWS');
+    expect(copies).toHaveLength(3);
+    const tokens = new Set(copies.map(r => JSON.stringify(r.Properties.ServiceToken)));
+    expect(tokens.size).toBe(1);
+    const functionId = copies[0].Properties.ServiceToken['Fn::GetAtt'][0];
+    const roleId = resources[functionId].Properties.Role['Fn::GetAtt'][0];
+    const statements = Object.values<any>(resources)
+      .filter(r => r.Type === 'AWS::IAM::Policy' && JSON.stringify(r.Properties.Roles) === JSON.stringify([{ Ref: roleId }]))
+      .flatMap(r => r.Properties.PolicyDocument.Statement);
+    const writes = statements.filter(s => s.Action === 's3:PutObject').map(s => s.Resource['Fn::Join'][1][1]).sort();
+    expect(writes).toEqual(['/plugins.zip', '/requirements.txt', '/startup.sh']);
+    expect(statements.filter(s => s.Action === 's3:GetObject')).toHaveLength(3);
+  });
+
   test.each([
     ['RequirementsUpload', 'Requirements', 'requirements.txt'],
     ['PluginsUpload', 'Plugins', 'plugins.zip'],
