@@ -54,6 +54,7 @@ describe('the VPC endpoints of an environment without internet access', () => {
 
   test('each interface endpoint has private DNS, the environment\'s subnets and only the endpoint security group', () => {
     const subnetIds = env.subnets.map(s => ({ Ref: id(s.node.defaultChild as any) }));
+    expect(Object.keys(interfaces)).toHaveLength(4);
     for (const resource of Object.values<any>(interfaces)) {
       expect(resource.Properties.PrivateDnsEnabled).toBe(true);
       expect(resource.Properties.SubnetIds).toEqual(subnetIds);
@@ -94,7 +95,9 @@ describe('the VPC endpoints of an environment without internet access', () => {
 
   test('without restricted policies the endpoints keep their default policy', () => {
     const open = build({ createVpcEndpoints: true, vpcEndpointsOptions: { restrictPolicies: false } });
-    for (const resource of Object.values<any>(open.template.findResources('AWS::EC2::VPCEndpoint'))) {
+    const resources = Object.values<any>(open.template.findResources('AWS::EC2::VPCEndpoint'));
+    expect(resources).toHaveLength(5);
+    for (const resource of resources) {
       expect(resource.Properties.PolicyDocument).toBeUndefined();
     }
   });
