@@ -1,10 +1,10 @@
 import { runSimulation } from '@cloud-copilot/iam-simulate';
-import { App, Stack } from 'aws-cdk-lib';
+import { App, CfnParameter, Stack, Validations } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
-import { EndpointManagement, MwaaVpcEndpoints, PrivateMwaaEnvironment, PrivateMwaaEnvironmentProps, WebserverAccessMode } from '../src';
+import { EndpointManagement, MwaaNetworkAcl, MwaaVpcEndpoints, PrivateMwaaEnvironment, PrivateMwaaEnvironmentProps, WebserverAccessMode } from '../src';
 import { ACCOUNT, newVpc, REGION } from './support/fixtures';
 import { resolveIntrinsics } from './support/resolve-template';
 
@@ -413,6 +413,30 @@ describe('the network ACL of the environment\'s subnets', () => {
       'out 200 allow proto=6 1024-65535 "10.20.0.0/16"',
       'out 210 allow proto=6 1024-65535 "192.168.8.0/22"',
     ]);
+  });
+
+  test('on its own, admits the client ranges it is given, and takes a range known only at deployment', () => {
+    const stack = new Stack(new App(), 'TestStack', { env: { account: ACCOUNT, region: REGION } });
+    const vpc = isolatedVpc(stack);
+    const acl = new MwaaNetworkAcl(stack, 'Acl', { vpc, subnets: { subnets: vpc.isolatedSubnets }, webserverClientCidrs: ['10.20.0.0/16'] });
+    const cidr = new CfnParameter(stack, 'ClientCidr').valueAsString;
+    expect(() => acl.allowWebserverClients(cidr)).not.toThrow();
+    const entries = Object.values<any>(Template.fromStack(stack).findResources('AWS::EC2::NetworkAclEntry')).map(r => r.Properties)
+      .filter(p => p.RuleNumber >= 200)
+      .map(p => `${p.Egress ? 'out' : 'in'} ${p.RuleNumber} ${p.RuleAction} ${p.PortRange.From}-${p.PortRange.To} ${JSON.stringify(p.CidrBlock)}`)
+      .sort();
+    expect(entries).toEqual([
+      'in 200 allow 443-443 "10.20.0.0/16"',
+      'in 210 allow 443-443 {"Ref":"ClientCidr"}',
+      'out 200 allow 1024-65535 "10.20.0.0/16"',
+      'out 210 allow 1024-65535 {"Ref":"ClientCidr"}',
+    ]);
+  });
+
+  test('acknowledges AwsSolutions-VPC3 on itself, with its reason', () => {
+    const { env } = construct({ createNetworkAcl: true });
+    const acknowledged = env.networkAcl!.node.metadata.filter(m => m.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY).map(m => m.data);
+    expect(acknowledged).toEqual([{ 'AwsSolutions-VPC3': 'A least-privilege network ACL asked for explicitly, as a second layer under the security groups of the environment.' }]);
   });
 
   test('adds no entry for a security group peer', () => {
