@@ -5,9 +5,9 @@ import * as mwaa from 'aws-cdk-lib/aws-mwaa';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as s3deploy from 'aws-cdk-lib/aws-s3-deployment';
 import { DependencyFile, MwaaChecks, MwaaWarnings, PrivateMwaaEnvironment } from '../src';
-import { parseRequirements } from '../src/private/requirements';
 import { writeTree } from './support/files';
 import { newStack, newVpc } from './support/fixtures';
+import { parseRequirements } from '../src/private/requirements';
 
 /**
  * The construct (`requirements: DependencyFile.fromAsset(...)`) and the `MWAA-Requirements-Constraint` rule read a
@@ -142,9 +142,10 @@ describe('parseRequirements', () => {
       '/usr/local/airflow/plugins/wheels/tool-1.0-py3-none-any.whl',
       'file:///usr/local/airflow/plugins/a-1.0-py3-none-any.whl; python_version>"3"',
       '/usr/local/airflow/plugins/../plugins/b-1.0-py3-none-any.whl',
+      '/usr/local/airflow/plugins/e-1.0-py3-none-any.whl --hash=sha256:0123abcd',
       '/usr/local/airflow/pluginsX/c-1.0-py3-none-any.whl',
       '/tmp/d-1.0-py3-none-any.whl',
       '-r other.txt',
-    ].join('\n'))).toEqual({ ...NOTHING, pluginReferences: ['wheels/tool-1.0-py3-none-any.whl', 'a-1.0-py3-none-any.whl', 'b-1.0-py3-none-any.whl'] });
+    ].join('\n'))).toEqual({ ...NOTHING, pluginReferences: ['wheels/tool-1.0-py3-none-any.whl', 'a-1.0-py3-none-any.whl', 'b-1.0-py3-none-any.whl', 'e-1.0-py3-none-any.whl'] });
   });
 });
