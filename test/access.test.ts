@@ -310,7 +310,10 @@ describe('groups, managed policies and assignments', () => {
     env.grantWebLogin(iam.Role.fromRoleName(stack, 'Sso2', 'AWSReservedSSO_Viewers_fedcba9876543210'), AirflowRole.VIEWER);
     const plain = iam.Role.fromRoleName(stack, 'Plain', 'data-engineer');
     expect(env.grantWebLogin(plain, AirflowRole.USER).principalStatements).toHaveLength(1);
-    expect(Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp('cdk-private-mwaa:ssoRole'))).toHaveLength(2);
+    expect(Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp('cdk-private-mwaa:ssoRole')).map(w => w.entry.data)).toEqual([
+      expect.stringMatching(/^A grant of the environment: AWSReservedSSO_DataEngineer_0123456789abcdef is an IAM Identity Center role/),
+      expect.stringMatching(/: AWSReservedSSO_Viewers_fedcba9876543210 is an IAM Identity Center role, which IAM does not let anyone attach policies to/),
+    ]);
   });
 
   test('grantAccessProfile gives any grantee a profile; every grant lands on its principal', () => {

@@ -401,7 +401,9 @@ describe('customer-managed endpoints in the same account', () => {
   test('nothing is created, and a warning says so, when creating them is turned off', () => {
     const { template, stack } = build({ endpointManagement: EndpointManagement.CUSTOMER, createCustomerEndpoints: false }, s => newVpc(s));
     template.resourceCountIs('AWS::EC2::VPCEndpoint', 0);
-    expect(Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp('nothing here creates the VPC endpoints'))).toHaveLength(1);
+    expect(Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp('\\[ack: cdk-private-mwaa:customerEndpoints\\]')).map(w => w.entry.data)).toEqual([
+      expect.stringMatching(/^`endpointManagement` is CUSTOMER and `createCustomerEndpoints` is off, so nothing here creates the VPC endpoints/),
+    ]);
   });
 
   test('service-managed endpoints take no customer endpoint setting', () => {
