@@ -151,6 +151,9 @@ describe('input at the limit is accepted and reaches the template', () => {
     ['a 65,536-character configuration value', { airflowConfigurationOptions: { 'webserver.instance_name': 'x'.repeat(65536) } }, { AirflowConfigurationOptions: { 'webserver.instance_name': 'x'.repeat(65536) } }],
     ['a one-character DAG folder', { dags: Dags.fromBucket('d') }, { DagS3Path: 'd' }],
     ['a 1,024-character DAG folder', { dags: Dags.fromBucket('d'.repeat(1024)) }, { DagS3Path: 'd'.repeat(1024) }],
+    // AWS does not say which Airflow versions PUBLIC_AND_PRIVATE needs, so the construct does not check (README).
+    ['PUBLIC_AND_PRIVATE with the oldest Airflow version', { webserverAccessMode: WebserverAccessMode.PUBLIC_AND_PRIVATE, airflowVersion: AirflowVersion.of('2.7.2') },
+      { WebserverAccessMode: 'PUBLIC_AND_PRIVATE', AirflowVersion: '2.7.2' }],
   ];
 
   test.each(accepted)('%s', (_name, props, expected) => {
