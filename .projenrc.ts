@@ -238,12 +238,12 @@ integUpdate.prependSpawn(project.tasks.tryFind('bundle')!);
 // has the scores). It is slow (each mutant re-runs the tests that cover it), so not part of `npm test`.
 const mutation = project.addTask('mutation', {
   description: 'Mutation testing (Stryker) of every security-relevant module against every test; report in reports/mutation/',
-  exec: 'stryker run --incremental false',
+  exec: 'stryker run',
 });
 mutation.prependSpawn(project.tasks.tryFind('bundle')!);
 const mutationCi = project.addTask('mutation:ci', {
   description: 'Mutation testing of the security-relevant modules changed since $MUTATION_BASE (default origin/main)',
-  exec: 'STRYKER_CHANGED_SINCE="${MUTATION_BASE:-origin/main}" stryker run --incremental false',
+  exec: 'STRYKER_CHANGED_SINCE="${MUTATION_BASE:-origin/main}" stryker run',
 });
 mutationCi.prependSpawn(project.tasks.tryFind('bundle')!);
 

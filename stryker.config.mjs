@@ -78,7 +78,8 @@ export default {
     '/example/cdk.out',
     '/bench-results.json'
   ],
-  incremental: true,
+  // Off by default; `--incremental` reuses the results of the last run for unchanged code and tests.
+  incremental: false,
   incrementalFile: 'reports/stryker-incremental.json',
   reporters: [
     'clear-text',
