@@ -131,6 +131,11 @@ describe('parseRequirements', () => {
     ].join('\n'))).toEqual({ ...NOTHING, indexUrls: ['https://repo.example.com/simple/', 'https://second.example.com/simple/', 'https://third.example.com/simple/'] });
   });
 
+  test('only quotes around the whole value are dropped, not quotes inside it', () => {
+    expect(parseRequirements('-i https://repo.example.com/simple/?q="a"\n--extra-index-url "https://b.example.com/simple/"x\n').indexUrls)
+      .toEqual(['https://repo.example.com/simple/?q="a"', '"https://b.example.com/simple/"x']);
+  });
+
   test('constraints anywhere are constraints; only those under the plugins mount are plugin references', () => {
     expect(parseRequirements(`--constraint "${URL}"\n-c file://${MOUNTED}\n-c/tmp/other.txt\n`)).toEqual({
       ...NOTHING, constraints: [URL, `file://${MOUNTED}`, '/tmp/other.txt'], pluginReferences: ['constraints.txt'],
