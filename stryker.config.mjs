@@ -5,7 +5,7 @@
  * - Full run, every listed module against every test: `npx projen mutation`.
  * - One module against the tests that own it (much faster; a lower bound of the full score, since a
  *   mutant that only another file's tests would kill counts as surviving):
- *   `STRYKER_TESTS=test/network.test.ts npx stryker run --mutate src/network-acl.ts`
+ *   `STRYKER_TESTS=test/network-acl.test.ts npx stryker run --mutate src/network-acl.ts`
  *
  * - Only the modules changed since a git revision (CI): `npx projen mutation:ci`, which sets
  *   STRYKER_CHANGED_SINCE to $MUTATION_BASE (default origin/main).
