@@ -119,7 +119,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
     // expressions of the state machines offline with it.
     // Definition-time checks of every synthesized state machine (test/support/definition-checks.ts).
     'asl-validator@4.0.0',
-    // Mutation testing of the security-relevant modules (stryker.config.json, docs/testing.md).
+    // Mutation testing of the security-relevant modules (stryker.config.mjs, docs/testing.md).
     // 9.x is the newest line that supports Node 20.
     '@stryker-mutator/core@9.6.1',
     '@stryker-mutator/jest-runner@9.6.1',
@@ -143,7 +143,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
       testMatch: ['<rootDir>/test/**/*.test.ts'],
     },
   },
-  gitignore: ['cdk.out/', '/dist/', '/.codegen/', '/bench-results.json', '.jsii.tabl.json'],
+  gitignore: ['cdk.out/', '/dist/', '/.codegen/', '/bench-results.json', '.jsii.tabl.json', '/.stryker-tmp/', '/reports/'],
   npmignoreEnabled: true,
   npmIgnoreOptions: {
     ignorePatterns: ['/example/', '/bench/', '/.ci/', '/rosetta/', 'cdk.out/', '/.codegen/', '/docs/', '.jsii.tabl.json', 'CONTRIBUTING.md'],
@@ -298,6 +298,18 @@ deployCheckWorkflow?.addJobs({
     ],
   },
 });
+// Mutation testing of the security-relevant modules (stryker.config.mjs lists them; docs/testing.md
+// has the scores). It is slow (each mutant re-runs the tests that cover it), so not part of `npm test`.
+const mutation = project.addTask('mutation', {
+  description: 'Mutation testing (Stryker) of every security-relevant module against every test; report in reports/mutation/',
+  exec: 'stryker run',
+});
+mutation.prependSpawn(project.tasks.tryFind('bundle')!);
+const mutationCi = project.addTask('mutation:ci', {
+  description: 'Mutation testing of the security-relevant modules changed since $MUTATION_BASE (default origin/main)',
+  exec: 'STRYKER_CHANGED_SINCE="${MUTATION_BASE:-origin/main}" stryker run',
+});
+mutationCi.prependSpawn(project.tasks.tryFind('bundle')!);
 
 project.tsconfigDev.addInclude('.projenrc.ts');
 project.tsconfigDev.addInclude('example/**/*.ts');

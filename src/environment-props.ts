@@ -531,7 +531,9 @@ export enum WebserverAccessMode {
   /** From the internet, to anyone with IAM permission to log in. */
   PUBLIC_ONLY = 'PUBLIC_ONLY',
   /**
-   * From the internet and from inside the VPC (Airflow 3.2 and later). Public, as far as the
+   * From the internet and from inside the VPC. A value of the MWAA API; the CloudFormation
+   * reference lists only the other two, and AWS does not say which Airflow versions it needs (the
+   * construct does not check the version). Public, as far as the
    * guardrail and the warnings are concerned. MWAA creates and manages the web server's VPC
    * endpoint itself in this mode, also with `EndpointManagement.CUSTOMER`, so the construct does
    * not create one.

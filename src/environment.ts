@@ -19,7 +19,7 @@ import { deliver, dependencySources } from './dependencies';
 import { assetWatcherQueue } from './event-queue';
 import { EndpointManagement, PrivateMwaaEnvironmentAttributes, PrivateMwaaEnvironmentProps, WebserverAccessMode } from './environment-props';
 import { MwaaFrontDoor, MwaaFrontDoorOptions } from './front-door';
-import { addDashboard, addRecommendedAlarms, AirflowComponent, EnvironmentDashboardOptions, RecommendedAlarmsOptions } from './monitoring';
+import { addAlarmStatus, addDashboard, addRecommendedAlarms, AirflowComponent, EnvironmentDashboardOptions, RecommendedAlarmsOptions } from './monitoring';
 import { MwaaNetworkAcl } from './network-acl';
 import { forwardStatusChanges, guardPrivateAccess, notificationTopic } from './notifications';
 import { EnvironmentBase, EnvironmentGrantTargets } from './private/environment-base';
@@ -416,6 +416,8 @@ export class PrivateMwaaEnvironment extends EnvironmentBase implements IPrivateM
   /** The web server client ranges admitted so far, for the open-to-all warning. */
   private readonly webserverRanges: v.CidrRange[] = [];
   private openToAllReported = false;
+  /** The dashboard `addDashboard()` created, which shows the recommended alarms whenever they are added. */
+  private dashboard?: cloudwatch.Dashboard;
   /** The access profiles' policies and groups. */
   private readonly people: PeopleAccess;
   /** Where people deploy DAGs and dependency files to. */
@@ -680,6 +682,9 @@ export class PrivateMwaaEnvironment extends EnvironmentBase implements IPrivateM
   public addRecommendedAlarms(options: RecommendedAlarmsOptions = {}): cloudwatch.Alarm[] {
     const alarms = addRecommendedAlarms(this.monitored(), options);
     this.recommendedAlarms.push(...alarms);
+    if (this.dashboard !== undefined) {
+      addAlarmStatus(this.dashboard, alarms);
+    }
     return alarms;
   }
 
@@ -691,7 +696,8 @@ export class PrivateMwaaEnvironment extends EnvironmentBase implements IPrivateM
    * @returns the dashboard
    */
   public addDashboard(options: EnvironmentDashboardOptions = {}): cloudwatch.Dashboard {
-    return addDashboard(this.monitored(), options, this.recommendedAlarms);
+    this.dashboard = addDashboard(this.monitored(), options, this.recommendedAlarms);
+    return this.dashboard;
   }
 
   /**

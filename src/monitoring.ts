@@ -285,8 +285,17 @@ export function addDashboard(m: MonitoredEnvironment, options: EnvironmentDashbo
       width: 12,
     }),
   );
-  if (alarms.length > 0) {
-    dashboard.addWidgets(new cloudwatch.AlarmStatusWidget({ title: 'Recommended alarms', alarms, width: 24 }));
-  }
+  addAlarmStatus(dashboard, alarms);
   return dashboard;
+}
+
+/**
+ * Shows the state of the recommended alarms on the dashboard, whichever of the two was added first
+ * (the environment calls this from `addDashboard` and from `addRecommendedAlarms`).
+ */
+export function addAlarmStatus(dashboard: cloudwatch.Dashboard, alarms: cloudwatch.IAlarm[]): void {
+  if (alarms.length > 0) {
+    // A copy: the widget renders its list at synthesis, and the caller's list may grow.
+    dashboard.addWidgets(new cloudwatch.AlarmStatusWidget({ title: 'Recommended alarms', alarms: [...alarms], width: 24 }));
+  }
 }

@@ -236,7 +236,7 @@ export const GUARDED_CALLS = ['CreateEnvironment', 'UpdateEnvironment'];
 /**
  * The event pattern of the public-access guardrail: the CloudTrail records of `CreateEnvironment`
  * and `UpdateEnvironment` that make this environment's web server public (any mode but
- * PRIVATE_ONLY: PUBLIC_ONLY, and PUBLIC_AND_PRIVATE of Airflow 3.2 and later).
+ * PRIVATE_ONLY: PUBLIC_ONLY and PUBLIC_AND_PRIVATE).
  *
  * CloudTrail records MWAA's request parameters in PascalCase (`Name`, per the documented
  * CreateEnvironment record); camelCase is matched too, in every combination, since no

@@ -33,8 +33,11 @@ export interface VpcEndpointsOptions {
   readonly ecr?: boolean;
 
   /**
-   * Add the `airflow.api`, `airflow.env` and `airflow.ops` interface endpoints, for calling the MWAA
-   * API (for example `CreateCliToken`) from inside the VPC.
+   * Add the `airflow.api` and `airflow.env` interface endpoints, for calling the MWAA API (for
+   * example `GetEnvironment` or `CreateCliToken`) from inside the VPC. These are the two that AWS
+   * PrivateLink for Amazon MWAA lists; `airflow.ops`, which older guides name, is not created.
+   *
+   * @see https://docs.aws.amazon.com/mwaa/latest/userguide/security-privatelink.html
    *
    * @default false
    */
@@ -221,10 +224,13 @@ export class MwaaVpcEndpoints extends Construct implements ec2.IConnectable {
         environmentArn(this, props.environmentName),
         airflowRoleArn(this, props.environmentName, '*'),
       ];
+      // The two services AWS PrivateLink for Amazon MWAA lists (environment management and the
+      // Airflow environment); airflow.ops is in older guides only, and was not found in AWS's current
+      // list for every Region, so it is not created.
+      // https://docs.aws.amazon.com/mwaa/latest/userguide/security-privatelink.html
       for (const [endpointId, service] of [
         ['AirflowApi', ec2.InterfaceVpcEndpointAwsService.AIRFLOW_API],
         ['AirflowEnv', ec2.InterfaceVpcEndpointAwsService.AIRFLOW_ENV],
-        ['AirflowOps', ec2.InterfaceVpcEndpointAwsService.AIRFLOW_OPS],
       ] as Array<[string, ec2.InterfaceVpcEndpointAwsService]>) {
         const endpoint = this.addInterface(endpointId, service);
         this.allow(endpoint, 'ThisEnvironmentOnly', ['airflow:*'], airflowResources);

@@ -122,6 +122,10 @@ const cases: Array<[AccessProfile, string, Call, string]> = [
   [AccessProfile.ADMINISTRATOR, 'put plugins.zip', { action: 's3:PutObject', resource: object('plugins.zip') }, A],
   [AccessProfile.ADMINISTRATOR, 'read the requirements version', { action: 's3:GetObjectVersion', resource: object('requirements.txt') }, A],
   [AccessProfile.ADMINISTRATOR, 'put a DAG', { action: 's3:PutObject', resource: object('dags/etl.py') }, D],
+  [AccessProfile.ADMINISTRATOR, 'list the versions of requirements.txt', { action: 's3:ListBucketVersions', resource: `arn:aws:s3:::${BUCKET}`, context: { 's3:prefix': 'requirements.txt' } }, A],
+  [AccessProfile.ADMINISTRATOR, 'list the versions of the DAG folder', { action: 's3:ListBucketVersions', resource: `arn:aws:s3:::${BUCKET}`, context: { 's3:prefix': 'dags/' } }, D],
+  [AccessProfile.ADMINISTRATOR, 'list the versions of the whole bucket (empty prefix)', { action: 's3:ListBucketVersions', resource: `arn:aws:s3:::${BUCKET}`, context: { 's3:prefix': '' } }, D],
+  [AccessProfile.ADMINISTRATOR, 'list the versions of the whole bucket (no prefix)', { action: 's3:ListBucketVersions', resource: `arn:aws:s3:::${BUCKET}` }, D],
   [AccessProfile.ADMINISTRATOR, 'pass the execution role to MWAA', { action: 'iam:PassRole', resource: EXEC_ROLE_ARN, context: { 'iam:PassedToService': 'airflow.amazonaws.com' } }, A],
   [AccessProfile.ADMINISTRATOR, 'pass the execution role to Lambda', { action: 'iam:PassRole', resource: EXEC_ROLE_ARN, context: { 'iam:PassedToService': 'lambda.amazonaws.com' } }, D],
   [AccessProfile.ADMINISTRATOR, 'read scheduler logs', { action: 'logs:FilterLogEvents', resource: `arn:aws:logs:${REGION}:${ACCOUNT}:log-group:airflow-${ENV}-Scheduler` }, A],
@@ -306,7 +310,10 @@ describe('groups, managed policies and assignments', () => {
     env.grantWebLogin(iam.Role.fromRoleName(stack, 'Sso2', 'AWSReservedSSO_Viewers_fedcba9876543210'), AirflowRole.VIEWER);
     const plain = iam.Role.fromRoleName(stack, 'Plain', 'data-engineer');
     expect(env.grantWebLogin(plain, AirflowRole.USER).principalStatements).toHaveLength(1);
-    expect(Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp('cdk-private-mwaa:ssoRole'))).toHaveLength(2);
+    expect(Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp('cdk-private-mwaa:ssoRole')).map(w => w.entry.data)).toEqual([
+      expect.stringMatching(/^A grant of the environment: AWSReservedSSO_DataEngineer_0123456789abcdef is an IAM Identity Center role/),
+      expect.stringMatching(/: AWSReservedSSO_Viewers_fedcba9876543210 is an IAM Identity Center role, which IAM does not let anyone attach policies to/),
+    ]);
   });
 
   test('grantAccessProfile gives any grantee a profile; every grant lands on its principal', () => {

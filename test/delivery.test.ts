@@ -106,6 +106,24 @@ describe('requirements, plugins and the startup script are pinned to the version
   const built = build(fromProject(root));
   const env = environmentOf(built);
 
+  // What the README says of the upload functions: the three copies run in CDK's one AwsCustomResource
+  // function of the stack, so its one role holds the statements of all three (not one role each).
+  test('the three copies share one function and one role, which may write exactly the three keys', () => {
+    const resources = built.template.toJSON().Resources;
+    const copies = Object.values<any>(resources).filter(r => r.Type === 'Custom::AWS');
+    expect(copies).toHaveLength(3);
+    const tokens = new Set(copies.map(r => JSON.stringify(r.Properties.ServiceToken)));
+    expect(tokens.size).toBe(1);
+    const functionId = copies[0].Properties.ServiceToken['Fn::GetAtt'][0];
+    const roleId = resources[functionId].Properties.Role['Fn::GetAtt'][0];
+    const statements = Object.values<any>(resources)
+      .filter(r => r.Type === 'AWS::IAM::Policy' && JSON.stringify(r.Properties.Roles) === JSON.stringify([{ Ref: roleId }]))
+      .flatMap(r => r.Properties.PolicyDocument.Statement);
+    const writes = statements.filter(s => s.Action === 's3:PutObject').map(s => s.Resource['Fn::Join'][1][1]).sort();
+    expect(writes).toEqual(['/plugins.zip', '/requirements.txt', '/startup.sh']);
+    expect(statements.filter(s => s.Action === 's3:GetObject')).toHaveLength(3);
+  });
+
   test.each([
     ['RequirementsUpload', 'Requirements', 'requirements.txt'],
     ['PluginsUpload', 'Plugins', 'plugins.zip'],
@@ -573,6 +591,7 @@ describe('requirements that would fail on the environment earn a warning', () =>
     ['wheels from plugins without internet', offline, true],
     ['a private index reachable from the VPC', '-c /usr/local/airflow/plugins/constraints.txt\n--index-url https://repo.example.com/simple/\nsnowflake\n', true],
     ['options written with = and short ones run together', '--constraint=/usr/local/airflow/plugins/constraints.txt\n--no-index\n-f/usr/local/airflow/plugins\nsnowflake\n', true],
+    ['wheels from plugins, with inline comments after the options', '-c /usr/local/airflow/plugins/constraints.txt  # pinned\n--no-index  # wheels only\n--find-links /usr/local/airflow/plugins\t# here\nsnowflake # a wheel\n', true],
   ])('none for %s', (_name, content, isolated) => {
     const built = build({
       requirements: DependencyFile.fromAsset(writeRequirements(content)),

@@ -147,6 +147,8 @@ describe('the execution role may not make the calls next to them', () => {
     ['write to its own bucket', { action: 's3:PutObject', resource: `arn:aws:s3:::${BUCKET}/dags/evil.py` }, 'ImplicitlyDenied'],
     ['delete from its own bucket', { action: 's3:DeleteObject', resource: `arn:aws:s3:::${BUCKET}/dags/etl.py` }, 'ImplicitlyDenied'],
     ['change its bucket policy', { action: 's3:PutBucketPolicy', resource: `arn:aws:s3:::${BUCKET}` }, 'ImplicitlyDenied'],
+    // Implicitly: nothing allows it. The documented deny names the bucket's ARNs and never matches
+    // this action, which is requested on `*` (the README says so).
     ['list all buckets', { action: 's3:ListAllMyBuckets', resource: '*' }, 'ImplicitlyDenied'],
     ['use the key directly', { action: 'kms:Decrypt', resource: KEY_ARN }, 'ImplicitlyDenied'],
     ['use the key through EC2', { action: 'kms:Decrypt', resource: KEY_ARN, context: { 'kms:ViaService': `ec2.${REGION}.amazonaws.com` } }, 'ImplicitlyDenied'],

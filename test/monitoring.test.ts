@@ -1,5 +1,6 @@
 import { Duration, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { AirflowComponent, PrivateMwaaEnvironment } from '../src';
 import { ACCOUNT, newEnvironment, newStack, REGION } from './support/fixtures';
@@ -183,13 +184,26 @@ describe('dashboard', () => {
     expect(body.widgets.some((w: any) => w.type === 'alarm')).toBe(false);
   });
 
-  test('shows the recommended alarms when they exist', () => {
+  test.each([
+    ['the alarms first', true],
+    ['the dashboard first', false],
+  ])('shows every recommended alarm, once, whichever comes first (%s)', (_name, alarmsFirst) => {
     const { stack, env } = newEnvironment();
-    env.addRecommendedAlarms();
-    env.addDashboard({ dashboardName: 'airflow-ops' });
+    let alarms: cloudwatch.Alarm[] = [];
+    if (alarmsFirst) {
+      alarms = env.addRecommendedAlarms();
+      env.addDashboard({ dashboardName: 'airflow-ops' });
+    } else {
+      env.addDashboard({ dashboardName: 'airflow-ops' });
+      alarms = env.addRecommendedAlarms();
+    }
     const body = dashboardBody(stack);
-    const status = body.widgets.find((w: any) => w.type === 'alarm');
-    expect(status.properties.alarms).toHaveLength(10);
+    const status = body.widgets.filter((w: any) => w.type === 'alarm');
+    expect(status).toHaveLength(1);
+    expect(alarms).toHaveLength(10);
+    expect([...status[0].properties.alarms].sort()).toEqual(
+      alarms.map(a => `arn:aws:cloudwatch:${REGION}:${ACCOUNT}:alarm:${stack.getLogicalId(a.node.defaultChild as any)}`).sort());
+    expect(status[0].properties.title).toBe('Recommended alarms');
     Template.fromStack(stack).hasResourceProperties('AWS::CloudWatch::Dashboard', { DashboardName: 'airflow-ops' });
   });
 });

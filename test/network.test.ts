@@ -54,6 +54,7 @@ describe('the VPC endpoints of an environment without internet access', () => {
 
   test('each interface endpoint has private DNS, the environment\'s subnets and only the endpoint security group', () => {
     const subnetIds = env.subnets.map(s => ({ Ref: id(s.node.defaultChild as any) }));
+    expect(Object.keys(interfaces)).toHaveLength(4);
     for (const resource of Object.values<any>(interfaces)) {
       expect(resource.Properties.PrivateDnsEnabled).toBe(true);
       expect(resource.Properties.SubnetIds).toEqual(subnetIds);
@@ -94,7 +95,9 @@ describe('the VPC endpoints of an environment without internet access', () => {
 
   test('without restricted policies the endpoints keep their default policy', () => {
     const open = build({ createVpcEndpoints: true, vpcEndpointsOptions: { restrictPolicies: false } });
-    for (const resource of Object.values<any>(open.template.findResources('AWS::EC2::VPCEndpoint'))) {
+    const resources = Object.values<any>(open.template.findResources('AWS::EC2::VPCEndpoint'));
+    expect(resources).toHaveLength(5);
+    for (const resource of resources) {
       expect(resource.Properties.PolicyDocument).toBeUndefined();
     }
   });
@@ -108,9 +111,9 @@ describe('the VPC endpoints of an environment without internet access', () => {
       .map(r => r.Properties.ServiceName).sort();
     expect(services).toEqual([
       ...CORE_SERVICES,
-      ...['secretsmanager', 'ecr.api', 'ecr.dkr', 'airflow.api', 'airflow.env', 'airflow.ops', 'codeartifact.api', 'codeartifact.repositories'].map(s => `com.amazonaws.${REGION}.${s}`),
+      ...['secretsmanager', 'ecr.api', 'ecr.dkr', 'airflow.api', 'airflow.env', 'codeartifact.api', 'codeartifact.repositories'].map(s => `com.amazonaws.${REGION}.${s}`),
     ].sort());
-    expect(all.env.vpcEndpoints!.interfaceEndpointCount).toBe(12);
+    expect(all.env.vpcEndpoints!.interfaceEndpointCount).toBe(11);
   });
 
   test('in a VPC with an S3 gateway endpoint already, s3Gateway: false leaves S3 to it', () => {
@@ -157,7 +160,7 @@ describe('the endpoint policies admit only what the environment needs', () => {
     environmentName: 'test-env',
     vpc,
     createVpcEndpoints: true,
-    vpcEndpointsOptions: { secretsManager: true, ecr: true, airflowEndpoints: true, dataBuckets: [data(stack)] },
+    vpcEndpointsOptions: { secretsManager: true, ecr: true, airflowEndpoints: true, codeArtifact: true, dataBuckets: [data(stack)] },
   });
   const template = Template.fromStack(stack).toJSON();
   const BUCKET = 'test-env-source-bucket';
@@ -188,6 +191,14 @@ describe('the endpoint policies admit only what the environment needs', () => {
     if (resource.startsWith('arn:aws:kms:')) {
       return { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${resource.split(':')[4]}:root` }, Action: 'kms:*', Resource: '*' }] };
     }
+    // A repository shared with the caller: only the endpoint policy can then refuse a principal of
+    // another account.
+    if (resource.startsWith('arn:aws:ecr:')) {
+      return { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { AWS: principal }, Action: 'ecr:*', Resource: resource }] };
+    }
+    if (resource.startsWith('arn:aws:codeartifact:')) {
+      return { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { AWS: principal }, Action: 'codeartifact:*', Resource: resource }] };
+    }
     return undefined;
   }
 
@@ -215,6 +226,10 @@ describe('the endpoint policies admit only what the environment needs', () => {
   const MWAA_QUEUE = `arn:aws:sqs:${REGION}:222222222222:airflow-celery-6f2a9b1c`;
   const LOG_STREAM = (group: string) => `arn:aws:logs:${REGION}:${ACCOUNT}:log-group:${group}:log-stream:s-1`;
   const SECRET = (account: string) => `arn:aws:secretsmanager:${REGION}:${account}:secret:airflow/connections/db-AbCdEf`;
+  const REPOSITORY = `arn:aws:ecr:${REGION}:${ACCOUNT}:repository/etl-image`;
+  const PACKAGES = `arn:aws:codeartifact:${REGION}:${ACCOUNT}:repository/corp/pypi`;
+  const CODEARTIFACT_ASSET = `arn:aws:s3:::assets-555555555555-${REGION}/wheel.whl`;
+  const ENVIRONMENT = (name: string) => `arn:aws:airflow:${REGION}:${ACCOUNT}:environment/${name}`;
 
   const cases: Array<[string, () => unknown, string, string, string]> = [
     ['S3: read a DAG', () => policyOf(endpoints.s3Endpoint!), 's3:GetObject', `arn:aws:s3:::${BUCKET}/dags/etl.py`, ROLE],
@@ -230,6 +245,15 @@ describe('the endpoint policies admit only what the environment needs', () => {
     ['KMS: decrypt with the environment key', () => policyOf(byService('kms')), 'kms:Decrypt', KEY_ARN, ROLE],
     ['Secrets Manager: read a secret of this account', () => policyOf(byService('secretsmanager')), 'secretsmanager:GetSecretValue', SECRET(ACCOUNT), ROLE],
     ['MWAA: log in to this environment', () => policyOf(byService('airflow.env')), 'airflow:CreateWebLoginToken', `arn:aws:airflow:${REGION}:${ACCOUNT}:role/test-env/User`, ROLE],
+    ['MWAA: a CLI token for this environment', () => policyOf(byService('airflow.env')), 'airflow:CreateCliToken', ENVIRONMENT('test-env'), ROLE],
+    ['MWAA: describe this environment', () => policyOf(byService('airflow.api')), 'airflow:GetEnvironment', ENVIRONMENT('test-env'), ROLE],
+    ['ECR: pull an image (API endpoint)', () => policyOf(byService('ecr.api')), 'ecr:BatchGetImage', REPOSITORY, ROLE],
+    ['ECR: pull a layer (Docker endpoint)', () => policyOf(byService('ecr.dkr')), 'ecr:GetDownloadUrlForLayer', REPOSITORY, ROLE],
+    ['ECR: get an authorization token', () => policyOf(byService('ecr.api')), 'ecr:GetAuthorizationToken', '*', ROLE],
+    ['CodeArtifact: read packages (repositories endpoint)', () => policyOf(byService('codeartifact.repositories')), 'codeartifact:ReadFromRepository', PACKAGES, ROLE],
+    ['CodeArtifact: find the repository endpoint (API endpoint)', () => policyOf(byService('codeartifact.api')), 'codeartifact:GetRepositoryEndpoint', PACKAGES, ROLE],
+    ['CodeArtifact: a bearer token', () => policyOf(byService('codeartifact.api')), 'sts:GetServiceBearerToken', '*', ROLE],
+    ['S3: read a CodeArtifact package asset of this Region', () => policyOf(endpoints.s3Endpoint!), 's3:GetObject', CODEARTIFACT_ASSET, ROLE],
   ];
   test.each(cases)('allows %s', async (_name, policy, action, resource) => {
     expect(await through(policy(), action, resource)).toBe('Allowed');
@@ -252,6 +276,19 @@ describe('the endpoint policies admit only what the environment needs', () => {
     ['Secrets Manager: read a secret of another account', () => policyOf(byService('secretsmanager')), 'secretsmanager:GetSecretValue', SECRET('444444444444'), ROLE],
     ['Secrets Manager: change a secret', () => policyOf(byService('secretsmanager')), 'secretsmanager:PutSecretValue', SECRET(ACCOUNT), ROLE],
     ['MWAA: log in to another environment', () => policyOf(byService('airflow.env')), 'airflow:CreateWebLoginToken', `arn:aws:airflow:${REGION}:${ACCOUNT}:role/other-env/Admin`, ROLE],
+    ['MWAA: a CLI token for another environment', () => policyOf(byService('airflow.env')), 'airflow:CreateCliToken', ENVIRONMENT('other-env'), ROLE],
+    ['MWAA: update another environment', () => policyOf(byService('airflow.api')), 'airflow:UpdateEnvironment', ENVIRONMENT('other-env'), ROLE],
+    ['MWAA: create an environment', () => policyOf(byService('airflow.api')), 'airflow:CreateEnvironment', ENVIRONMENT('new-env'), ROLE],
+    ['ECR: pull an image as a principal of another account', () => policyOf(byService('ecr.api')), 'ecr:BatchGetImage', REPOSITORY, FOREIGN],
+    ['ECR: pull a layer as a principal of another account', () => policyOf(byService('ecr.dkr')), 'ecr:GetDownloadUrlForLayer', REPOSITORY, FOREIGN],
+    ['ECR: push an image', () => policyOf(byService('ecr.api')), 'ecr:PutImage', REPOSITORY, ROLE],
+    ['ECR: delete a repository', () => policyOf(byService('ecr.dkr')), 'ecr:DeleteRepository', REPOSITORY, ROLE],
+    ['CodeArtifact: read packages as a principal of another account', () => policyOf(byService('codeartifact.repositories')), 'codeartifact:ReadFromRepository', PACKAGES, FOREIGN],
+    ['CodeArtifact: publish a package', () => policyOf(byService('codeartifact.repositories')), 'codeartifact:PublishPackageVersion', `arn:aws:codeartifact:${REGION}:${ACCOUNT}:package/corp/pypi/pypi/corp/evil`, ROLE],
+    ['CodeArtifact: delete the repository', () => policyOf(byService('codeartifact.api')), 'codeartifact:DeleteRepository', PACKAGES, ROLE],
+    ['S3: write a CodeArtifact asset bucket', () => policyOf(endpoints.s3Endpoint!), 's3:PutObject', CODEARTIFACT_ASSET, ROLE],
+    ['S3: read an assets-named bucket of another Region', () => policyOf(endpoints.s3Endpoint!), 's3:GetObject', 'arn:aws:s3:::assets-555555555555-eu-west-3/wheel.whl', ROLE],
+    ['S3: read an ECR-layer-named bucket of another Region', () => policyOf(endpoints.s3Endpoint!), 's3:GetObject', 'arn:aws:s3:::prod-eu-west-3-starport-layer-bucket/layer', ROLE],
   ];
   test.each(denied)('denies %s', async (_name, policy, action, resource, principal) => {
     expect(await through(policy(), action, resource, principal)).not.toBe('Allowed');
@@ -338,79 +375,6 @@ describe('the endpoints construct on its own', () => {
   });
 });
 
-describe('the network ACL of the environment\'s subnets', () => {
-  test('admits 443 and 5432 inside the VPC, HTTPS out and the replies, and nothing else', () => {
-    const { template, env, vpc, stack } = build({ createNetworkAcl: true });
-    const acl = stack.getLogicalId(env.networkAcl!.networkAcl.node.defaultChild as any);
-    const cidr = stack.resolve(vpc.vpcCidrBlock);
-    const entries = Object.values<any>(template.findResources('AWS::EC2::NetworkAclEntry'))
-      .map(r => r.Properties)
-      .filter(p => p.NetworkAclId.Ref === acl)
-      .map(p => `${p.Egress ? 'out' : 'in'} ${p.RuleNumber} ${p.RuleAction} proto=${p.Protocol} ${p.PortRange.From}-${p.PortRange.To} ${JSON.stringify(p.CidrBlock)}`)
-      .sort();
-    const vpcCidr = JSON.stringify(cidr);
-    expect(entries).toEqual([
-      `in 100 allow proto=6 443-443 ${vpcCidr}`,
-      `in 110 allow proto=6 5432-5432 ${vpcCidr}`,
-      'in 120 allow proto=6 1024-65535 "0.0.0.0/0"',
-      'out 100 allow proto=6 443-443 "0.0.0.0/0"',
-      `out 110 allow proto=6 5432-5432 ${vpcCidr}`,
-      `out 120 allow proto=6 1024-65535 ${vpcCidr}`,
-    ].sort());
-    const associations = Object.values<any>(template.findResources('AWS::EC2::SubnetNetworkAclAssociation')).map(r => r.Properties.SubnetId);
-    expect(associations).toEqual(env.subnets.map(s => stack.resolve(s.subnetId)));
-  });
-
-  test('admits web server clients from the IPv4 ranges of webserverAccessPeers and later calls', () => {
-    const { env } = construct({ createNetworkAcl: true, webserverAccessPeers: [ec2.Peer.ipv4('10.20.0.0/16')] });
-    env.allowWebserverAccessFrom(ec2.Peer.ipv4('192.168.8.0/22'));
-    const fresh = Template.fromStack(env.stack);
-    fresh.hasResourceProperties('AWS::EC2::NetworkAclEntry', { RuleNumber: 200, Egress: false, CidrBlock: '10.20.0.0/16', PortRange: { From: 443, To: 443 } });
-    fresh.hasResourceProperties('AWS::EC2::NetworkAclEntry', { RuleNumber: 200, Egress: true, CidrBlock: '10.20.0.0/16', PortRange: { From: 1024, To: 65535 } });
-    fresh.hasResourceProperties('AWS::EC2::NetworkAclEntry', { RuleNumber: 210, Egress: false, CidrBlock: '192.168.8.0/22', PortRange: { From: 443, To: 443 } });
-  });
-
-  test('adds no entry for a security group peer', () => {
-    const { env, vpc } = construct({ createNetworkAcl: true });
-    env.allowWebserverAccessFrom(new ec2.SecurityGroup(env.stack, 'Bastion', { vpc }));
-    // The six entries of the ACL itself, none for the security group.
-    expect(Object.keys(Template.fromStack(env.stack).findResources('AWS::EC2::NetworkAclEntry'))).toHaveLength(6);
-  });
-
-  test('warns about an IPv6 or prefix-list peer, which it cannot admit, and not about a security group', () => {
-    const warnings = (peer: (env: PrivateMwaaEnvironment, vpc: ec2.Vpc) => ec2.IPeer) => {
-      const { env, vpc } = construct({ createNetworkAcl: true });
-      env.allowWebserverAccessFrom(peer(env, vpc));
-      return Annotations.fromStack(env.stack).findWarning('*', Match.stringLikeRegexp('cdk-private-mwaa:aclPeer')).map(w => w.entry.data);
-    };
-    expect(warnings(() => ec2.Peer.ipv6('2001:db8::/32'))).toEqual([
-      expect.stringMatching(/^`webserverAccessPeers`: the network ACL admits IPv4 ranges only, and 2001:db8::\/32 is not one, so the ACL still blocks it/),
-    ]);
-    expect(warnings(() => ec2.Peer.prefixList('pl-0123456789abcdef0'))).toHaveLength(1);
-    expect(warnings((env, vpc) => new ec2.SecurityGroup(env.stack, 'Bastion', { vpc }))).toHaveLength(0);
-    expect(warnings(() => ec2.Peer.ipv4('10.20.0.0/16'))).toHaveLength(0);
-  });
-
-  test('warns once when the client ranges pass the default quota of a network ACL', () => {
-    const ranges = (count: number) => {
-      const { env } = construct({ createNetworkAcl: true, webserverAccessPeers: Array.from({ length: count }, (_, i) => ec2.Peer.ipv4(`172.16.${i}.0/24`)) });
-      return Annotations.fromStack(env.stack).findWarning('*', Match.stringLikeRegexp('cdk-private-mwaa:aclRuleLimit')).map(w => w.entry.data);
-    };
-    expect(ranges(17)).toHaveLength(0);
-    expect(ranges(19)).toEqual([expect.stringMatching(/^`webserverClientCidrs`: a network ACL holds 20 inbound and 20 outbound rules .* got a range number 18 \(172\.16\.17\.0\/24\)/)]);
-  });
-
-  test('rejects a client range that is not an IPv4 CIDR', () => {
-    const { env } = construct({ createNetworkAcl: true });
-    expect(() => env.networkAcl!.allowWebserverClients('10.20.0.0')).toThrow("`webserverClientCidrs` must be IPv4 CIDR ranges, got: '10.20.0.0'");
-  });
-
-  test('is not created unless asked for', () => {
-    const { template } = build({});
-    template.resourceCountIs('AWS::EC2::NetworkAcl', 0);
-  });
-});
-
 describe('customer-managed endpoints in the same account', () => {
   test('a private web server gets a database and a web server endpoint from the environment\'s services', () => {
     const { template, env, id, stack, vpc } = build({ endpointManagement: EndpointManagement.CUSTOMER }, s => newVpc(s));
@@ -437,7 +401,9 @@ describe('customer-managed endpoints in the same account', () => {
   test('nothing is created, and a warning says so, when creating them is turned off', () => {
     const { template, stack } = build({ endpointManagement: EndpointManagement.CUSTOMER, createCustomerEndpoints: false }, s => newVpc(s));
     template.resourceCountIs('AWS::EC2::VPCEndpoint', 0);
-    expect(Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp('nothing here creates the VPC endpoints'))).toHaveLength(1);
+    expect(Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp('\\[ack: cdk-private-mwaa:customerEndpoints\\]')).map(w => w.entry.data)).toEqual([
+      expect.stringMatching(/^`endpointManagement` is CUSTOMER and `createCustomerEndpoints` is off, so nothing here creates the VPC endpoints/),
+    ]);
   });
 
   test('service-managed endpoints take no customer endpoint setting', () => {

@@ -143,7 +143,9 @@ describe('notification options', () => {
     Template.fromStack(stack).hasResourceProperties('AWS::Events::Rule', {
       Targets: [Match.objectLike({ Arn: `arn:aws:sns:eu-west-1:${ACCOUNT}:ops` })],
     });
-    expect(Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp('cdk-private-mwaa:notificationTopicPolicy'))).toHaveLength(1);
+    expect(Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp('cdk-private-mwaa:notificationTopicPolicy')).map(w => w.entry.data)).toEqual([
+      expect.stringMatching(/^`notificationTopic` is imported, so its policy cannot be changed here\. Make sure EventBridge \(events\.amazonaws\.com, .*\) and CloudWatch alarms of this account \(cloudwatch\.amazonaws\.com\) may publish to it/),
+    ]);
   });
 
   test('a topic encrypted with an imported key earns a warning that the publishers may not use the key', () => {

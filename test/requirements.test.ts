@@ -7,6 +7,7 @@ import * as s3deploy from 'aws-cdk-lib/aws-s3-deployment';
 import { DependencyFile, MwaaChecks, MwaaWarnings, PrivateMwaaEnvironment } from '../src';
 import { writeTree } from './support/files';
 import { newStack, newVpc } from './support/fixtures';
+import { parseRequirements } from '../src/private/requirements';
 
 /**
  * The construct (`requirements: DependencyFile.fromAsset(...)`) and the `MWAA-Requirements-Constraint` rule read a
@@ -89,5 +90,67 @@ describe('the construct and MWAA-Requirements-Constraint agree on every spelling
     const commented = `# -c${MOUNTED}\napache-airflow-providers-snowflake\n`;
     expect(reports(construct(commented))).toEqual({ findings: [], warnings: 1 });
     expect(reports(plain(commented)).findings).toEqual(['TestStack/Env']);
+  });
+});
+
+/**
+ * The parser itself, line by line, following pip's requirements file format: a `#` at the start of a
+ * line or after a blank starts a comment, one inside a token (a URL fragment) does not.
+ * https://pip.pypa.io/en/stable/reference/requirements-file-format/
+ */
+describe('parseRequirements', () => {
+  const NOTHING = { constraints: [], noIndex: false, indexUrls: [], packages: [], pluginReferences: [] };
+
+  test('an inline comment after an option or a requirement is not part of it', () => {
+    expect(parseRequirements([
+      `-c ${MOUNTED}  # pinned`,
+      '--no-index  # wheels only',
+      '--find-links /usr/local/airflow/plugins\t# here',
+      'snowflake==3.0 # from a wheel',
+    ].join('\n'))).toEqual({ ...NOTHING, constraints: [MOUNTED], noIndex: true, packages: ['snowflake==3.0'], pluginReferences: ['constraints.txt'] });
+  });
+
+  test('a # inside a token is kept (a URL fragment), a whole-line comment and blank lines are skipped', () => {
+    expect(parseRequirements('# a comment\n\n   \ngit+https://github.com/corp/lib.git#egg=lib\n')).toEqual({
+      ...NOTHING, packages: ['git+https://github.com/corp/lib.git#egg=lib'],
+    });
+  });
+
+  test('--no-index only as a whole option: a longer option of that prefix is not it', () => {
+    expect(parseRequirements('--no-index-please\n').noIndex).toBe(false);
+    expect(parseRequirements('--no-index\r\nsnowflake\r\n')).toEqual({ ...NOTHING, noIndex: true, packages: ['snowflake'] });
+  });
+
+  test('index options are indexes, --find-links is not, and quotes around a value are dropped', () => {
+    expect(parseRequirements([
+      '-i https://repo.example.com/simple/',
+      '--index-url=https://second.example.com/simple/',
+      "--extra-index-url 'https://third.example.com/simple/'",
+      '-f /usr/local/airflow/plugins/wheels',
+      '--find-links=https://wheels.example.com/',
+    ].join('\n'))).toEqual({ ...NOTHING, indexUrls: ['https://repo.example.com/simple/', 'https://second.example.com/simple/', 'https://third.example.com/simple/'] });
+  });
+
+  test('only quotes around the whole value are dropped, not quotes inside it', () => {
+    expect(parseRequirements('-i https://repo.example.com/simple/?q="a"\n--extra-index-url "https://b.example.com/simple/"x\n').indexUrls)
+      .toEqual(['https://repo.example.com/simple/?q="a"', '"https://b.example.com/simple/"x']);
+  });
+
+  test('constraints anywhere are constraints; only those under the plugins mount are plugin references', () => {
+    expect(parseRequirements(`--constraint "${URL}"\n-c file://${MOUNTED}\n-c/tmp/other.txt\n`)).toEqual({
+      ...NOTHING, constraints: [URL, `file://${MOUNTED}`, '/tmp/other.txt'], pluginReferences: ['constraints.txt'],
+    });
+  });
+
+  test('local files: under the mount they are plugin references (normalized, markers dropped), elsewhere neither package nor reference', () => {
+    expect(parseRequirements([
+      '/usr/local/airflow/plugins/wheels/tool-1.0-py3-none-any.whl',
+      'file:///usr/local/airflow/plugins/a-1.0-py3-none-any.whl; python_version>"3"',
+      '/usr/local/airflow/plugins/../plugins/b-1.0-py3-none-any.whl',
+      '/usr/local/airflow/plugins/e-1.0-py3-none-any.whl --hash=sha256:0123abcd',
+      '/usr/local/airflow/pluginsX/c-1.0-py3-none-any.whl',
+      '/tmp/d-1.0-py3-none-any.whl',
+      '-r other.txt',
+    ].join('\n'))).toEqual({ ...NOTHING, pluginReferences: ['wheels/tool-1.0-py3-none-any.whl', 'a-1.0-py3-none-any.whl', 'b-1.0-py3-none-any.whl', 'e-1.0-py3-none-any.whl'] });
   });
 });

@@ -1,4 +1,5 @@
 import { App, NestedStack, Stack } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { Construct } from 'constructs';
 import { PrivateMwaaEnvironment } from '../src';
@@ -44,28 +45,44 @@ describe('two environments with the same name in one account and Region fail at 
 });
 
 describe('the same name is fine where the environments cannot clash', () => {
+  /** The names of the environments each stack of the app holds, after synthesis. */
+  function namesByStack(app: App): { [stack: string]: string[] } {
+    const result: { [stack: string]: string[] } = {};
+    for (const stack of app.node.children.filter(Stack.isStack)) {
+      result[stack.stackName] = Object.values<any>(Template.fromStack(stack).findResources('AWS::MWAA::Environment')).map(r => r.Properties.Name).sort();
+    }
+    return result;
+  }
+
   test('in two Regions, or two accounts', () => {
     const app = new App();
     environment(new Stack(app, 'Ireland', { env: { account: ACCOUNT, region: 'eu-west-1' } }), 'Airflow', 'analytics');
-    environment(new Stack(app, 'Frankfurt', { env: { account: ACCOUNT, region: 'eu-central-1' } }), 'Airflow', 'analytics');
-    environment(new Stack(app, 'OtherAccount', { env: { account: '222222222222', region: 'eu-west-1' } }), 'Airflow', 'analytics');
+    expect(() => environment(new Stack(app, 'Frankfurt', { env: { account: ACCOUNT, region: 'eu-central-1' } }), 'Airflow', 'analytics')).not.toThrow();
+    expect(() => environment(new Stack(app, 'OtherAccount', { env: { account: '222222222222', region: 'eu-west-1' } }), 'Airflow', 'analytics')).not.toThrow();
+    expect(namesByStack(app)).toEqual({ Ireland: ['analytics'], Frankfurt: ['analytics'], OtherAccount: ['analytics'] });
   });
 
   test('in two environment-agnostic stacks (they may deploy to different accounts), or one of them and a concrete one', () => {
     const app = new App();
     environment(new Stack(app, 'Dev'), 'Airflow', 'analytics');
-    environment(new Stack(app, 'Test'), 'Airflow', 'analytics');
-    environment(new Stack(app, 'Prod', { env: { account: ACCOUNT, region: REGION } }), 'Airflow', 'analytics');
+    expect(() => environment(new Stack(app, 'Test'), 'Airflow', 'analytics')).not.toThrow();
+    expect(() => environment(new Stack(app, 'Prod', { env: { account: ACCOUNT, region: REGION } }), 'Airflow', 'analytics')).not.toThrow();
+    expect(namesByStack(app)).toEqual({ Dev: ['analytics'], Test: ['analytics'], Prod: ['analytics'] });
   });
 
   test('in two apps', () => {
-    environment(new Stack(new App(), 'One', { env: { account: ACCOUNT, region: REGION } }), 'Airflow', 'analytics');
-    environment(new Stack(new App(), 'One', { env: { account: ACCOUNT, region: REGION } }), 'Airflow', 'analytics');
+    const first = new App();
+    environment(new Stack(first, 'One', { env: { account: ACCOUNT, region: REGION } }), 'Airflow', 'analytics');
+    const second = new App();
+    expect(() => environment(new Stack(second, 'One', { env: { account: ACCOUNT, region: REGION } }), 'Airflow', 'analytics')).not.toThrow();
+    expect([namesByStack(first), namesByStack(second)]).toEqual([{ One: ['analytics'] }, { One: ['analytics'] }]);
   });
 
   test('different names in one stack', () => {
-    const stack = new Stack(new App(), 'Data', { env: { account: ACCOUNT, region: REGION } });
+    const app = new App();
+    const stack = new Stack(app, 'Data', { env: { account: ACCOUNT, region: REGION } });
     environment(stack, 'First', 'analytics');
-    environment(stack, 'Second', 'reporting');
+    expect(() => environment(stack, 'Second', 'reporting')).not.toThrow();
+    expect(namesByStack(app)).toEqual({ Data: ['analytics', 'reporting'] });
   });
 });

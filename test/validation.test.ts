@@ -1,5 +1,5 @@
 import { Annotations as CoreAnnotations, CfnParameter, Stack } from 'aws-cdk-lib';
-import { Annotations, Match } from 'aws-cdk-lib/assertions';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
@@ -98,13 +98,14 @@ describe('bad input fails at synth with the prop, the rule and the value', () =>
   ];
 
   test.each(cases)('fails if %s', (_name, props, message) => {
-    expect(() => build(props)).toThrow(message);
-    // The whole message, not a part of it.
-    try {
-      build(props);
-    } catch (e) {
-      expect((e as Error).message).toBe(message);
-    }
+    // An Error as the expectation compares the whole message, not a part of it.
+    expect(() => build(props)).toThrow(new Error(message));
+  });
+
+  test('fails if a DAG folder is 1,025 characters', () => {
+    const key = 'd'.repeat(1025);
+    expect(() => build({ dags: Dags.fromBucket(key) })).toThrow(new Error(
+      `\`dags\` must be a key relative to the source bucket, 1 to 1,024 characters, without a leading '/' or 's3://', got: '${key}'`));
   });
 
   test('fails if there are six security groups', () => {
@@ -122,6 +123,51 @@ describe('bad input fails at synth with the prop, the rule and the value', () =>
     expect(() => new PrivateMwaaEnvironment(stack, 'Airflow', {
       environmentName: 'e', vpc, securityGroups: [sg], selfReferencingIngress: SelfReferencingIngress.ALL_TRAFFIC,
     })).toThrow(/^`selfReferencingIngress` only applies to the security group the construct creates; add the rules to your own `securityGroups` instead, got: ALL_TRAFFIC with 1 security group\(s\)$/);
+  });
+});
+
+/**
+ * The accepted side of each limit above: the value at the limit reaches the template unchanged.
+ * (A rule that refused it, an off-by-one, fails here.)
+ */
+describe('input at the limit is accepted and reaches the template', () => {
+  const accepted: Array<[string, PartialProps, { [key: string]: unknown }]> = [
+    ['a one-character name', { environmentName: 'a' }, { Name: 'a' }],
+    ['an 80-character name', { environmentName: `a${'b'.repeat(79)}` }, { Name: `a${'b'.repeat(79)}` }],
+    ['a name with hyphens, underscores and digits', { environmentName: 'My_air-flow2' }, { Name: 'My_air-flow2' }],
+    ['Airflow 2.7.2, the oldest version', { airflowVersion: AirflowVersion.of('2.7.2') }, { AirflowVersion: '2.7.2' }],
+    ['one worker', { minWorkers: 1, maxWorkers: 1 }, { MinWorkers: 1, MaxWorkers: 1 }],
+    ['maxWorkers equal to minWorkers', { minWorkers: 5, maxWorkers: 5 }, { MinWorkers: 5, MaxWorkers: 5 }],
+    ['two schedulers on mw1.small', { schedulers: 2 }, { Schedulers: 2 }],
+    ['five schedulers on mw1.large', { environmentClass: EnvironmentClass.MW1_LARGE, schedulers: 5 }, { Schedulers: 5 }],
+    ['one scheduler on mw1.micro', { environmentClass: EnvironmentClass.MW1_MICRO, schedulers: 1 }, { Schedulers: 1 }],
+    ['two to five web servers on mw1.medium', { environmentClass: EnvironmentClass.MW1_MEDIUM, minWebservers: 2, maxWebservers: 5 }, { MinWebservers: 2, MaxWebservers: 5 }],
+    ['maxWebservers equal to minWebservers', { minWebservers: 3, maxWebservers: 3 }, { MinWebservers: 3, MaxWebservers: 3 }],
+    ['one web server on mw1.micro', { environmentClass: EnvironmentClass.MW1_MICRO, maxWebservers: 1 }, { MaxWebservers: 1 }],
+    ['the last maintenance slot of the week', { weeklyMaintenanceWindowStart: 'SUN:23:30' }, { WeeklyMaintenanceWindowStart: 'SUN:23:30' }],
+    ['the first maintenance slot of a day', { weeklyMaintenanceWindowStart: 'MON:00:00' }, { WeeklyMaintenanceWindowStart: 'MON:00:00' }],
+    ['a 64-character configuration key', { airflowConfigurationOptions: { [`core.${'a'.repeat(59)}`]: 'x' } }, { AirflowConfigurationOptions: { [`core.${'a'.repeat(59)}`]: 'x' } }],
+    ['a one-character configuration value', { airflowConfigurationOptions: { 'core.default_timezone': 'x' } }, { AirflowConfigurationOptions: { 'core.default_timezone': 'x' } }],
+    ['a 65,536-character configuration value', { airflowConfigurationOptions: { 'webserver.instance_name': 'x'.repeat(65536) } }, { AirflowConfigurationOptions: { 'webserver.instance_name': 'x'.repeat(65536) } }],
+    ['a one-character DAG folder', { dags: Dags.fromBucket('d') }, { DagS3Path: 'd' }],
+    ['a 1,024-character DAG folder', { dags: Dags.fromBucket('d'.repeat(1024)) }, { DagS3Path: 'd'.repeat(1024) }],
+    // AWS does not say which Airflow versions PUBLIC_AND_PRIVATE needs, so the construct does not check (README).
+    ['PUBLIC_AND_PRIVATE with the oldest Airflow version', { webserverAccessMode: WebserverAccessMode.PUBLIC_AND_PRIVATE, airflowVersion: AirflowVersion.of('2.7.2') },
+      { WebserverAccessMode: 'PUBLIC_AND_PRIVATE', AirflowVersion: '2.7.2' }],
+  ];
+
+  test.each(accepted)('%s', (_name, props, expected) => {
+    const { stack } = newEnvironment(props);
+    Template.fromStack(stack).hasResourceProperties('AWS::MWAA::Environment', expected);
+  });
+
+  test.each([1, 5])('%d security group(s) of the user\'s', (count) => {
+    const stack = newStack();
+    const vpc = newVpc(stack);
+    const groups = Array.from({ length: count }, (_, i) => new ec2.SecurityGroup(stack, `Sg${i}`, { vpc }));
+    new PrivateMwaaEnvironment(stack, 'Airflow', { environmentName: 'e', vpc, securityGroups: groups });
+    const ids = Template.fromStack(stack).findResources('AWS::MWAA::Environment');
+    expect(Object.values<any>(ids)[0].Properties.NetworkConfiguration.SecurityGroupIds).toHaveLength(count);
   });
 });
 
@@ -202,6 +248,28 @@ describe('keys and buckets the user brings', () => {
       .toThrow(/^`kmsKey` must be a single-Region key \(MWAA does not accept multi-Region keys\), got: mrk-1234abcd12ab34cd56ef1234567890ab$/);
   });
 
+  test('fails if a key created in the app is multi-Region (kms.Key, or Key.fromCfnKey)', () => {
+    const stack = newStack();
+    const vpc = newVpc(stack);
+    const key = new kms.Key(stack, 'Replicated', { multiRegion: true });
+    expect(() => new PrivateMwaaEnvironment(stack, 'Airflow', { environmentName: 'e', vpc, kmsKey: key }))
+      .toThrow(new Error('`kmsKey` must be a single-Region key (MWAA does not accept multi-Region keys), got: TestStack/Replicated/Resource with multiRegion: true'));
+    const l1 = newStack();
+    const cfnKey = new kms.CfnKey(l1, 'L1Key', { keyPolicy: { Version: '2012-10-17', Statement: [] }, multiRegion: true });
+    expect(() => new PrivateMwaaEnvironment(l1, 'Airflow', { environmentName: 'e', vpc: newVpc(l1), kmsKey: kms.Key.fromCfnKey(cfnKey) }))
+      .toThrow(new Error('`kmsKey` must be a single-Region key (MWAA does not accept multi-Region keys), got: TestStack/L1Key with multiRegion: true'));
+  });
+
+  test('a key created in the app that is single-Region, said or by default, is accepted', () => {
+    for (const multiRegion of [false, undefined]) {
+      const stack = newStack();
+      const key = new kms.Key(stack, 'Key', { multiRegion });
+      const env = new PrivateMwaaEnvironment(stack, 'Airflow', { environmentName: 'e', vpc: newVpc(stack), kmsKey: key });
+      expect(env.kmsKey).toBe(key);
+    }
+    expect.assertions(2);
+  });
+
   test('fails if the key is in another Region', () => {
     const stack = newStack();
     const vpc = newVpc(stack);
@@ -266,25 +334,25 @@ describe('risky but legal input earns an acknowledgeable warning', () => {
     return Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp(`\\[ack: cdk-private-mwaa:${id}\\]`));
   }
 
-  const warned: Array<[string, string, PartialProps]> = [
-    ['publicWebserver', 'a public web server', { webserverAccessMode: WebserverAccessMode.PUBLIC_ONLY }],
-    ['publicWebserver', 'a public and private web server', { webserverAccessMode: WebserverAccessMode.PUBLIC_AND_PRIVATE }],
-    ['webserverOpenToAll', 'the whole IPv4 internet as a web server peer', { webserverAccessPeers: [ec2.Peer.anyIpv4()] }],
-    ['webserverOpenToAll', 'the whole IPv6 internet as a web server peer', { webserverAccessPeers: [ec2.Peer.anyIpv6()] }],
-    ['webserverOpenToAll', '0.0.0.0/0 written out as a web server peer', { webserverAccessPeers: [ec2.Peer.ipv4('0.0.0.0/0')] }],
-    ['guardrailNeedsTrail', 'the public access guardrail', {}],
-    ['unknownAirflowVersion', 'an Airflow version the library does not know', { airflowVersion: AirflowVersion.of('3.2.0') }],
-    ['unknownEnvironmentClass', 'an environment class the library does not know', { environmentClass: EnvironmentClass.of('mw1.4xlarge') }],
-    ['workerQuota', 'more workers than the default quota', { maxWorkers: 26 }],
-    ['customerEndpoints', 'customer-managed endpoints nothing creates', { endpointManagement: EndpointManagement.CUSTOMER, createCustomerEndpoints: false }],
-    ['reducedLogging', 'a disabled log type', { loggingConfiguration: { taskLogs: { enabled: false } } }],
-    ['reducedLogging', 'a log level above INFO', { loggingConfiguration: { schedulerLogs: { logLevel: LogLevel.ERROR } } }],
-    ['lazyLoadPlugins', 'plugins without core.lazy_load_plugins False', { plugins: DependencyFile.fromBucket('plugins.zip', 'v1') }],
+  const warned: Array<[string, string, PartialProps, RegExp]> = [
+    ['publicWebserver', 'a public web server', { webserverAccessMode: WebserverAccessMode.PUBLIC_ONLY }, /^`webserverAccessMode` is PUBLIC_ONLY: the Airflow web server can be reached from the internet by anyone who can get a login token\. Acknowledge this warning if that is intended\./],
+    ['publicWebserver', 'a public and private web server', { webserverAccessMode: WebserverAccessMode.PUBLIC_AND_PRIVATE }, /^`webserverAccessMode` is PUBLIC_AND_PRIVATE: the Airflow web server can be reached from the internet/],
+    ['webserverOpenToAll', 'the whole IPv4 internet as a web server peer', { webserverAccessPeers: [ec2.Peer.anyIpv4()] }, /^`webserverAccessPeers` \(or `allowWebserverAccessFrom`\): 0\.0\.0\.0\/0 lets every address reach the web server on TCP 443, .* \(got: 0\.0\.0\.0\/0\)\./],
+    ['webserverOpenToAll', 'the whole IPv6 internet as a web server peer', { webserverAccessPeers: [ec2.Peer.anyIpv6()] }, /^`webserverAccessPeers` \(or `allowWebserverAccessFrom`\): ::\/0 lets every address reach the web server on TCP 443, .* \(got: ::\/0\)\./],
+    ['webserverOpenToAll', '0.0.0.0/0 written out as a web server peer', { webserverAccessPeers: [ec2.Peer.ipv4('0.0.0.0/0')] }, /^`webserverAccessPeers` \(or `allowWebserverAccessFrom`\): 0\.0\.0\.0\/0 lets every address reach the web server .* \(got: 0\.0\.0\.0\/0\)\./],
+    ['guardrailNeedsTrail', 'the public access guardrail', {}, /^`publicAccessGuardrail`: the guardrail sees CreateEnvironment and UpdateEnvironment calls through CloudTrail only, .* make sure it does, then acknowledge this warning\./],
+    ['unknownAirflowVersion', 'an Airflow version the library does not know', { airflowVersion: AirflowVersion.of('3.2.0') }, /^`airflowVersion` 3\.2\.0 is not one this library knows CloudFormation accepts; deployment fails if AWS::MWAA::Environment does not accept it yet\./],
+    ['unknownEnvironmentClass', 'an environment class the library does not know', { environmentClass: EnvironmentClass.of('mw1.4xlarge') }, /^`environmentClass` mw1\.4xlarge is not one this library knows; deployment fails if MWAA does not offer it in this Region\./],
+    ['workerQuota', 'more workers than the default quota', { maxWorkers: 26 }, /^`maxWorkers` is 26, above the default quota of 25 workers per environment; request a quota increase before deploying\./],
+    ['customerEndpoints', 'customer-managed endpoints nothing creates', { endpointManagement: EndpointManagement.CUSTOMER, createCustomerEndpoints: false }, /^`endpointManagement` is CUSTOMER and `createCustomerEndpoints` is off, so nothing here creates the VPC endpoints: the environment stays PENDING/],
+    ['reducedLogging', 'a disabled log type', { loggingConfiguration: { taskLogs: { enabled: false } } }, /^`loggingConfiguration`: taskLogs disabled or less verbose than INFO; audits and cdk-nag's MWAA rule expect every log type at INFO or more\./],
+    ['reducedLogging', 'a log level above INFO', { loggingConfiguration: { schedulerLogs: { logLevel: LogLevel.ERROR } } }, /^`loggingConfiguration`: schedulerLogs disabled or less verbose than INFO; /],
+    ['lazyLoadPlugins', 'plugins without core.lazy_load_plugins False', { plugins: DependencyFile.fromBucket('plugins.zip', 'v1') }, /^`plugins` is set but `airflowConfigurationOptions` does not set 'core\.lazy_load_plugins' to 'False'; .* \(got: not set\)\./],
   ];
 
-  test.each(warned)('warns (%s) on %s', (id, _name, props) => {
+  test.each(warned)('warns (%s) on %s, once, with its message', (id, _name, props, message) => {
     const { stack } = newEnvironment(props);
-    expect(warningsOf(stack, id)).toHaveLength(1);
+    expect(warningsOf(stack, id).map(w => w.entry.data)).toEqual([expect.stringMatching(message)]);
   });
 
   test.each(warned)('the %s warning can be acknowledged', (id, _name, props) => {
@@ -480,7 +548,11 @@ describe('the network ACL needs the VPC\'s range', () => {
   test('an imported VPC with its CIDR block, or no network ACL, is fine', () => {
     const stack = newStack();
     new PrivateMwaaEnvironment(stack, 'Airflow', { environmentName: 'e', vpc: importedVpc(stack, '10.0.0.0/16'), createNetworkAcl: true });
+    Template.fromStack(stack).hasResourceProperties('AWS::EC2::NetworkAclEntry', { CidrBlock: '10.0.0.0/16', RuleNumber: 100, Egress: false, RuleAction: 'allow' });
     const other = newStack();
     new PrivateMwaaEnvironment(other, 'Airflow', { environmentName: 'e', vpc: importedVpc(other) });
+    const template = Template.fromStack(other);
+    template.resourceCountIs('AWS::MWAA::Environment', 1);
+    template.resourceCountIs('AWS::EC2::NetworkAcl', 0);
   });
 });

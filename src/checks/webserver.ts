@@ -11,7 +11,7 @@ export const PUBLIC_WEBSERVER: SharedCheck = { ruleId: 'MWAA-Webserver-Public', 
 
 /**
  * Whether the web server can be reached from the internet: any known mode but PRIVATE_ONLY
- * (PUBLIC_ONLY, and PUBLIC_AND_PRIVATE of Airflow 3.2 and later). Unset means PRIVATE_ONLY.
+ * (PUBLIC_ONLY and PUBLIC_AND_PRIVATE). Unset means PRIVATE_ONLY.
  */
 export function isPublicWebserver(mode: unknown): boolean {
   return typeof mode === 'string' && !isUnknown(mode) && mode !== WebserverAccessMode.PRIVATE_ONLY;

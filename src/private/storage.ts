@@ -146,6 +146,11 @@ export function validateKmsKey(scope: Construct, key: kms.IKey, bucket?: s3.IBuc
   if (!Token.isUnresolved(key.keyId) && key.keyId.startsWith('mrk-')) {
     throw new Error(`\`kmsKey\` must be a single-Region key (MWAA does not accept multi-Region keys), got: ${key.keyId}`);
   }
+  // A key created in the app: its L1 is the key's default child (kms.Key) or its scope (Key.fromCfnKey).
+  const cfnKey = key.node.defaultChild ?? key.node.scope;
+  if (cfnKey instanceof kms.CfnKey && Stack.of(scope).resolve(cfnKey.multiRegion) === true) {
+    throw new Error(`\`kmsKey\` must be a single-Region key (MWAA does not accept multi-Region keys), got: ${cfnKey.node.path} with multiRegion: true`);
+  }
   const keyRegion = key.env.region;
   const region = Stack.of(scope).region;
   if (!Token.isUnresolved(keyRegion) && !Token.isUnresolved(region) && keyRegion !== region) {
