@@ -162,6 +162,13 @@ project.addTask('example', {
   exec: 'ts-node --project tsconfig.dev.json example/main.ts',
 });
 
+// Layers, not loops (STYLE.md): no file in src/ may import a file that imports it back, type-only
+// imports included (madge counts them). Fails on any circle and names it.
+project.addTask('circles', {
+  description: 'Fail if files in src/ import each other in a circle (madge --circular)',
+  exec: 'madge --circular --no-spinner --extensions ts src',
+});
+
 // Synthesis benchmark (not part of the tests). Its cold runs load the compiled library, so it
 // compiles first.
 const bench = project.addTask('bench', {

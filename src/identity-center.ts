@@ -4,8 +4,8 @@ import * as sso from 'aws-cdk-lib/aws-sso';
 import { RegionInfo } from 'aws-cdk-lib/region-info';
 import { Construct, DependencyGroup } from 'constructs';
 import { AccessProfile, accessPolicyNameOf, networkArns } from './access';
-import { IPrivateMwaaEnvironment, PrivateMwaaEnvironment } from './environment';
-import { EnvironmentBase } from './private/environment-base';
+import { PrivateMwaaEnvironment } from './environment';
+import { EnvironmentBase, IPrivateMwaaEnvironment } from './environment-base';
 import { MwaaWarnings } from './warnings';
 
 /**

@@ -1,6 +1,6 @@
 // The public API. Feature files hold their behaviour too; only what is listed here is exported.
 export { PrivateMwaaEnvironment } from './environment';
-export type { IPrivateMwaaEnvironment } from './environment';
+export type { IPrivateMwaaEnvironment } from './environment-base';
 export { WebserverAccessMode, EndpointManagement, WorkerReplacementStrategy, LogLevel, SelfReferencingIngress } from './environment-props';
 export type { PrivateMwaaEnvironmentProps, PrivateMwaaEnvironmentAttributes, LoggingConfiguration, ModuleLoggingConfiguration } from './environment-props';
 export * from './versions';

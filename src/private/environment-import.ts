@@ -2,10 +2,11 @@ import { ArnComponents, ArnFormat, Stack, Token } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
-import type { IPrivateMwaaEnvironment } from '../environment';
+import type { IPrivateMwaaEnvironment } from '../environment-base';
 import type { PrivateMwaaEnvironmentAttributes } from '../environment-props';
 import { environmentArn } from './arns';
-import { EnvironmentBase, EnvironmentGrantTargets } from './environment-base';
+import type { EnvironmentGrantTargets } from '../access';
+import { EnvironmentBase } from '../environment-base';
 import { DEFAULT_DAG_FOLDER, DEFAULT_KEYS, WEBSERVER_PORT } from './mwaa';
 
 /** An environment defined elsewhere, known by its attributes. */
