@@ -168,7 +168,8 @@ export interface IPrivateMwaaEnvironment extends IResource, ec2.IConnectable, ia
 
 /**
  * What every environment, created or imported, can do: network access, grants, metrics and
- * events. Not exported: jsii copies its members onto the exported classes.
+ * events. Not exported: `PrivateMwaaEnvironment` declares each public method again with its
+ * documentation, so that jsii tools (rosetta, API.md) find every method on an exported class.
  *
  * @internal
  */
@@ -218,7 +219,7 @@ export abstract class EnvironmentBase extends Resource implements IResource, ec2
   }
 
   public grant(grantee: iam.IGrantable, ...actions: string[]): iam.Grant {
-    return access.ssoRoleGrant(this, grantee) ?? iam.Grant.addToPrincipal({ grantee, actions, resourceArns: [this.arnForPolicies()] });
+    return access.ssoRoleGrant(this, grantee) ?? iam.Grant.addToPrincipal({ grantee, actions, resourceArns: [this._arnForPolicies()] });
   }
 
   public grantWebLogin(grantee: iam.IGrantable, role: AirflowRole): iam.Grant {
@@ -267,11 +268,15 @@ export abstract class EnvironmentBase extends Resource implements IResource, ec2
 
   public onStatusChange(id: string, options: events.OnEventOptions = {}): events.Rule {
     // The ARN formatted from the name, so that the rule does not wait for the environment.
-    return notifications.onStatusChange(this, id, this.environmentName, this.arnForPolicies(), options);
+    return notifications.onStatusChange(this, id, this.environmentName, this._arnForPolicies(), options);
   }
 
-  /** The environment ARN formatted from its name, so that policies do not wait for the environment. */
-  protected arnForPolicies(): string {
+  /**
+   * The environment ARN formatted from its name, so that policies do not wait for the environment.
+   *
+   * @internal
+   */
+  public _arnForPolicies(): string {
     return environmentArn(this, this.environmentName);
   }
 }

@@ -10,11 +10,11 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as s3deploy from 'aws-cdk-lib/aws-s3-deployment';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
-import { AccessProfile, accessPolicyNameOf, EnvironmentGrantTargets, PeopleAccess } from './access';
+import { AccessProfile, AirflowRole, accessPolicyNameOf, EnvironmentGrantTargets, PeopleAccess } from './access';
 import { deliver, dependencySources } from './dependencies';
 import { EnvironmentBase, IPrivateMwaaEnvironment } from './environment-base';
 import { EndpointManagement, PrivateMwaaEnvironmentAttributes, PrivateMwaaEnvironmentProps, WebserverAccessMode } from './environment-props';
-import { addDashboard, addRecommendedAlarms, EnvironmentDashboardOptions, RecommendedAlarmsOptions } from './monitoring';
+import { addDashboard, addRecommendedAlarms, AirflowComponent, EnvironmentDashboardOptions, RecommendedAlarmsOptions } from './monitoring';
 import { MwaaNetworkAcl } from './network-acl';
 import { forwardStatusChanges, guardPrivateAccess, notificationTopic } from './notifications';
 import { importEnvironment, importEnvironmentArn } from './private/environment-import';
@@ -324,7 +324,7 @@ export class PrivateMwaaEnvironment extends EnvironmentBase implements IPrivateM
     this.webserverVpcEndpointService = this.resource.attrWebserverVpcEndpointService;
 
     // 7. Notifications: topic, status changes.
-    const notified = { scope: this, environmentName: this.environmentName, environmentArn: this.arnForPolicies(), kmsKey: this.kmsKey };
+    const notified = { scope: this, environmentName: this.environmentName, environmentArn: this._arnForPolicies(), kmsKey: this.kmsKey };
     this.notificationTopic = notificationTopic(notified, props.notificationTopic, props.notifications);
     this.statusChangeRule = forwardStatusChanges(notified, this.notificationTopic, props.notifications?.statuses);
 
@@ -455,6 +455,135 @@ export class PrivateMwaaEnvironment extends EnvironmentBase implements IPrivateM
    */
   public addToRolePolicy(statement: iam.PolicyStatement): void {
     this.executionRolePolicy.addStatements(statement);
+  }
+
+  // The metrics, grants and events every environment has: the behaviour lives in the environment
+  // base (shared with imported environments), and is declared here again so that each method is
+  // documented on this class and the other languages' tools (rosetta, API.md) resolve it here.
+
+  /**
+   * An Apache Airflow metric of this environment, in the `AmazonMWAA` namespace, with the
+   * `Environment` dimension set to its name; give the others in `props.dimensionsMap`.
+   *
+   * @param metricName the metric, for example `TaskInstanceFailures`
+   * @see https://docs.aws.amazon.com/mwaa/latest/userguide/access-metrics-cw-202.html
+   */
+  public metric(metricName: string, props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return super.metric(metricName, props);
+  }
+
+  /** Scheduler heartbeats (sum over 5 minutes); none means no scheduler is running. */
+  public metricSchedulerHeartbeat(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return super.metricSchedulerHeartbeat(props);
+  }
+
+  /** Tasks waiting in the executor queue (maximum over 5 minutes). */
+  public metricQueuedTasks(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return super.metricQueuedTasks(props);
+  }
+
+  /** Tasks running on the workers (maximum over 5 minutes). */
+  public metricRunningTasks(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return super.metricRunningTasks(props);
+  }
+
+  /** Seconds spent parsing all DAG files (average over 5 minutes). */
+  public metricDagProcessingTotalParseTime(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return super.metricDagProcessingTotalParseTime(props);
+  }
+
+  /** DAG files that failed to import (maximum over 5 minutes). */
+  public metricDagImportErrors(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return super.metricDagImportErrors(props);
+  }
+
+  /** CPU utilization of one component, in percent (average over 5 minutes), in the `AWS/MWAA` namespace. */
+  public metricCpuUtilization(component: AirflowComponent, props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return super.metricCpuUtilization(component, props);
+  }
+
+  /** Memory utilization of one component, in percent (average over 5 minutes), in the `AWS/MWAA` namespace. */
+  public metricMemoryUtilization(component: AirflowComponent, props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return super.metricMemoryUtilization(component, props);
+  }
+
+  /**
+   * Let the grantee call the given MWAA actions on this environment, for example
+   * `airflow:GetEnvironment`.
+   */
+  public grant(grantee: iam.IGrantable, ...actions: string[]): iam.Grant {
+    return super.grant(grantee, ...actions);
+  }
+
+  /** Let the grantee log in to the Airflow UI as the given Airflow role (`airflow:CreateWebLoginToken`). */
+  public grantWebLogin(grantee: iam.IGrantable, role: AirflowRole): iam.Grant {
+    return super.grantWebLogin(grantee, role);
+  }
+
+  /** Let the grantee call the Airflow REST API as the given Airflow role (`airflow:InvokeRestApi`). */
+  public grantRestApi(grantee: iam.IGrantable, role: AirflowRole): iam.Grant {
+    return super.grantRestApi(grantee, role);
+  }
+
+  /** Let the grantee get an Airflow CLI token (`airflow:CreateCliToken`): an administrator's permission. */
+  public grantCliToken(grantee: iam.IGrantable): iam.Grant {
+    return super.grantCliToken(grantee);
+  }
+
+  /** Let the grantee read the environment's logs in CloudWatch Logs, including Logs Insights queries. */
+  public grantReadLogs(grantee: iam.IGrantable): iam.Grant {
+    return super.grantReadLogs(grantee);
+  }
+
+  /** Let the grantee see the environment in the console and the API (`GetEnvironment`, `ListEnvironments`, `ListTagsForResource`). */
+  public grantConsoleReadOnly(grantee: iam.IGrantable): iam.Grant {
+    return super.grantConsoleReadOnly(grantee);
+  }
+
+  /**
+   * Let the grantee update and read the environment, with what an update of an environment
+   * encrypted with a customer managed key needs (its key, bucket, and the EC2 calls in its network).
+   *
+   * @see https://docs.aws.amazon.com/mwaa/latest/userguide/access-policies.html#full-access-policy
+   */
+  public grantAdministration(grantee: iam.IGrantable): iam.Grant {
+    return super.grantAdministration(grantee);
+  }
+
+  /**
+   * Let the grantee read the secrets under the two prefixes of the Secrets Manager backend.
+   * Throws when the environment has no `secretsBackend`.
+   */
+  public grantReadSecrets(grantee: iam.IGrantable): iam.Grant {
+    return super.grantReadSecrets(grantee);
+  }
+
+  /** Let the grantee deploy DAGs: write, replace and delete objects under the DAG folder only. */
+  public grantDagDeployment(grantee: iam.IGrantable): iam.Grant {
+    return super.grantDagDeployment(grantee);
+  }
+
+  /** Let the grantee deploy the requirements file, the plugins archive and the startup script. */
+  public grantDependencyDeployment(grantee: iam.IGrantable): iam.Grant {
+    return super.grantDependencyDeployment(grantee);
+  }
+
+  /**
+   * Give the grantee every grant of an access profile.
+   *
+   * @returns one grant that combines them
+   */
+  public grantAccessProfile(grantee: iam.IGrantable, profile: AccessProfile): iam.Grant {
+    return super.grantAccessProfile(grantee, profile);
+  }
+
+  /**
+   * An EventBridge rule on the status changes of this environment (every status).
+   *
+   * @param id the construct id of the rule, in this environment's scope
+   */
+  public onStatusChange(id: string, options?: events.OnEventOptions): events.Rule {
+    return super.onStatusChange(id, options);
   }
 
   /** @internal */

@@ -35,7 +35,8 @@ class ImportedEnvironment extends EnvironmentBase implements IPrivateMwaaEnviron
     };
   }
 
-  protected arnForPolicies(): string {
+  /** @internal */
+  public _arnForPolicies(): string {
     return this.environmentArn;
   }
 }
