@@ -16,7 +16,7 @@ export type { SecretsManagerBackendOptions } from './secrets-backend';
 export { MwaaVpcEndpoints } from './vpc-endpoints';
 export type { MwaaVpcEndpointsProps, VpcEndpointsOptions } from './vpc-endpoints';
 export * from './network-acl';
-export { MwaaChecks } from './checks/plugin';
+export { MwaaChecks, MwaaChecksAspect } from './checks/plugin';
 export type { MwaaChecksProps } from './checks/plugin';
 export { MwaaSharedVpcEndpointProvisioner } from './shared-vpc/provisioner';
 export type { MwaaSharedVpcEndpointProvisionerProps } from './shared-vpc/provisioner';
