@@ -203,6 +203,9 @@ codegen.exec('jsii-pacmak --code-only --outdir .codegen --target python --target
 codegen.exec('python3 -m compileall -q .codegen/python');
 // The Python package's README (and module docstring) shows Python, not TypeScript.
 codegen.exec('node test/package/python-readme.js .codegen/python');
+// Its snippets parse as Python, and pass structs to variadic parameters positionally (Python rejects
+// the keyword arguments an inline object would become, e.g. in `Validations.acknowledge`).
+codegen.exec('python3 test/package/python_snippets.py .codegen/python');
 
 // Packaging order: every task that builds a language package bundles the Lambda functions into
 // assets/ first (the npm package, and every binding built from it, must carry
