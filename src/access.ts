@@ -4,6 +4,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { airflowRoleArn, ec2Arn, logGroupArn, secretArnPattern } from './private/arns';
+import { recordDagWriter } from './private/dag-folder';
 import { LOG_TYPES, PASSED_TO_SERVICE } from './private/mwaa';
 import { acknowledge, findingName, iam5 } from './private/nag';
 import { MwaaWarnings } from './warnings';
@@ -451,6 +452,7 @@ export function grantDagDeployment(env: GrantingEnvironment, grantee: iam.IGrant
   }
   const bucket = requireBucket(env, targets, 'deploy DAGs');
   const folder = targets.dagFolder;
+  recordDagWriter(env, Construct.isConstruct(grantee) ? grantee.node.path : grantee.grantPrincipal.toString());
   return grantBucketWrite(env, grantee, bucket, targets.kmsKey, [`${folder}/*`], ['s3:PutObject', 's3:DeleteObject', 's3:GetObject', 's3:GetObjectVersion'])
     .combine(iam.Grant.addToPrincipal({
       grantee,

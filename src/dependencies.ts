@@ -9,6 +9,7 @@ import { Construct } from 'constructs';
 import { REQUIREMENTS_CONSTRAINT } from './checks/requirements';
 import { warnOnce } from './checks/rule';
 import { isZipArchive, listFiles, pathKind, PinnedUpload, zipEntries } from './private/delivery';
+import { recordPrunedDagFolder } from './private/dag-folder';
 import { DEFAULT_DAG_FOLDER, DEFAULT_KEYS, PLUGINS_MOUNT } from './private/mwaa';
 import { acknowledge, COMPLIANCE_PACKS, findingName, iam5, inPacks } from './private/nag';
 import { validateS3Path } from './private/props-validation';
@@ -77,7 +78,9 @@ export interface DagsAssetOptions {
 
   /**
    * Whether the upload deletes objects under `folder` that are not in the local folder. Only objects
-   * under `folder` are ever deleted.
+   * under `folder` are ever deleted. With pruning, DAGs people upload with `grantDagDeployment` (the
+   * developer profile has it) are deleted by the next deployment; the environment warns
+   * (`MwaaWarnings.PRUNED_DAG_FOLDER_WRITABLE`).
    *
    * @default true
    */
@@ -186,6 +189,9 @@ export function deliver(scope: Construct, bucket: s3.IBucket, key: kms.IKey, sou
       prune: dags.prune ?? true,
       retainOnDelete: true,
     });
+    if (dags.prune ?? true) {
+      recordPrunedDagFolder(scope, dags.folder);
+    }
     if (bucket.encryptionKey === undefined) {
       // BucketDeployment grants on the bucket's key only when the bucket object knows it, which an
       // imported bucket does not; its objects are encrypted with the environment's key. These are

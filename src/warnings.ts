@@ -54,6 +54,11 @@ export class MwaaWarnings {
   public static readonly GUARDRAIL_NEEDS_TRAIL = 'cdk-private-mwaa:guardrailNeedsTrail';
   /** A web server peer that is the whole IPv4 or IPv6 internet (`0.0.0.0/0`, `::/0`). */
   public static readonly WEBSERVER_OPEN_TO_ALL = 'cdk-private-mwaa:webserverOpenToAll';
+  /**
+   * `Dags.fromAsset` prunes the DAG folder on every deployment while someone may also write DAGs
+   * there (`grantDagDeployment`, the developer profile): what they upload is deleted.
+   */
+  public static readonly PRUNED_DAG_FOLDER_WRITABLE = 'cdk-private-mwaa:prunedDagFolderWritable';
 
   /** Every warning id, for documentation and tests. */
   public static readonly ALL: string[] = [
@@ -80,6 +85,7 @@ export class MwaaWarnings {
     MwaaWarnings.UPDATER_KEY,
     MwaaWarnings.GUARDRAIL_NEEDS_TRAIL,
     MwaaWarnings.WEBSERVER_OPEN_TO_ALL,
+    MwaaWarnings.PRUNED_DAG_FOLDER_WRITABLE,
   ];
 
   private constructor() {}
