@@ -5,8 +5,7 @@ import { Annotations as CoreAnnotations } from 'aws-cdk-lib';
 import { Annotations, Match } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Dags, MwaaWarnings, PrivateMwaaEnvironment } from '../src';
-import { newStack, newVpc } from './support/fixtures';
-import { PartialProps } from './support/fixtures';
+import { newStack, newVpc, PartialProps } from './support/fixtures';
 
 // A DAG folder synchronised by `Dags.fromAsset` with pruning (the default) deletes, on every
 // deployment, what people with DAG deployment rights uploaded there: one acknowledgeable warning.
