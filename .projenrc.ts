@@ -1,4 +1,4 @@
-import { awscdk, javascript, release } from 'projen';
+import { awscdk, javascript, release, TextFile } from 'projen';
 
 /**
  * Minimum aws-cdk-lib this library supports (the peer dependency floor, and the exact version we
@@ -16,6 +16,23 @@ import { awscdk, javascript, release } from 'projen';
  */
 const CDK_VERSION = '2.258.0';
 
+/**
+ * Node.js: the oldest release this library and its tooling are supported on, and the one
+ * contributors use (.nvmrc).
+ *
+ * - aws-cdk-lib 2.258 declares Node >= 20, and jsii 6 >= 20.16, but Node 20 reached its end of life
+ *   (jsii prints a banner saying so, and supports 22 and 24).
+ * - The development tools declare newer: commit-and-tag-version (the release's bump) and its
+ *   conventional-changelog packages need >= 22, Stryker's prompts (@inquirer) ^22.13. On Node 20 a
+ *   fresh install prints 17 engine warnings.
+ * So 22.13 is the floor (22 LTS and 24 LTS are supported); 24 is what .nvmrc asks for. Node 20
+ * still runs the build and the tests (this repository's CI machine is on 20.20), unsupported.
+ * test/node-support.test.ts keeps the floor, .nvmrc, the README and every installed package's
+ * `engines` in agreement.
+ */
+const MIN_NODE_VERSION = '22.13.0';
+const DEVELOPMENT_NODE_VERSION = '24';
+
 const project = new awscdk.AwsCdkConstructLibrary({
   name: 'cdk-private-mwaa',
   description:
@@ -32,6 +49,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
   cdkVersion: CDK_VERSION,
   constructsVersion: '10.5.1',
   jsiiVersion: '~6.0.0',
+  minNodeVersion: MIN_NODE_VERSION,
 
   // Two CIs: `.ci/run` is the one that runs here (no GitHub); the workflows projen generates under
   // .github/workflows are what a GitHub repository runs: build (every pull request), release (every
@@ -243,6 +261,9 @@ const integUpdate = project.addTask('integ:update', {
   exec: 'ts-node -P tsconfig.dev.json test/integ-snapshots.ts --update',
 });
 integUpdate.prependSpawn(project.tasks.tryFind('bundle')!);
+
+// The Node.js release contributors use (nvm, fnm, asdf and most CI setups read it).
+new TextFile(project, '.nvmrc', { lines: [DEVELOPMENT_NODE_VERSION] });
 
 project.tsconfigDev.addInclude('.projenrc.ts');
 project.tsconfigDev.addInclude('example/**/*.ts');
