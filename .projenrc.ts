@@ -154,6 +154,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
     updateSnapshot: javascript.UpdateSnapshot.NEVER,
     jestConfig: {
       testMatch: ['<rootDir>/test/**/*.test.ts'],
+      // A deprecated API used in a test fails it, rather than printing a stack trace among passes.
+      setupFilesAfterEnv: ['<rootDir>/test/setup/no-deprecations.ts'],
     },
   },
   gitignore: ['cdk.out/', '/dist/', '/.codegen/', '/bench-results.json', '.jsii.tabl.json'],
