@@ -1,4 +1,4 @@
-import { awscdk, javascript, release } from 'projen';
+import { awscdk, javascript, release, TextFile } from 'projen';
 import { JobPermission } from 'projen/lib/github/workflows-model';
 
 /**
@@ -17,6 +17,23 @@ import { JobPermission } from 'projen/lib/github/workflows-model';
  */
 const CDK_VERSION = '2.258.0';
 
+/**
+ * Node.js: the oldest release this library and its tooling are supported on, and the one
+ * contributors use (.nvmrc).
+ *
+ * - aws-cdk-lib 2.258 declares Node >= 20, and jsii 6 >= 20.16, but Node 20 reached its end of life
+ *   (jsii prints a banner saying so, and supports 22 and 24).
+ * - The development tools declare newer: commit-and-tag-version (the release's bump) and its
+ *   conventional-changelog packages need >= 22, Stryker's prompts (@inquirer) ^22.13. On Node 20 a
+ *   fresh install prints 17 engine warnings.
+ * So 22.13 is the floor (22 LTS and 24 LTS are supported); 24 is what .nvmrc asks for. Node 20
+ * still runs the build and the tests (this repository's CI machine is on 20.20), unsupported.
+ * test/node-support.test.ts keeps the floor, .nvmrc, the README and every installed package's
+ * `engines` in agreement.
+ */
+const MIN_NODE_VERSION = '22.13.0';
+const DEVELOPMENT_NODE_VERSION = '24';
+
 const project = new awscdk.AwsCdkConstructLibrary({
   name: 'cdk-private-mwaa',
   description:
@@ -33,6 +50,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
   cdkVersion: CDK_VERSION,
   constructsVersion: '10.5.1',
   jsiiVersion: '~6.0.0',
+  minNodeVersion: MIN_NODE_VERSION,
 
   // Two CIs: `.ci/run` is the one that runs here (no GitHub); the workflows projen generates under
   // .github/workflows are what a GitHub repository runs: build (every pull request), release (every
@@ -129,6 +147,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
     // The CDK CLI for the deploy check (`npx projen deploy-check`, test/integ.runtime.ts): it must
     // read the cloud assembly schema aws-cdk-lib writes (54 for 2.258.0).
     'aws-cdk@2.1149.0',
+    // Node.js version ranges in test/node-support.test.ts (already in the tree through npm and jest).
+    'semver@7.8.6',
   ],
   // `*.lambda.ts` files under src/ are bundled with esbuild at build time.
   lambdaOptions: {
@@ -141,6 +161,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
     updateSnapshot: javascript.UpdateSnapshot.NEVER,
     jestConfig: {
       testMatch: ['<rootDir>/test/**/*.test.ts'],
+      // A deprecated API used in a test fails it, rather than printing a stack trace among passes.
+      setupFilesAfterEnv: ['<rootDir>/test/setup/no-deprecations.ts'],
     },
   },
   gitignore: ['cdk.out/', '/dist/', '/.codegen/', '/bench-results.json', '.jsii.tabl.json', '/.stryker-tmp/', '/reports/'],
@@ -167,6 +189,13 @@ project.tasks.tryFind('watch')?.reset('jsii -w');
 project.addTask('example', {
   description: 'Synthesize the example app in example/ to cdk.out/ and print a summary',
   exec: 'ts-node --project tsconfig.dev.json example/main.ts',
+});
+
+// Layers, not loops (STYLE.md): no file in src/ may import a file that imports it back, type-only
+// imports included (madge counts them). Fails on any circle and names it.
+project.addTask('circles', {
+  description: 'Fail if files in src/ import each other in a circle (madge --circular)',
+  exec: 'madge --circular --no-spinner --extensions ts src',
 });
 
 // Synthesis benchmark (not part of the tests). Its cold runs load the compiled library, so it
@@ -203,6 +232,9 @@ codegen.exec('jsii-pacmak --code-only --outdir .codegen --target python --target
 codegen.exec('python3 -m compileall -q .codegen/python');
 // The Python package's README (and module docstring) shows Python, not TypeScript.
 codegen.exec('node test/package/python-readme.js .codegen/python');
+// Its snippets parse as Python, and pass structs to variadic parameters positionally (Python rejects
+// the keyword arguments an inline object would become, e.g. in `Validations.acknowledge`).
+codegen.exec('python3 test/package/python_snippets.py .codegen/python');
 
 // Packaging order: every task that builds a language package bundles the Lambda functions into
 // assets/ first (the npm package, and every binding built from it, must carry
@@ -310,6 +342,8 @@ const mutationCi = project.addTask('mutation:ci', {
   exec: 'STRYKER_CHANGED_SINCE="${MUTATION_BASE:-origin/main}" stryker run',
 });
 mutationCi.prependSpawn(project.tasks.tryFind('bundle')!);
+// The Node.js release contributors use (nvm, fnm, asdf and most CI setups read it).
+new TextFile(project, '.nvmrc', { lines: [DEVELOPMENT_NODE_VERSION] });
 
 project.tsconfigDev.addInclude('.projenrc.ts');
 project.tsconfigDev.addInclude('example/**/*.ts');

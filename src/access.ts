@@ -1,9 +1,10 @@
-import { Annotations, Aws, Stack, Token } from 'aws-cdk-lib';
+import { Annotations, Aws, IResource, Stack, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
+import { Construct } from 'constructs';
 import { airflowRoleArn, ec2Arn, logGroupArn, secretArnPattern } from './private/arns';
-import type { EnvironmentBase, EnvironmentGrantTargets } from './private/environment-base';
+import { recordDagWriter } from './private/dag-folder';
 import { LOG_TYPES, PASSED_TO_SERVICE } from './private/mwaa';
 import { acknowledge, findingName, iam5 } from './private/nag';
 import { MwaaWarnings } from './warnings';
@@ -135,20 +136,51 @@ export interface DeploymentTargets {
   readonly selfService?: RestrictedUpdater;
 }
 
+/**
+ * What grants need to know of an environment beyond its name: where people deploy DAGs and
+ * dependencies, and the execution role updates pass to MWAA. Unknown parts are `undefined`.
+ */
+export interface EnvironmentGrantTargets extends DeploymentTargets {
+  /** The ARN of the execution role, for `iam:PassRole`. */
+  readonly executionRoleArn?: string;
+  /** The VPC, subnets and security groups, for the administrator's EC2 permissions. */
+  readonly network?: EnvironmentNetwork;
+  /** The secret name prefixes of the Secrets Manager backend; none when it is off or unknown. */
+  readonly secretPrefixes?: string[];
+}
+
+/**
+ * What the grants need of an environment, created or imported (the environment's base class has
+ * it): a shape of its own, so that this feature does not import the class that composes it.
+ */
+export interface GrantingEnvironment extends Construct, IResource {
+  readonly environmentName: string;
+  grant(grantee: iam.IGrantable, ...actions: string[]): iam.Grant;
+  grantWebLogin(grantee: iam.IGrantable, role: AirflowRole): iam.Grant;
+  grantRestApi(grantee: iam.IGrantable, role: AirflowRole): iam.Grant;
+  grantCliToken(grantee: iam.IGrantable): iam.Grant;
+  grantReadLogs(grantee: iam.IGrantable): iam.Grant;
+  grantConsoleReadOnly(grantee: iam.IGrantable): iam.Grant;
+  grantAdministration(grantee: iam.IGrantable): iam.Grant;
+  grantDagDeployment(grantee: iam.IGrantable): iam.Grant;
+  grantDependencyDeployment(grantee: iam.IGrantable): iam.Grant;
+  grantAccessProfile(grantee: iam.IGrantable, profile: AccessProfile): iam.Grant;
+}
+
 /** Whether a role is one IAM Identity Center owns (`AWSReservedSSO_*`), which takes no policy from outside. */
 function isSsoRole(role: Partial<iam.IRole>): role is iam.IRole {
   return typeof role.roleName === 'string' && !Token.isUnresolved(role.roleName) && role.roleName.startsWith('AWSReservedSSO_');
 }
 
 /** The IAM Identity Center roles already warned about, per environment: one warning per role. */
-const WARNED_SSO_ROLES = new WeakMap<EnvironmentBase, Set<string>>();
+const WARNED_SSO_ROLES = new WeakMap<GrantingEnvironment, Set<string>>();
 
 /**
  * Warn, once per role, that an IAM Identity Center role takes no policy from outside (IAM refuses
  * to attach or put policies on `AWSReservedSSO_*` roles, so the deployment would fail), and say
  * which customer managed policy to reference in the permission set instead.
  */
-function warnSsoRole(env: EnvironmentBase, role: iam.IRole, what: string, policyName: string): void {
+function warnSsoRole(env: GrantingEnvironment, role: iam.IRole, what: string, policyName: string): void {
   let warned = WARNED_SSO_ROLES.get(env);
   if (warned === undefined) {
     warned = new Set();
@@ -166,7 +198,7 @@ function warnSsoRole(env: EnvironmentBase, role: iam.IRole, what: string, policy
  * A grant to an IAM Identity Center role is not added (its inline policy could not exist): warn,
  * and return a dropped grant. Undefined for any other grantee.
  */
-export function ssoRoleGrant(env: EnvironmentBase, grantee: iam.IGrantable, profile?: AccessProfile): iam.Grant | undefined {
+export function ssoRoleGrant(env: GrantingEnvironment, grantee: iam.IGrantable, profile?: AccessProfile): iam.Grant | undefined {
   const principal = grantee.grantPrincipal as Partial<iam.IRole>;
   if (!isSsoRole(principal)) {
     return undefined;
@@ -178,17 +210,17 @@ export function ssoRoleGrant(env: EnvironmentBase, grantee: iam.IGrantable, prof
   return iam.Grant.drop(grantee, `a grant to the IAM Identity Center role ${principal.roleName}`);
 }
 
-export function grantWebLogin(env: EnvironmentBase, grantee: iam.IGrantable, role: AirflowRole): iam.Grant {
+export function grantWebLogin(env: GrantingEnvironment, grantee: iam.IGrantable, role: AirflowRole): iam.Grant {
   return ssoRoleGrant(env, grantee)
     ?? iam.Grant.addToPrincipal({ grantee, actions: ['airflow:CreateWebLoginToken'], resourceArns: [airflowRoleArn(env, env.environmentName, role)] });
 }
 
-export function grantRestApi(env: EnvironmentBase, grantee: iam.IGrantable, role: AirflowRole): iam.Grant {
+export function grantRestApi(env: GrantingEnvironment, grantee: iam.IGrantable, role: AirflowRole): iam.Grant {
   return ssoRoleGrant(env, grantee)
     ?? iam.Grant.addToPrincipal({ grantee, actions: ['airflow:InvokeRestApi'], resourceArns: [airflowRoleArn(env, env.environmentName, role)] });
 }
 
-export function grantReadLogs(env: EnvironmentBase, grantee: iam.IGrantable): iam.Grant {
+export function grantReadLogs(env: GrantingEnvironment, grantee: iam.IGrantable): iam.Grant {
   const sso = ssoRoleGrant(env, grantee);
   if (sso) {
     return sso;
@@ -210,7 +242,7 @@ export function grantReadLogs(env: EnvironmentBase, grantee: iam.IGrantable): ia
   }));
 }
 
-export function grantConsoleReadOnly(env: EnvironmentBase, grantee: iam.IGrantable): iam.Grant {
+export function grantConsoleReadOnly(env: GrantingEnvironment, grantee: iam.IGrantable): iam.Grant {
   const sso = ssoRoleGrant(env, grantee);
   if (sso) {
     return sso;
@@ -249,7 +281,7 @@ export interface RestrictedUpdater {
  * @see https://docs.aws.amazon.com/mwaa/latest/userguide/access-policies.html#full-access-policy
  * @see https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonec2.html
  */
-export function grantAdministration(env: EnvironmentBase, grantee: iam.IGrantable, targets: EnvironmentGrantTargets): iam.Grant {
+export function grantAdministration(env: GrantingEnvironment, grantee: iam.IGrantable, targets: EnvironmentGrantTargets): iam.Grant {
   const sso = ssoRoleGrant(env, grantee);
   if (sso) {
     return sso;
@@ -307,7 +339,7 @@ export function grantAdministration(env: EnvironmentBase, grantee: iam.IGrantabl
 }
 
 /** The cdk-nag findings the administrator's documented wildcards raise, each with its reason. */
-function administratorWildcards(env: EnvironmentBase, targets: EnvironmentGrantTargets) {
+function administratorWildcards(env: GrantingEnvironment, targets: EnvironmentGrantTargets) {
   const findings = [];
   if (targets.selfService !== undefined) {
     findings.push(iam5(`Resource::${findingName(env, targets.selfService.executionsArn)}`,
@@ -343,7 +375,7 @@ export interface EnvironmentNetwork {
 /** An EC2 resource ARN in this Region, in this account or (`anyAccount`) any. */
 
 /** The VPC, subnets and security groups of the environment, by id in any account (a shared VPC's are its owner's). */
-export function networkArns(env: EnvironmentBase, network: EnvironmentNetwork): string[] {
+export function networkArns(env: GrantingEnvironment, network: EnvironmentNetwork): string[] {
   return [
     ec2Arn(env, 'vpc', network.vpcId, '*'),
     ...network.subnetIds.map(id => ec2Arn(env, 'subnet', id, '*')),
@@ -356,7 +388,7 @@ export function networkArns(env: EnvironmentBase, network: EnvironmentNetwork): 
  * its two prefixes, and decrypt them with the environment's key through Secrets Manager only.
  * Throws when the environment has no `secretsBackend` (an imported environment does not know it).
  */
-export function grantReadSecrets(env: EnvironmentBase, grantee: iam.IGrantable, targets: EnvironmentGrantTargets): iam.Grant {
+export function grantReadSecrets(env: GrantingEnvironment, grantee: iam.IGrantable, targets: EnvironmentGrantTargets): iam.Grant {
   const prefixes = targets.secretPrefixes ?? [];
   if (prefixes.length === 0) {
     throw new Error(`\`grantReadSecrets\` reads the secrets of the environment's \`secretsBackend\`, and ${env.node.path} has none (an imported environment does not know its backend), got: no secretsBackend`);
@@ -381,7 +413,7 @@ export function grantReadSecrets(env: EnvironmentBase, grantee: iam.IGrantable, 
   }));
 }
 
-function requireBucket(env: EnvironmentBase, targets: DeploymentTargets, what: string): s3.IBucket {
+function requireBucket(env: GrantingEnvironment, targets: DeploymentTargets, what: string): s3.IBucket {
   if (targets.sourceBucket === undefined) {
     throw new Error(`\`sourceBucket\` of the imported environment ${env.node.path} is needed to ${what}; import it with \`fromEnvironmentAttributes\` and its \`sourceBucket\`, got: no bucket`);
   }
@@ -389,7 +421,7 @@ function requireBucket(env: EnvironmentBase, targets: DeploymentTargets, what: s
 }
 
 function grantBucketWrite(
-  env: EnvironmentBase,
+  env: GrantingEnvironment,
   grantee: iam.IGrantable,
   bucket: s3.IBucket,
   key: kms.IKey | undefined,
@@ -413,13 +445,14 @@ function grantBucketWrite(
   }));
 }
 
-export function grantDagDeployment(env: EnvironmentBase, grantee: iam.IGrantable, targets: DeploymentTargets): iam.Grant {
+export function grantDagDeployment(env: GrantingEnvironment, grantee: iam.IGrantable, targets: DeploymentTargets): iam.Grant {
   const sso = ssoRoleGrant(env, grantee);
   if (sso) {
     return sso;
   }
   const bucket = requireBucket(env, targets, 'deploy DAGs');
   const folder = targets.dagFolder;
+  recordDagWriter(env, Construct.isConstruct(grantee) ? grantee.node.path : grantee.grantPrincipal.toString());
   return grantBucketWrite(env, grantee, bucket, targets.kmsKey, [`${folder}/*`], ['s3:PutObject', 's3:DeleteObject', 's3:GetObject', 's3:GetObjectVersion'])
     .combine(iam.Grant.addToPrincipal({
       grantee,
@@ -429,7 +462,7 @@ export function grantDagDeployment(env: EnvironmentBase, grantee: iam.IGrantable
     }));
 }
 
-export function grantDependencyDeployment(env: EnvironmentBase, grantee: iam.IGrantable, targets: DeploymentTargets): iam.Grant {
+export function grantDependencyDeployment(env: GrantingEnvironment, grantee: iam.IGrantable, targets: DeploymentTargets): iam.Grant {
   const sso = ssoRoleGrant(env, grantee);
   if (sso) {
     return sso;
@@ -445,7 +478,7 @@ export function grantDependencyDeployment(env: EnvironmentBase, grantee: iam.IGr
 }
 
 /** What each access profile may do, grant by grant. */
-const PROFILE_GRANTS: { [profile: string]: (env: EnvironmentBase, grantee: iam.IGrantable) => iam.Grant[] } = {
+const PROFILE_GRANTS: { [profile: string]: (env: GrantingEnvironment, grantee: iam.IGrantable) => iam.Grant[] } = {
   [AccessProfile.ADMINISTRATOR]: (env, g) => [env.grantWebLogin(g, AirflowRole.ADMIN), env.grantRestApi(g, AirflowRole.ADMIN), env.grantCliToken(g),
     env.grantAdministration(g), env.grantDependencyDeployment(g), env.grantReadLogs(g), env.grantConsoleReadOnly(g)],
   [AccessProfile.DEVELOPER]: (env, g) => [env.grantWebLogin(g, AirflowRole.USER), env.grantDagDeployment(g), env.grantReadLogs(g),
@@ -455,7 +488,7 @@ const PROFILE_GRANTS: { [profile: string]: (env: EnvironmentBase, grantee: iam.I
 };
 
 /** Every grant of an access profile, as one grant. */
-export function grantAccessProfile(env: EnvironmentBase, grantee: iam.IGrantable, profile: AccessProfile): iam.Grant {
+export function grantAccessProfile(env: GrantingEnvironment, grantee: iam.IGrantable, profile: AccessProfile): iam.Grant {
   const sso = ssoRoleGrant(env, grantee, profileSpec(profile).key);
   if (sso) {
     return sso;
@@ -471,7 +504,7 @@ export class PeopleAccess {
   private readonly policies = new Map<AccessProfile, iam.ManagedPolicy>();
   private readonly groups = new Map<AccessProfile, iam.IGroup>();
 
-  constructor(private readonly env: EnvironmentBase, private readonly targets: EnvironmentGrantTargets) {}
+  constructor(private readonly env: GrantingEnvironment, private readonly targets: EnvironmentGrantTargets) {}
 
   /** Create the groups and attach the assignments of `options`. */
   public apply(options: PeopleAccessOptions = {}): void {

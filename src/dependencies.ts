@@ -9,6 +9,7 @@ import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
 import { REQUIREMENTS_CONSTRAINT } from './checks/requirements';
 import { warnOnce } from './checks/rule';
+import { recordPrunedDagFolder } from './private/dag-folder';
 import { DagsDeploymentRole } from './private/dags-deployment-role';
 import { isZipArchive, listFiles, pathKind, PinnedUpload, zipEntries } from './private/delivery';
 import { DEFAULT_DAG_FOLDER, DEFAULT_KEYS, PLUGINS_MOUNT } from './private/mwaa';
@@ -79,7 +80,9 @@ export interface DagsAssetOptions {
 
   /**
    * Whether the upload deletes objects under `folder` that are not in the local folder. Only objects
-   * under `folder` are ever deleted.
+   * under `folder` are ever deleted. With pruning, DAGs people upload with `grantDagDeployment` (the
+   * developer profile has it) are deleted by the next deployment; the environment warns
+   * (`MwaaWarnings.PRUNED_DAG_FOLDER_WRITABLE`).
    *
    * @default true
    */
@@ -205,6 +208,9 @@ export function deliver(scope: Construct, bucket: s3.IBucket, key: kms.IKey, sou
       retainOnDelete: true,
       role,
     });
+    if (dags.prune ?? true) {
+      recordPrunedDagFolder(scope, dags.folder);
+    }
     if (dagsDeployment.handlerRole !== role) {
       // The stack's deployment function is a singleton: another BucketDeployment created it first,
       // with its own role, which this one then shares.

@@ -1,4 +1,4 @@
-import { Annotations, ArnFormat, IResource, RemovalPolicy } from 'aws-cdk-lib';
+import { Annotations, ArnFormat, RemovalPolicy } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as events from 'aws-cdk-lib/aws-events';
@@ -12,17 +12,17 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
-import { AccessProfile, AirflowRole, accessPolicyNameOf, PeopleAccess } from './access';
+import { AccessProfile, AirflowRole, accessPolicyNameOf, EnvironmentGrantTargets, PeopleAccess } from './access';
 import { dagRunTriggerOf } from './dag-runs';
 import type { DagRunDefaults, DagRunOptions, DagRunTrigger } from './dag-runs';
 import { deliver, dependencySources } from './dependencies';
+import { EnvironmentBase, IPrivateMwaaEnvironment } from './environment-base';
 import { assetWatcherQueue } from './event-queue';
 import { EndpointManagement, PrivateMwaaEnvironmentAttributes, PrivateMwaaEnvironmentProps, WebserverAccessMode } from './environment-props';
 import { MwaaFrontDoor, MwaaFrontDoorOptions } from './front-door';
 import { addAlarmStatus, addDashboard, addRecommendedAlarms, AirflowComponent, EnvironmentDashboardOptions, RecommendedAlarmsOptions } from './monitoring';
 import { MwaaNetworkAcl } from './network-acl';
 import { forwardStatusChanges, guardPrivateAccess, notificationTopic } from './notifications';
-import { EnvironmentBase, EnvironmentGrantTargets } from './private/environment-base';
 import { importEnvironment, importEnvironmentArn } from './private/environment-import';
 import { executionRole } from './private/execution-role';
 import { BASE_URL_OPTION, DEFAULT_KEYS, WEBSERVER_PORT } from './private/mwaa';
@@ -35,193 +35,6 @@ import { MwaaPublicAccessRevert, MwaaSelfService } from './self-service';
 import { AirflowVersion, EnvironmentClass } from './versions';
 import { environmentVpcEndpoints, MwaaVpcEndpoints } from './vpc-endpoints';
 import { MwaaWarnings } from './warnings';
-
-/**
- * An Amazon MWAA environment, created by this library or imported.
- */
-export interface IPrivateMwaaEnvironment extends IResource, ec2.IConnectable, iam.IGrantable {
-  /**
-   * The name of the environment.
-   *
-   * @attribute
-   */
-  readonly environmentName: string;
-
-  /**
-   * The ARN of the environment.
-   *
-   * @attribute
-   */
-  readonly environmentArn: string;
-
-  /**
-   * An Apache Airflow metric of this environment, in the `AmazonMWAA` namespace.
-   *
-   * The `Environment` dimension is always this environment's name; give the others, such as
-   * `{ Function: 'Scheduler' }`, in `props.dimensionsMap`.
-   *
-   * @param metricName the metric, for example `TaskInstanceFailures`
-   * @see https://docs.aws.amazon.com/mwaa/latest/userguide/access-metrics-cw-202.html
-   */
-  metric(metricName: string, props?: cloudwatch.MetricOptions): cloudwatch.Metric;
-
-  /**
-   * Scheduler heartbeats (sum over 5 minutes); none means no scheduler is running.
-   */
-  metricSchedulerHeartbeat(props?: cloudwatch.MetricOptions): cloudwatch.Metric;
-
-  /**
-   * Tasks waiting in the executor queue (maximum over 5 minutes).
-   */
-  metricQueuedTasks(props?: cloudwatch.MetricOptions): cloudwatch.Metric;
-
-  /**
-   * Tasks running on the workers (maximum over 5 minutes).
-   */
-  metricRunningTasks(props?: cloudwatch.MetricOptions): cloudwatch.Metric;
-
-  /**
-   * Seconds spent parsing all DAG files (average over 5 minutes).
-   */
-  metricDagProcessingTotalParseTime(props?: cloudwatch.MetricOptions): cloudwatch.Metric;
-
-  /**
-   * DAG files that failed to import (maximum over 5 minutes).
-   */
-  metricDagImportErrors(props?: cloudwatch.MetricOptions): cloudwatch.Metric;
-
-  /**
-   * CPU utilization of one component, in percent (average over 5 minutes), in the `AWS/MWAA`
-   * namespace.
-   */
-  metricCpuUtilization(component: AirflowComponent, props?: cloudwatch.MetricOptions): cloudwatch.Metric;
-
-  /**
-   * Memory utilization of one component, in percent (average over 5 minutes), in the `AWS/MWAA`
-   * namespace.
-   */
-  metricMemoryUtilization(component: AirflowComponent, props?: cloudwatch.MetricOptions): cloudwatch.Metric;
-
-  /**
-   * Let the grantee log in to the Airflow UI as the given Airflow role
-   * (`airflow:CreateWebLoginToken`).
-   */
-  grantWebLogin(grantee: iam.IGrantable, role: AirflowRole): iam.Grant;
-
-  /**
-   * Let the grantee call the Airflow REST API as the given Airflow role (`airflow:InvokeRestApi`).
-   */
-  grantRestApi(grantee: iam.IGrantable, role: AirflowRole): iam.Grant;
-
-  /**
-   * Let the grantee get an Airflow CLI token (`airflow:CreateCliToken`). The CLI runs any Airflow
-   * command, so this is an administrator's permission.
-   */
-  grantCliToken(grantee: iam.IGrantable): iam.Grant;
-
-  /**
-   * Let the grantee read the environment's logs in CloudWatch Logs, including Logs Insights queries.
-   */
-  grantReadLogs(grantee: iam.IGrantable): iam.Grant;
-
-  /**
-   * Let the grantee see the environment in the console and the API (`GetEnvironment`,
-   * `ListEnvironments`, `ListTagsForResource`).
-   */
-  grantConsoleReadOnly(grantee: iam.IGrantable): iam.Grant;
-
-  /**
-   * Let the grantee update the environment (scheduler count, environment class, requirements and
-   * plugin versions, and every other setting `UpdateEnvironment` takes) and read it, with what AWS
-   * documents an update needs for an environment encrypted with a customer managed key: use of the
-   * environment's key (including kms:Decrypt and kms:CreateGrant), `s3:GetEncryptionConfiguration`
-   * on its bucket, EC2 describe calls, and creating VPC endpoints and network interfaces in its VPC,
-   * subnets and security groups. With a `secretsBackend`, also `grantReadSecrets`.
-   *
-   * @see https://docs.aws.amazon.com/mwaa/latest/userguide/access-policies.html#full-access-policy
-   */
-  grantAdministration(grantee: iam.IGrantable): iam.Grant;
-
-  /**
-   * Let the grantee read the values of the Airflow connections and variables the Secrets Manager
-   * backend reads: the secrets under its two prefixes (`GetSecretValue`, `DescribeSecret`,
-   * `ListSecretVersionIds`), decrypted with the environment's key through Secrets Manager only.
-   *
-   * Throws when the environment has no `secretsBackend` (or is imported, and so does not know it).
-   */
-  grantReadSecrets(grantee: iam.IGrantable): iam.Grant;
-
-  /**
-   * Let the grantee call the given MWAA actions on this environment, for example
-   * `airflow:GetEnvironment`.
-   */
-  grant(grantee: iam.IGrantable, ...actions: string[]): iam.Grant;
-
-  /**
-   * Let the grantee deploy DAGs: write, replace and delete objects under the DAG folder (and only
-   * there), list that folder, and use the key for it through S3. Needs the source bucket (an
-   * imported environment has it only if imported with it).
-   */
-  grantDagDeployment(grantee: iam.IGrantable): iam.Grant;
-
-  /**
-   * Let the grantee deploy the requirements file, the plugins archive and the startup script: write
-   * those three objects, read their versions to pin them, and use the key through S3.
-   */
-  grantDependencyDeployment(grantee: iam.IGrantable): iam.Grant;
-
-  /**
-   * Give the grantee every grant of an access profile.
-   *
-   * @returns one grant that combines them
-   */
-  grantAccessProfile(grantee: iam.IGrantable, profile: AccessProfile): iam.Grant;
-
-  /**
-   * Add a statement to the execution role's policy (for an imported environment, to its
-   * `executionRole` if it was given).
-   */
-  addToRolePolicy(statement: iam.PolicyStatement): void;
-
-  /**
-   * An EventBridge rule on the status changes of this environment (every status), with the
-   * target and options given.
-   *
-   * @param id the construct id of the rule, in this environment's scope
-   */
-  onStatusChange(id: string, options?: events.OnEventOptions): events.Rule;
-
-  /**
-   * The trigger that starts runs of a DAG through Airflow's REST API (created on first use, then
-   * reused for the same DAG and options): a state machine, and for a private web server a function
-   * in the environment's subnets.
-   *
-   * @param dagId the DAG to run
-   * @param options the run's conf, the Airflow role, and for an imported environment its version and network
-   * @see https://docs.aws.amazon.com/mwaa/latest/userguide/access-mwaa-apache-airflow-rest-api.html
-   */
-  dagRunTrigger(dagId: string, options?: DagRunOptions): DagRunTrigger;
-
-  /**
-   * An EventBridge target (for `events.Rule`) that starts a run of a DAG with the event as its
-   * `conf` (or a selection of it) and a run id derived from the event's id.
-   *
-   * @param dagId the DAG to run
-   * @param options the run's conf, the Airflow role, and for an imported environment its version and network
-   */
-  dagRunTarget(dagId: string, options?: DagRunOptions): events.IRuleTarget;
-
-  /**
-   * A Step Functions task for a workflow of your own that starts a run of a DAG (with the task's
-   * input as the event) and fails when the run is refused.
-   *
-   * @param scope the scope of the task
-   * @param id the id of the task
-   * @param dagId the DAG to run
-   * @param options the run's conf, the Airflow role, and for an imported environment its version and network
-   */
-  dagRunTask(scope: Construct, id: string, dagId: string, options?: DagRunOptions): tasks.StepFunctionsStartExecution;
-}
 
 /**
  * A private Amazon MWAA (managed Apache Airflow) environment with everything it needs.
@@ -556,7 +369,7 @@ export class PrivateMwaaEnvironment extends EnvironmentBase implements IPrivateM
     this.webserverVpcEndpointService = this.resource.attrWebserverVpcEndpointService;
 
     // 7. Notifications: topic, status changes.
-    const notified = { scope: this, environmentName: this.environmentName, environmentArn: this.arnForPolicies(), kmsKey: this.kmsKey };
+    const notified = { scope: this, environmentName: this.environmentName, environmentArn: this._arnForPolicies(), kmsKey: this.kmsKey };
     this.notificationTopic = notificationTopic(notified, props.notificationTopic, props.notifications);
     this.statusChangeRule = forwardStatusChanges(notified, this.notificationTopic, props.notifications?.statuses);
 
@@ -748,6 +561,135 @@ export class PrivateMwaaEnvironment extends EnvironmentBase implements IPrivateM
     }
     options[BASE_URL_OPTION] = hostName;
     this.resource.airflowConfigurationOptions = options;
+  }
+
+  // The metrics, grants and events every environment has: the behaviour lives in the environment
+  // base (shared with imported environments), and is declared here again so that each method is
+  // documented on this class and the other languages' tools (rosetta, API.md) resolve it here.
+
+  /**
+   * An Apache Airflow metric of this environment, in the `AmazonMWAA` namespace, with the
+   * `Environment` dimension set to its name; give the others in `props.dimensionsMap`.
+   *
+   * @param metricName the metric, for example `TaskInstanceFailures`
+   * @see https://docs.aws.amazon.com/mwaa/latest/userguide/access-metrics-cw-202.html
+   */
+  public metric(metricName: string, props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return super.metric(metricName, props);
+  }
+
+  /** Scheduler heartbeats (sum over 5 minutes); none means no scheduler is running. */
+  public metricSchedulerHeartbeat(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return super.metricSchedulerHeartbeat(props);
+  }
+
+  /** Tasks waiting in the executor queue (maximum over 5 minutes). */
+  public metricQueuedTasks(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return super.metricQueuedTasks(props);
+  }
+
+  /** Tasks running on the workers (maximum over 5 minutes). */
+  public metricRunningTasks(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return super.metricRunningTasks(props);
+  }
+
+  /** Seconds spent parsing all DAG files (average over 5 minutes). */
+  public metricDagProcessingTotalParseTime(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return super.metricDagProcessingTotalParseTime(props);
+  }
+
+  /** DAG files that failed to import (maximum over 5 minutes). */
+  public metricDagImportErrors(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return super.metricDagImportErrors(props);
+  }
+
+  /** CPU utilization of one component, in percent (average over 5 minutes), in the `AWS/MWAA` namespace. */
+  public metricCpuUtilization(component: AirflowComponent, props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return super.metricCpuUtilization(component, props);
+  }
+
+  /** Memory utilization of one component, in percent (average over 5 minutes), in the `AWS/MWAA` namespace. */
+  public metricMemoryUtilization(component: AirflowComponent, props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return super.metricMemoryUtilization(component, props);
+  }
+
+  /**
+   * Let the grantee call the given MWAA actions on this environment, for example
+   * `airflow:GetEnvironment`.
+   */
+  public grant(grantee: iam.IGrantable, ...actions: string[]): iam.Grant {
+    return super.grant(grantee, ...actions);
+  }
+
+  /** Let the grantee log in to the Airflow UI as the given Airflow role (`airflow:CreateWebLoginToken`). */
+  public grantWebLogin(grantee: iam.IGrantable, role: AirflowRole): iam.Grant {
+    return super.grantWebLogin(grantee, role);
+  }
+
+  /** Let the grantee call the Airflow REST API as the given Airflow role (`airflow:InvokeRestApi`). */
+  public grantRestApi(grantee: iam.IGrantable, role: AirflowRole): iam.Grant {
+    return super.grantRestApi(grantee, role);
+  }
+
+  /** Let the grantee get an Airflow CLI token (`airflow:CreateCliToken`): an administrator's permission. */
+  public grantCliToken(grantee: iam.IGrantable): iam.Grant {
+    return super.grantCliToken(grantee);
+  }
+
+  /** Let the grantee read the environment's logs in CloudWatch Logs, including Logs Insights queries. */
+  public grantReadLogs(grantee: iam.IGrantable): iam.Grant {
+    return super.grantReadLogs(grantee);
+  }
+
+  /** Let the grantee see the environment in the console and the API (`GetEnvironment`, `ListEnvironments`, `ListTagsForResource`). */
+  public grantConsoleReadOnly(grantee: iam.IGrantable): iam.Grant {
+    return super.grantConsoleReadOnly(grantee);
+  }
+
+  /**
+   * Let the grantee update and read the environment, with what an update of an environment
+   * encrypted with a customer managed key needs (its key, bucket, and the EC2 calls in its network).
+   *
+   * @see https://docs.aws.amazon.com/mwaa/latest/userguide/access-policies.html#full-access-policy
+   */
+  public grantAdministration(grantee: iam.IGrantable): iam.Grant {
+    return super.grantAdministration(grantee);
+  }
+
+  /**
+   * Let the grantee read the secrets under the two prefixes of the Secrets Manager backend.
+   * Throws when the environment has no `secretsBackend`.
+   */
+  public grantReadSecrets(grantee: iam.IGrantable): iam.Grant {
+    return super.grantReadSecrets(grantee);
+  }
+
+  /** Let the grantee deploy DAGs: write, replace and delete objects under the DAG folder only. */
+  public grantDagDeployment(grantee: iam.IGrantable): iam.Grant {
+    return super.grantDagDeployment(grantee);
+  }
+
+  /** Let the grantee deploy the requirements file, the plugins archive and the startup script. */
+  public grantDependencyDeployment(grantee: iam.IGrantable): iam.Grant {
+    return super.grantDependencyDeployment(grantee);
+  }
+
+  /**
+   * Give the grantee every grant of an access profile.
+   *
+   * @returns one grant that combines them
+   */
+  public grantAccessProfile(grantee: iam.IGrantable, profile: AccessProfile): iam.Grant {
+    return super.grantAccessProfile(grantee, profile);
+  }
+
+  /**
+   * An EventBridge rule on the status changes of this environment (every status).
+   *
+   * @param id the construct id of the rule, in this environment's scope
+   */
+  public onStatusChange(id: string, options?: events.OnEventOptions): events.Rule {
+    return super.onStatusChange(id, options);
   }
 
   /** @internal */

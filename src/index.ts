@@ -1,6 +1,6 @@
 // The public API. Feature files hold their behaviour too; only what is listed here is exported.
 export { PrivateMwaaEnvironment } from './environment';
-export type { IPrivateMwaaEnvironment } from './environment';
+export type { IPrivateMwaaEnvironment } from './environment-base';
 export { WebserverAccessMode, EndpointManagement, WorkerReplacementStrategy, LogLevel, SelfReferencingIngress } from './environment-props';
 export type { PrivateMwaaEnvironmentProps, PrivateMwaaEnvironmentAttributes, LoggingConfiguration, ModuleLoggingConfiguration } from './environment-props';
 export * from './versions';
@@ -16,7 +16,7 @@ export type { SecretsManagerBackendOptions } from './secrets-backend';
 export { MwaaVpcEndpoints } from './vpc-endpoints';
 export type { MwaaVpcEndpointsProps, VpcEndpointsOptions } from './vpc-endpoints';
 export * from './network-acl';
-export { MwaaChecks } from './checks/plugin';
+export { MwaaChecks, MwaaChecksAspect } from './checks/plugin';
 export type { MwaaChecksProps } from './checks/plugin';
 export { MwaaSharedVpcEndpointProvisioner } from './shared-vpc/provisioner';
 export type { MwaaSharedVpcEndpointProvisionerProps } from './shared-vpc/provisioner';

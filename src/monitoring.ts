@@ -4,7 +4,6 @@ import * as cloudwatchActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct, IDependable } from 'constructs';
-import type { EnvironmentBase } from './private/environment-base';
 import { AIRFLOW_NAMESPACE, ALARM_PERIOD, EVENTS_NAMESPACE, MWAA_NAMESPACE, periodsIn, STATISTICS } from './private/monitoring';
 
 /**
@@ -131,9 +130,24 @@ export function componentMetric(
   });
 }
 
+/**
+ * The metrics of an environment, created or imported (the environment's base class has them): a
+ * shape of its own, so that this feature does not import the class that composes it.
+ */
+export interface MetricSource extends Construct {
+  readonly environmentName: string;
+  metricSchedulerHeartbeat(props?: cloudwatch.MetricOptions): cloudwatch.Metric;
+  metricQueuedTasks(props?: cloudwatch.MetricOptions): cloudwatch.Metric;
+  metricRunningTasks(props?: cloudwatch.MetricOptions): cloudwatch.Metric;
+  metricDagProcessingTotalParseTime(props?: cloudwatch.MetricOptions): cloudwatch.Metric;
+  metricDagImportErrors(props?: cloudwatch.MetricOptions): cloudwatch.Metric;
+  metricCpuUtilization(component: AirflowComponent, props?: cloudwatch.MetricOptions): cloudwatch.Metric;
+  metricMemoryUtilization(component: AirflowComponent, props?: cloudwatch.MetricOptions): cloudwatch.Metric;
+}
+
 /** What the alarms and the dashboard of an environment need to know of it. */
 export interface MonitoredEnvironment {
-  readonly env: EnvironmentBase;
+  readonly env: MetricSource;
   readonly topic: sns.ITopic;
   /** The environment resource, which the alarms are created after. */
   readonly resource: IDependable;

@@ -5,7 +5,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct } from 'constructs';
-import { WebserverAccessMode } from './environment-props';
+import { WebserverAccessMode } from './environment-settings';
 import { CLOUDTRAIL_DETAIL_TYPE, CLOUDTRAIL_EVENT_SOURCE, EVENT_SOURCE, STATUS_CHANGE_PATTERN, STATUS_EVENT_FIELDS } from './private/mwaa';
 import { TopicTarget } from './private/topic-target';
 import { MwaaWarnings } from './warnings';

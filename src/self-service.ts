@@ -8,7 +8,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
-import type { IPrivateMwaaEnvironment } from './environment';
+import type { IPrivateMwaaEnvironment } from './environment-base';
 import { EndpointManagement, WebserverAccessMode } from './environment-props';
 import { publicAccessEventPattern } from './notifications';
 import { ec2Arn, environmentArn } from './private/arns';

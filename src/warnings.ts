@@ -83,6 +83,11 @@ export class MwaaWarnings {
   public static readonly KMS_KEY_OTHER_ACCOUNT = 'cdk-private-mwaa:kmsKeyOtherAccount';
   /** The requirements' constraints file is for another Airflow version than `airflowVersion`. */
   public static readonly CONSTRAINTS_VERSION = 'cdk-private-mwaa:constraintsVersion';
+  /**
+   * `Dags.fromAsset` prunes the DAG folder on every deployment while someone may also write DAGs
+   * there (`grantDagDeployment`, the developer profile): what they upload is deleted.
+   */
+  public static readonly PRUNED_DAG_FOLDER_WRITABLE = 'cdk-private-mwaa:prunedDagFolderWritable';
 
   /** Every warning id, for documentation and tests. */
   public static readonly ALL: string[] = [
@@ -117,6 +122,7 @@ export class MwaaWarnings {
     MwaaWarnings.PERMISSION_SET_PASS_ROLE,
     MwaaWarnings.KMS_KEY_OTHER_ACCOUNT,
     MwaaWarnings.CONSTRAINTS_VERSION,
+    MwaaWarnings.PRUNED_DAG_FOLDER_WRITABLE,
   ];
 
   private constructor() {}

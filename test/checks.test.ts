@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { Annotations as CoreAnnotations, App, CfnParameter, Stack, Validations } from 'aws-cdk-lib';
+import { Annotations as CoreAnnotations, App, Aspects, CfnParameter, Stack, Validations } from 'aws-cdk-lib';
 import { Annotations, Match } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -16,6 +16,7 @@ import {
   EndpointManagement,
   LogLevel,
   MwaaChecks,
+  MwaaChecksAspect,
   MwaaWarnings,
   PrivateMwaaEnvironment,
   SelfReferencingIngress,
@@ -482,6 +483,80 @@ describe('acknowledgements and options', () => {
       process.exitCode = exitCode;
       errors.mockRestore();
     }
+  });
+});
+
+/** What MwaaChecksAspect reported in the synthesized app: each MWAA rule annotation, with its level. */
+function aspectFindings(app: App): Array<{ rule: string; path: string; level: string; message: string }> {
+  return app.synth().stacks.flatMap(stack => stack.messages)
+    .filter(m => /^\[MWAA-/.test(String(m.entry.data)))
+    .map(m => ({ rule: String(m.entry.data).match(/^\[(MWAA-[A-Za-z-]+)\]/)![1], path: m.id.replace(/^\//, ''), level: m.level, message: String(m.entry.data) }));
+}
+
+const SEVERITY = new Map(MWAA_RULES.map(r => [r.id, r.severity]));
+
+describe('MwaaChecksAspect: the same rules, reported as annotations that fail synthesis in every language', () => {
+  test.each(failing)('%s: the same finding as the plugin, at the rule\'s level', (rule, breakIt) => {
+    const e = l1Environment();
+    breakIt(e);
+    Aspects.of(e.app).add(new MwaaChecksAspect());
+    const fromPlugin = check(e.app);
+    const fromAspect = aspectFindings(e.app);
+    expect(fromAspect.map(f => [f.rule, f.path, f.level])).toEqual(fromPlugin.map(f => [f.rule, f.path, SEVERITY.get(f.rule)]));
+    expect(fromAspect.map(f => [f.rule, f.path])).toEqual([[rule, 'TeamStack/Env']]);
+    // The annotation carries the plugin's explanation, and names the rule for acknowledgement.
+    expect(fromAspect[0].message).toContain(fromPlugin[0].message);
+    expect(fromAspect[0].message).toMatch(SEVERITY.get(rule) === 'error' ? new RegExp(`\\(annotation::${rule}\\)$`) : new RegExp(`\\[ack: annotation::${rule}\\]`));
+  });
+
+  test('both kinds of finding occur among the cases', () => {
+    expect(new Set(failing.map(([rule]) => SEVERITY.get(rule)))).toEqual(new Set(['error', 'warning']));
+  });
+
+  test('the passing L1 environment gets no annotation', () => {
+    const e = l1Environment();
+    Aspects.of(e.app).add(new MwaaChecksAspect());
+    expect(aspectFindings(e.app)).toEqual([]);
+  });
+
+  test('an error annotation is an error (the CLI refuses it), reported once even when synthesized twice', () => {
+    const e = l1Environment();
+    e.bucket.versioningConfiguration = undefined;
+    Aspects.of(e.app).add(new MwaaChecksAspect());
+    e.app.synth();
+    e.app.synth({ force: true });
+    Annotations.fromStack(e.stack).hasError('/TeamStack/Env', Match.stringLikeRegexp('^\\[MWAA-Bucket-Versioning\\] .*The source bucket is not versioned'));
+    expect(Annotations.fromStack(e.stack).findError('*', Match.stringLikeRegexp('MWAA-'))).toHaveLength(1);
+  });
+
+  test('a warning is acknowledged like the plugin\'s findings, on the environment or above it', () => {
+    const e = l1Environment();
+    e.env.webserverAccessMode = 'PUBLIC_ONLY';
+    expect(SEVERITY.get('MWAA-Webserver-Public')).toBe('warning');
+    Aspects.of(e.app).add(new MwaaChecksAspect());
+    Validations.of(e.stack).acknowledge({ id: 'MWAA-Webserver-Public', reason: 'A public sandbox.' });
+    expect(aspectFindings(e.app)).toEqual([]);
+    const unacknowledged = l1Environment();
+    unacknowledged.env.webserverAccessMode = 'PUBLIC_ONLY';
+    Aspects.of(unacknowledged.app).add(new MwaaChecksAspect());
+    expect(aspectFindings(unacknowledged.app).map(f => [f.rule, f.level])).toEqual([['MWAA-Webserver-Public', 'warning']]);
+  });
+
+  test('skipRules leaves a rule out; unknown ids are rejected with the plugin\'s message', () => {
+    const e = l1Environment();
+    e.bucket.versioningConfiguration = undefined;
+    Aspects.of(e.app).add(new MwaaChecksAspect({ skipRules: ['MWAA-Bucket-Versioning'] }));
+    expect(aspectFindings(e.app)).toEqual([]);
+    expect(() => new MwaaChecksAspect({ skipRules: ['MWAA-Nope'] })).toThrow(/^`skipRules` must name rules of MwaaChecks \(MWAA-Subnets-Count, .*\), got: MWAA-Nope$/);
+  });
+
+  test('a PrivateMwaaEnvironment with defaults gets no annotation from it', () => {
+    const app = new App({ outdir: fs.mkdtempSync(path.join(os.tmpdir(), 'checks-')) });
+    const stack = new Stack(app, 'Private', { env: { account: ACCOUNT, region: REGION } });
+    const vpc = new ec2.Vpc(stack, 'Vpc', { maxAzs: 2 });
+    new PrivateMwaaEnvironment(stack, 'Airflow', { environmentName: 'private-env', vpc });
+    Aspects.of(app).add(new MwaaChecksAspect());
+    expect(aspectFindings(app)).toEqual([]);
   });
 });
 

@@ -1,4 +1,4 @@
-import { WebserverAccessMode } from '../environment-props';
+import { WebserverAccessMode } from '../environment-settings';
 import { MwaaWarnings } from '../warnings';
 import { isUnknown, MwaaRuleSpec, SharedCheck } from './rule';
 

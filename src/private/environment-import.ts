@@ -6,10 +6,11 @@ import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
 import { dagRunTriggerOf } from '../dag-runs';
 import type { DagRunDefaults, DagRunOptions, DagRunTrigger } from '../dag-runs';
-import type { IPrivateMwaaEnvironment } from '../environment';
+import type { IPrivateMwaaEnvironment } from '../environment-base';
 import type { PrivateMwaaEnvironmentAttributes } from '../environment-props';
 import { environmentArn } from './arns';
-import { EnvironmentBase, EnvironmentGrantTargets } from './environment-base';
+import type { EnvironmentGrantTargets } from '../access';
+import { EnvironmentBase } from '../environment-base';
 import { DEFAULT_DAG_FOLDER, DEFAULT_KEYS, WEBSERVER_PORT } from './mwaa';
 
 /** An environment defined elsewhere, known by its attributes. */
@@ -55,7 +56,8 @@ class ImportedEnvironment extends EnvironmentBase implements IPrivateMwaaEnviron
     return { securityGroups: this.connections.securityGroups };
   }
 
-  protected arnForPolicies(): string {
+  /** @internal */
+  public _arnForPolicies(): string {
     return this.environmentArn;
   }
 }

@@ -1,7 +1,7 @@
 import { Token } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { Construct } from 'constructs';
-import { SelfReferencingIngress } from '../environment-props';
+import { SelfReferencingIngress } from '../environment-settings';
 import { DATABASE_PORT, WEBSERVER_PORT } from './mwaa';
 import { describeSubnets, distinctZones, trySelect } from './props-validation';
 

@@ -5,7 +5,7 @@ import { LAZY_LOAD_PLUGINS, lazyLoadsPlugins, setsWorkerConcurrency } from '../c
 import { quietLogTypes, REDUCED_LOGGING } from '../checks/logging';
 import { warnOnce } from '../checks/rule';
 import { isPublicWebserver, PUBLIC_WEBSERVER } from '../checks/webserver';
-import { EndpointManagement, LoggingConfiguration, PrivateMwaaEnvironmentProps, SelfReferencingIngress, WebserverAccessMode } from '../environment-props';
+import { EndpointManagement, LoggingConfiguration, SelfReferencingIngress, WebserverAccessMode } from '../environment-settings';
 import { EnvironmentClass, AirflowVersion } from '../versions';
 import { MwaaWarnings } from '../warnings';
 import { compareAirflowVersions, LAZY_LOAD_PLUGINS_OPTION, LOG_LEVELS, LOG_TYPES, OLDEST_AIRFLOW_VERSION, WORKER_CONCURRENCY_OPTION, WORKER_QUOTA } from './mwaa';
@@ -480,8 +480,22 @@ export function validateRevert(revert: boolean | undefined, guardrail: boolean, 
   }
 }
 
+/**
+ * The props `validateCapacity` reads: the environment's props satisfy it. A shape of its own, so that
+ * this file does not import the props file, which imports the feature files that call into this one.
+ */
+export interface CapacityProps {
+  readonly environmentName: string;
+  readonly minWorkers?: number;
+  readonly maxWorkers?: number;
+  readonly schedulers?: number;
+  readonly minWebservers?: number;
+  readonly maxWebservers?: number;
+  readonly weeklyMaintenanceWindowStart?: string;
+}
+
 /** The capacity settings of an environment, with their defaults, checked (and its name, version and class). */
-export function validateCapacity(scope: IConstruct, version: AirflowVersion, environmentClass: EnvironmentClass, props: PrivateMwaaEnvironmentProps) {
+export function validateCapacity(scope: IConstruct, version: AirflowVersion, environmentClass: EnvironmentClass, props: CapacityProps) {
   const oneOrTwo = environmentClass.isMicro ? 1 : 2;
   const minWorkers = props.minWorkers ?? 1;
   const maxWorkers = props.maxWorkers ?? Math.max(10, isNumber(minWorkers) ? minWorkers : 10);

@@ -5,7 +5,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as mwaa from 'aws-cdk-lib/aws-mwaa';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
-import { LoggingConfiguration, LogLevel } from '../environment-props';
+import { LoggingConfiguration, LogLevel } from '../environment-settings';
 import { MwaaWarnings } from '../warnings';
 import { logGroupArns } from './arns';
 import { LOG_TYPES, logGroupName } from './mwaa';
