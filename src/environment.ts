@@ -697,14 +697,39 @@ export class PrivateMwaaEnvironment extends EnvironmentBase implements IPrivateM
     return this.targets;
   }
 
+  /**
+   * The trigger that starts runs of a DAG through Airflow's REST API (created on first use, then
+   * reused for the same DAG and options): a state machine, and for a private web server a function
+   * in the environment's subnets.
+   *
+   * @param dagId the DAG to run
+   * @param options the run's conf and the Airflow role
+   * @see https://docs.aws.amazon.com/mwaa/latest/userguide/access-mwaa-apache-airflow-rest-api.html
+   */
   public dagRunTrigger(dagId: string, options: DagRunOptions = {}): DagRunTrigger {
     return dagRunTriggerOf(this, this.environmentName, dagId, options, this._dagRunDefaults());
   }
 
+  /**
+   * An EventBridge target (for `events.Rule`) that starts a run of a DAG with the event as its
+   * `conf` (or a selection of it) and a run id derived from the event's id.
+   *
+   * @param dagId the DAG to run
+   * @param options the run's conf and the Airflow role
+   */
   public dagRunTarget(dagId: string, options: DagRunOptions = {}): events.IRuleTarget {
     return this.dagRunTrigger(dagId, options).ruleTarget;
   }
 
+  /**
+   * A Step Functions task for a workflow of your own that starts a run of a DAG (with the task's
+   * input as the event) and fails when the run is refused.
+   *
+   * @param scope the scope of the task
+   * @param id the id of the task
+   * @param dagId the DAG to run
+   * @param options the run's conf and the Airflow role
+   */
   public dagRunTask(scope: Construct, id: string, dagId: string, options: DagRunOptions = {}): tasks.StepFunctionsStartExecution {
     return this.dagRunTrigger(dagId, options).startTask(scope, id);
   }

@@ -211,7 +211,7 @@ describe('network', () => {
     const open = build({ accessPeers: [ec2.Peer.anyIpv4()] });
     const warnings = Annotations.fromStack(open.stack).findWarning('*', Match.stringLikeRegexp(MwaaWarnings.WEBSERVER_OPEN_TO_ALL));
     expect(warnings).toHaveLength(1);
-    expect(warnings[0].entry.data).toContain('`accessPeers`: 0.0.0.0/0 lets every address reach');
+    expect(warnings[0].entry.data).toContain('`accessPeers`: the ranges together cover 0.0.0.0/0, which lets every address reach');
   });
 });
 
