@@ -162,8 +162,11 @@ export function buildExampleApp(outdir?: string, airflow?: ExampleAirflowProps):
     workloadAccount: env.account,
   });
   // The example environments are new: their buckets are named by CDK from their first deployment.
-  Annotations.of(identityStack).acknowledgeWarning(MwaaWarnings.GENERATED_BUCKET_NAME,
-    'The example environments are new: their buckets are named by CDK from the start.');
+  // The warning is reported once, on each environment.
+  for (const workload of [stack, isolatedStack]) {
+    Annotations.of(workload.airflow).acknowledgeWarning(MwaaWarnings.GENERATED_BUCKET_NAME,
+      'The example environments are new: their buckets are named by CDK from the start.');
+  }
   // The private web server behind a company host name with sign-in through the company's provider.
   const frontDoorStack = new ExampleStack(app, 'PrivateMwaaFrontDoorExample', { env, airflow, names: FRONT_DOOR_EXAMPLE_NAMES });
   addExampleFrontDoor(frontDoorStack);

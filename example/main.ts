@@ -4,12 +4,12 @@ import { buildExampleApp } from './app';
 
 // Synthesize the example app to cdk.out/ and print what it built: the default stack (private
 // subnets with a NAT gateway) and the variant without internet access (isolated subnets and VPC
-// endpoints).
-const { app, stack, isolatedStack, identityStack } = buildExampleApp('cdk.out');
+// endpoints), the IAM Identity Center stack and the front door stack.
+const { app, stack, isolatedStack, identityStack, frontDoorStack } = buildExampleApp('cdk.out');
 const assembly = app.synth();
 
 let problems = 0;
-for (const example of [stack, isolatedStack]) {
+for (const example of [stack, isolatedStack, frontDoorStack]) {
   const artifact = assembly.getStackByName(example.stackName);
   const resources: Record<string, { Type: string; Properties?: any }> = artifact.template.Resources ?? {};
 
@@ -70,7 +70,7 @@ for (const set of [identityStack.developers, identityStack.administrators]) {
   const assignments = Object.values(identityResources)
     .filter(r => r.Type === 'AWS::SSO::Assignment' && JSON.stringify(r.Properties.PermissionSetArn).includes(logicalId)).length;
   console.log(`  ${String(resource.Properties.Name).padEnd(22)} ${set.profile.padEnd(14)} session ${resource.Properties.SessionDuration ?? 'PT1H'}, `
-    + `inline policy ${policy.replace(/\s/g, '').length}/10240 characters, ${assignments} assignment(s), `
+    + `inline policy ${Buffer.byteLength(policy)}/32768 bytes, ${assignments} assignment(s), `
     + `${/Fn::|"Ref"/.test(policy) ? 'HAS deploy-time values' : 'literal ARNs only'}`);
 }
 const identityWarnings = identityArtifact.messages.filter(m => m.level === 'warning' || m.level === 'error');
@@ -80,4 +80,4 @@ for (const m of identityWarnings) {
   console.log(`  [${m.level}] ${m.id}: ${m.entry.data}`);
 }
 console.log('');
-console.log(`${problems === 0 ? 'OK' : 'Problems'}: 3 stacks synthesized, ${problems} warning(s) or error(s).`);
+console.log(`${problems === 0 ? 'OK' : 'Problems'}: 4 stacks synthesized, ${problems} warning(s) or error(s).`);
