@@ -328,6 +328,15 @@ export interface PrivateMwaaEnvironmentProps {
   readonly selfService?: boolean;
 
   /**
+   * With `selfService`: the only Airflow configuration options a self-service update may set,
+   * instead of the default (every option but those that change security or execution). See
+   * `MwaaSelfServiceProps.allowedConfigurationOptions`.
+   *
+   * @default - any option except those that change security or execution
+   */
+  readonly selfServiceAllowedConfigurationOptions?: string[];
+
+  /**
    * Switch the web server back to PRIVATE_ONLY automatically when someone makes it public: a state
    * machine started by the public access guardrail waits for the environment to be AVAILABLE,
    * updates it back, and reports who made the change on the topic. Needs the guardrail (on by

@@ -381,6 +381,7 @@ export class PrivateMwaaEnvironment extends EnvironmentBase implements IPrivateM
       requirementsS3Path: sources.requirements.key,
       pluginsS3Path: sources.plugins.key,
       startupScriptS3Path: sources.startupScript.key,
+      allowedConfigurationOptions: props.selfServiceAllowedConfigurationOptions,
     }) : undefined;
     this.selfServiceStateMachineArn = this.selfService?.stateMachineArn;
 
@@ -413,6 +414,7 @@ export class PrivateMwaaEnvironment extends EnvironmentBase implements IPrivateM
     const guardrail = props.publicAccessGuardrail
       ?? (this.webserverAccessMode === WebserverAccessMode.PRIVATE_ONLY || props.revertPublicAccess === true);
     v.validateRevert(props.revertPublicAccess, guardrail, this.webserverAccessMode);
+    v.validateSelfServiceOptions(props.selfService, props.selfServiceAllowedConfigurationOptions);
     if (guardrail) {
       this.publicAccessGuardrailRule = guardPrivateAccess(notified, this.notificationTopic);
     }

@@ -642,6 +642,10 @@ function executionRoleSubstitute(
   if (role instanceof iam.Role && name !== undefined && !Token.isUnresolved(name) && !Token.isUnresolved(path)) {
     return { reference, pattern: `arn:${partition}:iam::${account}:role${path}${name}` };
   }
+  if (!(role instanceof iam.Role) && !Token.isUnresolved(role.roleArn)) {
+    // A role imported by its literal ARN (iam.Role.fromRoleArn): named as it is.
+    return { reference, pattern: role.roleArn };
+  }
   if (!TagManager.isTaggable(role) && !(role instanceof iam.Role)) {
     if (set.profiles.includes(AccessProfile.ADMINISTRATOR)) {
       Annotations.of(set).addWarningV2(MwaaWarnings.PERMISSION_SET_PASS_ROLE,

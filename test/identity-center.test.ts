@@ -2,7 +2,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { runSimulation } from '@cloud-copilot/iam-simulate';
-import { App, Aws, Duration, Stack } from 'aws-cdk-lib';
+import { App, Aws, Duration, Fn, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -430,6 +430,36 @@ describe('what a permission set cannot name', () => {
       Condition: { StringEquals: { 'iam:PassedToService': 'airflow.amazonaws.com' } },
     }]);
     Template.fromStack(workload).hasResourceProperties('AWS::IAM::Role', { RoleName: 'analytics-execution', Tags: Match.absent() });
+  });
+
+  test('an execution role imported by its literal ARN: PassRole names that ARN, with no warning', () => {
+    const app = new App();
+    const workload = new Stack(app, 'Workload', { env: { account: WORKLOAD, region: REGION } });
+    const role = iam.Role.fromRoleArn(workload, 'Role', `arn:aws:iam::${WORKLOAD}:role/airflow/analytics-execution`);
+    const env = new PrivateMwaaEnvironment(workload, 'Analytics', { environmentName: 'analytics', vpc: newVpc(workload), executionRole: role, peopleAccess: { createGroups: false } });
+    const identity = new Stack(app, 'Identity', { env: { account: IDENTITY, region: 'us-east-1' } });
+    const set = permissionSet(identity, [env], { profile: AccessProfile.ADMINISTRATOR });
+    const passRole = inlinePolicyOf(identity, set).Statement.filter((st: any) => st.Action === 'iam:PassRole');
+    expect(passRole).toEqual([{
+      Action: 'iam:PassRole',
+      Effect: 'Allow',
+      Resource: `arn:aws:iam::${WORKLOAD}:role/airflow/analytics-execution`,
+      Condition: { StringEquals: { 'iam:PassedToService': 'airflow.amazonaws.com' } },
+    }]);
+    expect(Annotations.fromStack(identity).findWarning('*', Match.stringLikeRegexp('cdk-private-mwaa:permissionSetPassRole'))).toEqual([]);
+  });
+
+  test('an execution role imported by a deploy-time ARN: PassRole is left out, with one warning that says what administrators cannot do', () => {
+    const app = new App();
+    const workload = new Stack(app, 'Workload', { env: { account: WORKLOAD, region: REGION } });
+    const role = iam.Role.fromRoleArn(workload, 'Role', workload.formatArn({ service: 'iam', region: '', resource: 'role', resourceName: Fn.importValue('ExecutionRoleName') }));
+    const env = new PrivateMwaaEnvironment(workload, 'Analytics', { environmentName: 'analytics', vpc: newVpc(workload), executionRole: role, peopleAccess: { createGroups: false } });
+    const identity = new Stack(app, 'Identity', { env: { account: IDENTITY, region: 'us-east-1' } });
+    const set = permissionSet(identity, [env], { profile: AccessProfile.ADMINISTRATOR });
+    expect(JSON.stringify(inlinePolicyOf(identity, set))).not.toContain('iam:PassRole');
+    const warnings = Annotations.fromStack(identity).findWarning('*', Match.stringLikeRegexp('cdk-private-mwaa:permissionSetPassRole'));
+    expect(warnings.map(w => w.id)).toEqual(['/Identity/PermissionSet']);
+    expect(warnings[0].entry.data).toContain('`environments`: the execution role of environment analytics has an ARN known only at deploy time and no construct here to tag, so this permission set leaves out iam:PassRole: its administrators cannot call UpdateEnvironment');
   });
 
   test('a key imported by a deploy-time ARN fails, naming the fix', () => {

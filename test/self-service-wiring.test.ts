@@ -67,6 +67,27 @@ describe('selfService on the environment', () => {
     expect(expectValidStateMachines(Template.fromStack(stack))).toBe(2);
   });
 
+  test('selfServiceAllowedConfigurationOptions reaches the updater: only the options named may be set', () => {
+    const definitionOf = (stack: Stack) => JSON.stringify(Object.values<any>(Template.fromStack(stack).findResources('AWS::StepFunctions::StateMachine'))
+      .map(r => r.Properties.DefinitionString));
+    const allowed = definitionOf(newEnvironment({ selfService: true, selfServiceAllowedConfigurationOptions: ['core.default_timezone'] }).stack);
+    expect(allowed).toContain('is not in the allow list (allowedConfigurationOptions)');
+    expect(allowed).toContain('core.default_timezone');
+    const byDefault = definitionOf(newEnvironment({ selfService: true }).stack);
+    expect(byDefault).not.toContain('is not in the allow list');
+    expect(byDefault).toContain('changes security or execution and cannot be set by a self-service update');
+  });
+
+  test('fails if selfServiceAllowedConfigurationOptions is given without selfService, naming both props', () => {
+    expect(() => newEnvironment({ selfServiceAllowedConfigurationOptions: ['core.default_timezone'] })).toThrow(
+      '`selfServiceAllowedConfigurationOptions` only applies when `selfService` is true, got: [core.default_timezone] with selfService not set');
+  });
+
+  test('the allow list passes the same key rule as the updater\'s own prop', () => {
+    expect(() => newEnvironment({ selfService: true, selfServiceAllowedConfigurationOptions: ['celery.worker_concurrency'] })).toThrow(
+      /^`allowedConfigurationOptions` must not name `celery.worker_concurrency`/);
+  });
+
   test('the updater is an attribute, and off by default', () => {
     expect(newEnvironment({ selfService: true }).env.selfService).toBeInstanceOf(MwaaSelfService);
     expect(newEnvironment().env.selfService).toBeUndefined();

@@ -480,6 +480,12 @@ export function validateRevert(revert: boolean | undefined, guardrail: boolean, 
   }
 }
 
+export function validateSelfServiceOptions(selfService: boolean | undefined, allowed: string[] | undefined): void {
+  if (allowed !== undefined && !selfService) {
+    throw new Error(`\`selfServiceAllowedConfigurationOptions\` only applies when \`selfService\` is true, got: [${allowed.join(', ')}] with selfService ${selfService ?? 'not set'}`);
+  }
+}
+
 /**
  * The props `validateCapacity` reads: the environment's props satisfy it. A shape of its own, so that
  * this file does not import the props file, which imports the feature files that call into this one.
