@@ -223,6 +223,24 @@ function l1App(count: number, outdir: string): App {
         inputTransformer: { inputPathsMap: { who: '$.detail.userIdentity.arn' }, inputTemplate: `"<who> made the web server of ${name} public."` },
       }],
     });
+    // The construct's second guardrail rule: refused attempts (errorCode set) are reported, nothing else.
+    new events.CfnRule(stack, `AttemptGuardrail${i}`, {
+      eventPattern: {
+        'source': ['aws.airflow'],
+        'detail-type': ['AWS API Call via CloudTrail'],
+        'detail': {
+          eventSource: ['airflow.amazonaws.com'],
+          eventName: ['UpdateEnvironment'],
+          errorCode: [{ exists: true }],
+          requestParameters: { Name: [name], WebserverAccessMode: [{ 'anything-but': ['PRIVATE_ONLY'] }] },
+        },
+      },
+      targets: [{
+        id: 'Target0',
+        arn: topic.ref,
+        inputTransformer: { inputPathsMap: { who: '$.detail.userIdentity.arn' }, inputTemplate: `"<who> tried to make the web server of ${name} public and was refused."` },
+      }],
+    });
 
     // The four access profiles: a managed policy and a group each.
     const uiLogin = (airflowRole: string) => ({ Effect: 'Allow', Action: 'airflow:CreateWebLoginToken', Resource: `arn:${p}:airflow:${ENV.region}:${ENV.account}:role/${name}/${airflowRole}` });
