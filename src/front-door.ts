@@ -21,6 +21,7 @@ import { airflowRoleArn } from './private/arns';
 import { WEBSERVER_PORT } from './private/mwaa';
 import { acknowledge, COMPLIANCE_PACKS, iam5, inPacks } from './private/nag';
 import { CidrRange, validateWebserverPeer, warnIfOpenToAll } from './private/props-validation';
+import { logsKeyStatement } from './private/storage';
 import { AirflowVersion } from './versions';
 import { MwaaWarnings } from './warnings';
 
@@ -538,15 +539,8 @@ export class MwaaFrontDoor extends Construct implements ec2.IConnectable {
     // environment's five log groups) cannot write here. The key policy admits this group by name.
     const loginLogGroupName = `cdk-private-mwaa-${host.environmentName}-FrontDoorLogin`;
     const stack = Stack.of(this);
-    const keyStatement = host.kmsKey.addToResourcePolicy(new iam.PolicyStatement({
-      sid: 'AllowCloudWatchLogsForTheFrontDoorLogin',
-      principals: [new iam.ServicePrincipal(`logs.${stack.region}.amazonaws.com`)],
-      actions: ['kms:Encrypt*', 'kms:Decrypt*', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:Describe*'],
-      resources: ['*'],
-      conditions: {
-        ArnEquals: { 'kms:EncryptionContext:aws:logs:arn': stack.formatArn({ service: 'logs', resource: 'log-group', resourceName: loginLogGroupName, arnFormat: ArnFormat.COLON_RESOURCE_NAME }) },
-      },
-    }));
+    const keyStatement = host.kmsKey.addToResourcePolicy(logsKeyStatement(this, 'AllowCloudWatchLogsForTheFrontDoorLogin',
+      [stack.formatArn({ service: 'logs', resource: 'log-group', resourceName: loginLogGroupName, arnFormat: ArnFormat.COLON_RESOURCE_NAME })]));
     if (!keyStatement.statementAdded) {
       Annotations.of(this).addWarningV2(MwaaWarnings.KMS_KEY_POLICY,
         `\`kmsKey\` is imported, so its key policy cannot be changed here. Make sure it lets the service principal logs.${stack.region}.amazonaws.com use the key for the log group ${loginLogGroupName} (kms:EncryptionContext:aws:logs:arn), or creating the front door's log group fails.`);

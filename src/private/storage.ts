@@ -28,16 +28,8 @@ export function environmentKey(
     enableKeyRotation: true,
     removalPolicy,
   });
-  const keyPolicy = key.addToResourcePolicy(new iam.PolicyStatement({
-    sid: 'AllowCloudWatchLogsForThisEnvironment',
-    principals: [new iam.ServicePrincipal(`logs.${stack.region}.${Aws.URL_SUFFIX}`)],
-    actions: ['kms:Encrypt*', 'kms:Decrypt*', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:Describe*'],
-    resources: ['*'],
-    conditions: {
-      // The five groups by name: a pattern would also admit a neighbour's groups (prod, prod-payments).
-      ArnEquals: { 'kms:EncryptionContext:aws:logs:arn': logGroupArns(scope, environmentName) },
-    },
-  }));
+  // The five groups by name: a pattern would also admit a neighbour's groups (prod, prod-payments).
+  const keyPolicy = key.addToResourcePolicy(logsKeyStatement(scope, 'AllowCloudWatchLogsForThisEnvironment', logGroupArns(scope, environmentName)));
   const keyAccount = key.env.account;
   if (kmsKey !== undefined && !Token.isUnresolved(keyAccount) && !Token.isUnresolved(stack.account) && keyAccount !== stack.account) {
     Annotations.of(scope).addWarningV2(MwaaWarnings.KMS_KEY_OTHER_ACCOUNT,
@@ -51,6 +43,22 @@ export function environmentKey(
       `\`kmsKey\` is imported, so its key policy cannot be changed here. Make sure it lets the service principal logs.${stack.region}.amazonaws.com use the key for the log groups ${LOG_TYPES.map(t => logGroupName(environmentName, t.suffix)).join(', ')} (kms:EncryptionContext:aws:logs:arn), or creating the log groups fails.`);
   }
   return key;
+}
+
+/**
+ * The key policy statement that lets CloudWatch Logs of the scope's Region use a key for the log
+ * groups named (by ARN), and no others.
+ *
+ * @see https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/encrypt-log-data-kms.html
+ */
+export function logsKeyStatement(scope: Construct, sid: string, logGroupArnsAdmitted: string[]): iam.PolicyStatement {
+  return new iam.PolicyStatement({
+    sid,
+    principals: [new iam.ServicePrincipal(`logs.${Stack.of(scope).region}.${Aws.URL_SUFFIX}`)],
+    actions: ['kms:Encrypt*', 'kms:Decrypt*', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:Describe*'],
+    resources: ['*'],
+    conditions: { ArnEquals: { 'kms:EncryptionContext:aws:logs:arn': logGroupArnsAdmitted } },
+  });
 }
 
 /** The source bucket: the one given, or a new versioned, locked-down one encrypted with the key. */
