@@ -1,3 +1,4 @@
+import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -8,6 +9,7 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as s3deploy from 'aws-cdk-lib/aws-s3-deployment';
 import { Dags, DependencyFile, PrivateMwaaEnvironment, PrivateMwaaEnvironmentProps, WebserverAccessMode } from '../src';
+import { isZipArchive, listFiles, pathKind, zipEntries } from '../src/private/delivery';
 import { PINNED_REQUIREMENTS, sampleProject, writeTree, writeZip } from './support/files';
 import { ACCOUNT, newVpc, REGION } from './support/fixtures';
 import { resolveIntrinsics } from './support/resolve-template';
@@ -695,5 +697,139 @@ describe('the Secrets Manager backend', () => {
   test('rejects a backend also set by hand', () => {
     expect(() => build({ secretsBackend: {}, airflowConfigurationOptions: { 'secrets.backend': 'my.Backend' } }))
       .toThrow("`airflowConfigurationOptions` must not set the secrets backend when `secretsBackend` does, got: 'secrets.backend'");
+  });
+});
+
+/**
+ * The zip reader that the plugins checks rest on (`src/private/delivery.ts`), on archives written by
+ * Python's zipfile and then damaged byte by byte: it must find the end record wherever a comment puts
+ * it, read past each entry's extra field and comment, and give `undefined` (never a wrong list or an
+ * exception) for what it does not understand.
+ */
+describe('the zip reader', () => {
+  /** An archive written by Python's zipfile; each entry may carry a comment and an extra field. */
+  function pythonZip(entries: Array<{ name: string; comment?: string; extra?: number }>, archiveComment = 0): string {
+    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'mwaa-zip-')), 'plugins.zip');
+    const script = [
+      'import json, sys, zipfile',
+      'entries, comment = json.loads(sys.argv[2]), int(sys.argv[3])',
+      'with zipfile.ZipFile(sys.argv[1], "w") as z:',
+      '    for e in entries:',
+      '        info = zipfile.ZipInfo(e["name"])',
+      '        info.comment = e.get("comment", "").encode()',
+      // An extra field of the given data size, under a header id no reader acts on (0xcafe).
+      '        size = e.get("extra", 0)',
+      '        info.extra = (b"\\xfe\\xca" + size.to_bytes(2, "little") + b"x" * size) if size else b""',
+      '        z.writestr(info, "content of " + e["name"])',
+      '    z.comment = b"c" * comment',
+    ].join('\n');
+    execFileSync('python3', ['-c', script, file, JSON.stringify(entries), String(archiveComment)]);
+    return file;
+  }
+
+  /** The offset of the end of central directory record (no comment: the last 22 bytes). */
+  function endRecord(data: Buffer): number {
+    return data.lastIndexOf(Buffer.from([0x50, 0x4b, 0x05, 0x06]));
+  }
+
+  function patched(file: string, patch: (data: Buffer) => void): string {
+    const data = fs.readFileSync(file);
+    patch(data);
+    const out = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'mwaa-zip-')), 'plugins.zip');
+    fs.writeFileSync(out, data);
+    return out;
+  }
+
+  function bytes(...content: number[]): string {
+    const out = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'mwaa-bytes-')), 'plugins.zip');
+    fs.writeFileSync(out, Buffer.from(content));
+    return out;
+  }
+
+  test('reads every name, in order, past extra fields and entry comments', () => {
+    const file = pythonZip([
+      { name: 'operators/custom.py', comment: 'an entry comment', extra: 12 },
+      { name: 'wheels/tool-1.0-py3-none-any.whl', extra: 4 },
+      { name: 'hooks/ünïcode.py', comment: 'x' },
+    ]);
+    expect(zipEntries(file)).toEqual(['operators/custom.py', 'wheels/tool-1.0-py3-none-any.whl', 'hooks/ünïcode.py']);
+  });
+
+  test.each([
+    ['no comment', 0],
+    ['a short comment', 5],
+    ['the longest comment a zip may have (65,535 bytes), which puts the end record furthest from the end', 0xffff],
+  ])('finds the end record behind %s', (_name, comment) => {
+    const file = pythonZip([{ name: 'a.py' }, { name: 'b/c.py' }], comment);
+    expect(fs.statSync(file).size).toBeGreaterThanOrEqual(22 + comment);
+    expect(zipEntries(file)).toEqual(['a.py', 'b/c.py']);
+  });
+
+  test('an empty archive has no entries, and starts like a zip', () => {
+    const file = pythonZip([]);
+    expect(fs.statSync(file).size).toBe(22);
+    expect(zipEntries(file)).toEqual([]);
+    expect(isZipArchive(file)).toBe(true);
+  });
+
+  test('an end record further back than the longest comment allows is not looked for', () => {
+    // A valid empty archive followed by 65,536 bytes: the record is one byte out of reach.
+    const file = pythonZip([]);
+    fs.appendFileSync(file, Buffer.alloc(0x10000, 0x63));
+    expect(zipEntries(file)).toBeUndefined();
+  });
+
+  test.each([
+    ['an entry count of 0xffff (ZIP64)', (d: Buffer) => d.writeUInt16LE(0xffff, endRecord(d) + 10)],
+    ['a central directory offset of 0xffffffff (ZIP64)', (d: Buffer) => d.writeUInt32LE(0xffffffff, endRecord(d) + 16)],
+    ['a central directory offset past the end of the file', (d: Buffer) => d.writeUInt32LE(d.length + 100, endRecord(d) + 16)],
+    ['a central directory offset 45 bytes before the end (no room for a header)', (d: Buffer) => d.writeUInt32LE(d.length - 45, endRecord(d) + 16)],
+    ['more entries counted than the central directory holds', (d: Buffer) => d.writeUInt16LE(3, endRecord(d) + 10)],
+    ['a central directory header with a wrong signature', (d: Buffer) => d.writeUInt32LE(0x02014b51, d.readUInt32LE(endRecord(d) + 16))],
+  ])('gives no names for %s', (_name, patch) => {
+    const file = patched(pythonZip([{ name: 'a.py' }, { name: 'b.py' }]), patch);
+    expect(zipEntries(file)).toBeUndefined();
+  });
+
+  test('counts fewer than the central directory holds give only those', () => {
+    const file = patched(pythonZip([{ name: 'a.py' }, { name: 'b.py' }]), d => d.writeUInt16LE(1, endRecord(d) + 10));
+    expect(zipEntries(file)).toEqual(['a.py']);
+  });
+
+  test.each([
+    ['a text file', Buffer.from('not a zip, but longer than twenty-two bytes\n')],
+    ['a file shorter than an end record', Buffer.from('PK')],
+    ['an empty file', Buffer.alloc(0)],
+  ])('gives no names, and no error, for %s', (_name, content) => {
+    const file = bytes(...content);
+    expect(zipEntries(file)).toBeUndefined();
+    expect(isZipArchive(file)).toBe(false);
+  });
+
+  test.each([
+    ['a local file header', [0x50, 0x4b, 0x03, 0x04], true],
+    ['an end record (an empty archive)', [0x50, 0x4b, 0x05, 0x06], true],
+    ['a central directory header', [0x50, 0x4b, 0x01, 0x02], false],
+    ['three bytes of a local file header', [0x50, 0x4b, 0x03], false],
+    ['a local file header with one byte wrong', [0x50, 0x4b, 0x03, 0x05], false],
+  ])('a file that starts with %s is a zip: %s', (_name, content, expected) => {
+    expect(isZipArchive(bytes(...(content as number[])))).toBe(expected);
+  });
+
+  test('a real archive starts like a zip', () => {
+    expect(isZipArchive(pythonZip([{ name: 'a.py' }]))).toBe(true);
+  });
+
+  test('files are listed with POSIX paths relative to the folder, folders themselves left out', () => {
+    const root = writeTree({ 'a.py': '', 'sub/b.py': '', 'sub/deeper/c.txt': '' });
+    fs.mkdirSync(path.join(root, 'empty'));
+    expect(listFiles(root).sort()).toEqual(['a.py', 'sub/b.py', 'sub/deeper/c.txt']);
+  });
+
+  test('what is at a path: a file, a folder, or nothing', () => {
+    const root = writeTree({ 'a.py': '' });
+    expect(pathKind(path.join(root, 'a.py'))).toBe('file');
+    expect(pathKind(root)).toBe('directory');
+    expect(pathKind(path.join(root, 'missing.py'))).toBe('missing');
   });
 });
