@@ -330,18 +330,20 @@ deployCheckWorkflow?.addJobs({
     ],
   },
 });
-// Mutation testing of the security-relevant modules (stryker.config.mjs lists them; docs/testing.md
-// has the scores). It is slow (each mutant re-runs the tests that cover it), so not part of `npm test`.
+// Mutation testing of the security-relevant modules (stryker.config.mjs lists them with the tests that
+// own them; test/mutation/record.mjs keeps one record per module; docs/testing.md has the scores).
+// Slow (each mutant re-runs the tests that own its module), so not part of `npm test`; CI runs
+// `mutation:check`, which re-runs only what changed since each record.
 const mutation = project.addTask('mutation', {
-  description: 'Mutation testing (Stryker) of every security-relevant module against every test; report in reports/mutation/',
-  exec: 'stryker run',
+  description: 'Mutation testing (Stryker) of every security-relevant module against the tests that own it; rewrites test/mutation/*.json.gz',
+  exec: 'node test/mutation/record.mjs --all',
 });
 mutation.prependSpawn(project.tasks.tryFind('bundle')!);
-const mutationCi = project.addTask('mutation:ci', {
-  description: 'Mutation testing of the security-relevant modules changed since $MUTATION_BASE (default origin/main)',
-  exec: 'STRYKER_CHANGED_SINCE="${MUTATION_BASE:-origin/main}" stryker run',
+const mutationCheck = project.addTask('mutation:check', {
+  description: 'Re-run, incrementally, the mutants of modules changed since their record; fail if a score fell or docs/testing.md disagrees',
+  exec: 'node test/mutation/record.mjs --check',
 });
-mutationCi.prependSpawn(project.tasks.tryFind('bundle')!);
+mutationCheck.prependSpawn(project.tasks.tryFind('bundle')!);
 // The Node.js release contributors use (nvm, fnm, asdf and most CI setups read it).
 new TextFile(project, '.nvmrc', { lines: [DEVELOPMENT_NODE_VERSION] });
 

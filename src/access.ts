@@ -145,8 +145,8 @@ export interface EnvironmentGrantTargets extends DeploymentTargets {
   readonly executionRoleArn?: string;
   /** The VPC, subnets and security groups, for the administrator's EC2 permissions. */
   readonly network?: EnvironmentNetwork;
-  /** The secret name prefixes of the Secrets Manager backend; none when it is off or unknown. */
-  readonly secretPrefixes?: string[];
+  /** The secret name prefixes of the Secrets Manager backend; empty when it is off or unknown. */
+  readonly secretPrefixes: string[];
 }
 
 /**
@@ -207,6 +207,7 @@ export function ssoRoleGrant(env: GrantingEnvironment, grantee: iam.IGrantable, 
     ? `of the access profile it needs (\`accessPolicyName(profile)\`, for example ${accessPolicyNameOf(env.environmentName, AccessProfile.DEVELOPER)})`
     : accessPolicyNameOf(env.environmentName, profile);
   warnSsoRole(env, principal, 'A grant of the environment', policyName);
+  // Stryker disable next-line StringLiteral: Grant.drop() ignores its intent (aws-cdk-lib 2.258), so no text here is observable
   return iam.Grant.drop(grantee, `a grant to the IAM Identity Center role ${principal.roleName}`);
 }
 
@@ -290,7 +291,7 @@ export function grantAdministration(env: GrantingEnvironment, grantee: iam.IGran
     // No UpdateEnvironment, and so none of what an update needs (PassRole, the key's grants, the
     // endpoints): updates go through the restricted updater.
     const start = env.grant(grantee, 'airflow:GetEnvironment').combine(targets.selfService.grantStartUpdate(grantee));
-    return (targets.secretPrefixes ?? []).length > 0 ? start.combine(grantReadSecrets(env, grantee, targets)) : start;
+    return targets.secretPrefixes.length > 0 ? start.combine(grantReadSecrets(env, grantee, targets)) : start;
   }
   const stack = Stack.of(env);
   const grants = [
@@ -332,34 +333,42 @@ export function grantAdministration(env: GrantingEnvironment, grantee: iam.IGran
       iam.Grant.addToPrincipal({ grantee, actions: ['ec2:CreateNetworkInterface'], resourceArns: [ec2Arn(env, 'network-interface', '*'), ...placement.slice(1)] }),
     );
   }
-  if ((targets.secretPrefixes ?? []).length > 0) {
+  if (targets.secretPrefixes.length > 0) {
     grants.push(grantReadSecrets(env, grantee, targets));
   }
   return grants.reduce((all, g) => all.combine(g));
 }
 
+/**
+ * What grants know of an environment defined in this app, which has a key and a network; the
+ * people's access of such an environment is built from it.
+ */
+export interface OwnEnvironmentGrantTargets extends EnvironmentGrantTargets {
+  readonly kmsKey: kms.IKey;
+  readonly network: EnvironmentNetwork;
+}
+
 /** The cdk-nag findings the administrator's documented wildcards raise, each with its reason. */
-function administratorWildcards(env: GrantingEnvironment, targets: EnvironmentGrantTargets) {
+function administratorWildcards(env: GrantingEnvironment, targets: OwnEnvironmentGrantTargets) {
   const findings = [];
   if (targets.selfService !== undefined) {
     findings.push(iam5(`Resource::${findingName(env, targets.selfService.executionsArn)}`,
       'Following the executions of this environment\'s self-service updater, whose names are chosen when they start.'));
-  }
-  if (targets.kmsKey !== undefined && targets.selfService === undefined) {
-    findings.push(
-      iam5('Action::kms:GenerateDataKey*', 'AWS\'s full access policy for an environment with a customer managed key: data keys of this environment\'s key only.'),
-      iam5('Action::kms:ReEncrypt*', 'AWS\'s full access policy for an environment with a customer managed key: re-encryption with this environment\'s key only.'),
-    );
-  }
-  if (targets.network !== undefined && targets.selfService === undefined) {
+  } else {
+    // Updating directly (grantAdministration): the wildcards of AWS's full access policy for a
+    // customer managed key, and those of the resources MWAA creates in the network.
     const placement = [
       [ec2Arn(env, 'vpc-endpoint', '*'), 'The VPC endpoint MWAA creates for a private web server has no id before it exists; only in this VPC, subnets and security groups.'],
       [ec2Arn(env, 'network-interface', '*'), 'The network interfaces MWAA creates have no id before they exist; only in this environment\'s subnets.'],
       ...networkArns(env, targets.network).map(arn => [arn, 'This environment\'s own VPC, subnet or security group, by id; the account is open because a shared VPC\'s belong to its owner account.']),
     ];
-    findings.push(...placement.map(([arn, reason]) => iam5(`Resource::${findingName(env, arn)}`, reason)));
+    findings.push(
+      iam5('Action::kms:GenerateDataKey*', 'AWS\'s full access policy for an environment with a customer managed key: data keys of this environment\'s key only.'),
+      iam5('Action::kms:ReEncrypt*', 'AWS\'s full access policy for an environment with a customer managed key: re-encryption with this environment\'s key only.'),
+      ...placement.map(([arn, reason]) => iam5(`Resource::${findingName(env, arn)}`, reason)),
+    );
   }
-  for (const prefix of targets.secretPrefixes ?? []) {
+  for (const prefix of targets.secretPrefixes) {
     findings.push(iam5(`Resource::${findingName(env, secretArnPattern(env, prefix))}`, `Reading the secrets of the Secrets Manager backend under ${prefix}/, read-only.`));
   }
   return findings;
@@ -389,7 +398,7 @@ export function networkArns(env: GrantingEnvironment, network: EnvironmentNetwor
  * Throws when the environment has no `secretsBackend` (an imported environment does not know it).
  */
 export function grantReadSecrets(env: GrantingEnvironment, grantee: iam.IGrantable, targets: EnvironmentGrantTargets): iam.Grant {
-  const prefixes = targets.secretPrefixes ?? [];
+  const prefixes = targets.secretPrefixes;
   if (prefixes.length === 0) {
     throw new Error(`\`grantReadSecrets\` reads the secrets of the environment's \`secretsBackend\`, and ${env.node.path} has none (an imported environment does not know its backend), got: no secretsBackend`);
   }
@@ -402,6 +411,7 @@ export function grantReadSecrets(env: GrantingEnvironment, grantee: iam.IGrantab
     actions: ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret', 'secretsmanager:ListSecretVersionIds'],
     resourceArns: prefixes.map(prefix => secretArnPattern(env, prefix)),
   });
+  // Stryker disable next-line ConditionalExpression,BlockStatement: only an environment defined in this app knows its secrets backend, and it always has a key; the guard keeps the types honest
   if (targets.kmsKey === undefined) {
     return read;
   }
@@ -489,10 +499,9 @@ const PROFILE_GRANTS: { [profile: string]: (env: GrantingEnvironment, grantee: i
 
 /** Every grant of an access profile, as one grant. */
 export function grantAccessProfile(env: GrantingEnvironment, grantee: iam.IGrantable, profile: AccessProfile): iam.Grant {
-  const sso = ssoRoleGrant(env, grantee, profileSpec(profile).key);
-  if (sso) {
-    return sso;
-  }
+  // An IAM Identity Center role earns its one warning here, naming this profile's policy; each grant
+  // below then adds nothing to it.
+  ssoRoleGrant(env, grantee, profileSpec(profile).key);
   return PROFILE_GRANTS[profileSpec(profile).key](env, grantee).reduce((all, g) => all.combine(g));
 }
 
@@ -504,7 +513,7 @@ export class PeopleAccess {
   private readonly policies = new Map<AccessProfile, iam.ManagedPolicy>();
   private readonly groups = new Map<AccessProfile, iam.IGroup>();
 
-  constructor(private readonly env: GrantingEnvironment, private readonly targets: EnvironmentGrantTargets) {}
+  constructor(private readonly env: GrantingEnvironment, private readonly targets: OwnEnvironmentGrantTargets) {}
 
   /** Create the groups and attach the assignments of `options`. */
   public apply(options: PeopleAccessOptions = {}): void {

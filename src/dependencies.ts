@@ -318,7 +318,7 @@ export function checkRequirements(
     const contents = kind === 'directory' ? listFiles(pluginsLocalPath!) : kind === 'file' ? zipEntries(pluginsLocalPath!) : undefined;
     if (contents !== undefined) {
       const present = new Set(contents);
-      const missing = summary.pluginReferences.filter(f => !present.has(f));
+      const missing = summary.pluginReferences.filter(f => f !== '.' && !present.has(f));
       if (missing.length > 0) {
         throw new Error(`\`requirements\` refers to files under ${PLUGINS_MOUNT} that \`plugins\` does not contain, got: ${missing.join(', ')} missing from '${pluginsLocalPath}'`);
       }

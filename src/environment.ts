@@ -12,7 +12,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
-import { AccessProfile, AirflowRole, accessPolicyNameOf, EnvironmentGrantTargets, PeopleAccess } from './access';
+import { AccessProfile, AirflowRole, accessPolicyNameOf, EnvironmentGrantTargets, OwnEnvironmentGrantTargets, PeopleAccess } from './access';
 import { dagRunTriggerOf } from './dag-runs';
 import type { DagRunDefaults, DagRunOptions, DagRunTrigger } from './dag-runs';
 import { deliver, dependencySources } from './dependencies';
@@ -234,7 +234,7 @@ export class PrivateMwaaEnvironment extends EnvironmentBase implements IPrivateM
   /** The access profiles' policies and groups. */
   private readonly people: PeopleAccess;
   /** Where people deploy DAGs and dependency files to. */
-  private readonly targets: EnvironmentGrantTargets;
+  private readonly targets: OwnEnvironmentGrantTargets;
   /** The environment's VPC, for a front door and the functions of DAG run triggers. */
   private readonly vpc: ec2.IVpc;
 

@@ -107,9 +107,8 @@ export function onStatusChange(
 ): events.Rule {
   const rule = new events.Rule(scope, id, options);
   rule.addEventPattern(statusChangePattern(environmentName, environmentArn));
-  if (options.target) {
-    rule.addTarget(options.target);
-  }
+  // events.Rule takes `targets`, not OnEventOptions' `target`; addTarget(undefined) adds nothing.
+  rule.addTarget(options.target);
   return rule;
 }
 

@@ -228,16 +228,13 @@ export class MwaaVpcEndpoints extends Construct implements ec2.IConnectable {
       // Airflow environment); airflow.ops is in older guides only, and was not found in AWS's current
       // list for every Region, so it is not created.
       // https://docs.aws.amazon.com/mwaa/latest/userguide/security-privatelink.html
-      for (const [endpointId, service] of [
-        ['AirflowApi', ec2.InterfaceVpcEndpointAwsService.AIRFLOW_API],
-        ['AirflowEnv', ec2.InterfaceVpcEndpointAwsService.AIRFLOW_ENV],
-      ] as Array<[string, ec2.InterfaceVpcEndpointAwsService]>) {
+      const airflowEndpoint = (endpointId: string, service: ec2.InterfaceVpcEndpointAwsService) => {
         const endpoint = this.addInterface(endpointId, service);
         this.allow(endpoint, 'ThisEnvironmentOnly', ['airflow:*'], airflowResources);
-        if (endpointId === 'AirflowEnv') {
-          this.airflowEnvEndpoint = endpoint;
-        }
-      }
+        return endpoint;
+      };
+      airflowEndpoint('AirflowApi', ec2.InterfaceVpcEndpointAwsService.AIRFLOW_API);
+      this.airflowEnvEndpoint = airflowEndpoint('AirflowEnv', ec2.InterfaceVpcEndpointAwsService.AIRFLOW_ENV);
     }
     if (props.codeArtifact) {
       const codeArtifactActions = ['codeartifact:GetAuthorizationToken', 'codeartifact:GetRepositoryEndpoint', 'codeartifact:ReadFromRepository', 'sts:GetServiceBearerToken'];

@@ -19,7 +19,7 @@ export class MwaaWarnings {
   public static readonly REDUCED_LOGGING = 'cdk-private-mwaa:reducedLogging';
   /** `sourceBucket` is imported, so its settings cannot be checked. */
   public static readonly IMPORTED_BUCKET = 'cdk-private-mwaa:importedBucket';
-  /** `kmsKey` is imported, so its key policy cannot admit CloudWatch Logs. */
+  /** `kmsKey` (or the key of `sourceBucket`) is imported, so its key policy cannot admit CloudWatch Logs. */
   public static readonly KMS_KEY_POLICY = 'cdk-private-mwaa:kmsKeyPolicy';
   /** CUSTOMER endpoint management with nothing here creating the endpoints. */
   public static readonly CUSTOMER_ENDPOINTS = 'cdk-private-mwaa:customerEndpoints';
@@ -79,7 +79,7 @@ export class MwaaWarnings {
    * has neither a name known at synth nor a construct here that can carry a tag.
    */
   public static readonly PERMISSION_SET_PASS_ROLE = 'cdk-private-mwaa:permissionSetPassRole';
-  /** `kmsKey` belongs to another account, whose key policy is not changed here. */
+  /** `kmsKey` (or the key of `sourceBucket`) belongs to another account, whose key policy is not changed here. */
   public static readonly KMS_KEY_OTHER_ACCOUNT = 'cdk-private-mwaa:kmsKeyOtherAccount';
   /** The requirements' constraints file is for another Airflow version than `airflowVersion`. */
   public static readonly CONSTRAINTS_VERSION = 'cdk-private-mwaa:constraintsVersion';

@@ -1,11 +1,14 @@
 import { runSimulation } from '@cloud-copilot/iam-simulate';
-import { Annotations as CoreAnnotations, Stack } from 'aws-cdk-lib';
+import { Annotations as CoreAnnotations, App, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import { AccessProfile, AirflowRole, PrivateMwaaEnvironment, WebserverAccessMode } from '../src';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import { AccessProfile, AirflowRole, PrivateMwaaEnvironment, PrivateMwaaEnvironmentAttributes, WebserverAccessMode } from '../src';
 import { matchesEventPattern } from './support/event-pattern';
 import { ACCOUNT, newEnvironment, newStack, newVpc, PartialProps, REGION } from './support/fixtures';
+import { nagFindings, PACKS } from './support/nag';
 import { resolveIntrinsics } from './support/resolve-template';
 
 const ENV = 'test-env';
@@ -434,5 +437,227 @@ describe('the public access guardrail', () => {
     const off = newEnvironment({ publicAccessGuardrail: false });
     expect(off.env.publicAccessGuardrailRule).toBeUndefined();
     Template.fromStack(off.stack).resourceCountIs('AWS::Events::Rule', 1);
+  });
+});
+
+describe('construct ids, names and descriptions of the people\'s access', () => {
+  const { stack, env } = newEnvironment();
+  const resources = Template.fromStack(stack).toJSON().Resources;
+
+  test('each group and policy keeps its logical id (a changed id would replace it in the account)', () => {
+    // Written out, not derived: these ids are a public contract.
+    const groups = Object.entries(resources).filter(([, r]: [string, any]) => r.Type === 'AWS::IAM::Group')
+      .map(([id, r]: [string, any]) => [id, r.Properties.GroupName]);
+    expect(groups.map(([id, name]) => [id.replace(/[0-9A-F]{8}$/, ''), name]).sort()).toEqual([
+      ['AirflowAdministratorsGroup', 'test-env-administrators'],
+      ['AirflowDevelopersGroup', 'test-env-developers'],
+      ['AirflowOperatorsGroup', 'test-env-operators'],
+      ['AirflowViewersGroup', 'test-env-viewers'],
+    ]);
+    const managed = Object.entries(resources).filter(([, r]: [string, any]) => r.Type === 'AWS::IAM::ManagedPolicy'
+      && r.Properties.ManagedPolicyName !== undefined && String(r.Properties.ManagedPolicyName).includes('-airflow-'))
+      .map(([id, r]: [string, any]) => [id.replace(/[0-9A-F]{8}$/, ''), r.Properties.ManagedPolicyName, r.Properties.Description]);
+    expect(managed.sort()).toEqual([
+      ['AirflowAdministratorsAccessPolicy', 'test-env-airflow-administrators', 'Administrators access to the Amazon MWAA environment test-env'],
+      ['AirflowDevelopersAccessPolicy', 'test-env-airflow-developers', 'Developers access to the Amazon MWAA environment test-env'],
+      ['AirflowOperatorsAccessPolicy', 'test-env-airflow-operators', 'Operators access to the Amazon MWAA environment test-env'],
+      ['AirflowViewersAccessPolicy', 'test-env-airflow-viewers', 'Viewers access to the Amazon MWAA environment test-env'],
+    ]);
+  });
+
+  test('a value that is not an access profile (as Python or Java may pass) is refused by name', () => {
+    expect(() => env.accessPolicy('SUPERUSER' as AccessProfile)).toThrow(new Error('`profile` must be an AccessProfile, got: SUPERUSER'));
+    expect(() => env.grantAccessProfile(new iam.User(stack, 'Someone'), 'SUPERUSER' as AccessProfile))
+      .toThrow(new Error('`profile` must be an AccessProfile, got: SUPERUSER'));
+  });
+
+  test('the administrator may create network interfaces only in the environment\'s subnets and security groups (not its VPC)', () => {
+    const statement = policies[AccessProfile.ADMINISTRATOR].Statement.find((s: any) => s.Action === 'ec2:CreateNetworkInterface');
+    expect(statement.Resource).toEqual([
+      ec2Arn('network-interface', '*'),
+      `arn:aws:ec2:${REGION}:*:subnet/${SUBNET_IDS[0]}`,
+      `arn:aws:ec2:${REGION}:*:subnet/${SUBNET_IDS[1]}`,
+      `arn:aws:ec2:${REGION}:*:security-group/${SG_ID}`,
+    ]);
+  });
+});
+
+/** The cdk-nag findings acknowledged on a construct, by id, with their reasons. */
+function acknowledged(construct: iam.ManagedPolicy | iam.IGroup): Record<string, string> {
+  return Object.fromEntries(construct.node.metadata.filter(m => m.type === 'aws:cdk:acknowledged-rules')
+    .flatMap(m => Object.entries(m.data as Record<string, string>)));
+}
+
+describe('each profile acknowledges exactly the wildcards its policy has, each with a reason', () => {
+  const arn = (rest: string) => `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:${rest}]`;
+  const LOGS = [
+    'AwsSolutions-IAM5[Resource::*]',
+    ...['DAGProcessing', 'Scheduler', 'Task', 'WebServer', 'Worker'].map(type => arn(`logs:eu-west-1:111111111111:log-group:airflow-test-env-${type}:*`)),
+  ];
+  const KEY = ['AwsSolutions-IAM5[Action::kms:GenerateDataKey*]', 'AwsSolutions-IAM5[Action::kms:ReEncrypt*]'];
+  const NETWORK = [
+    arn('ec2:eu-west-1:111111111111:vpc-endpoint/*'),
+    arn('ec2:eu-west-1:111111111111:network-interface/*'),
+    arn('ec2:eu-west-1:*:vpc/<Vpc8378EB38>'),
+    arn('ec2:eu-west-1:*:subnet/<VpcPrivateSubnet1Subnet536B997A>'),
+    arn('ec2:eu-west-1:*:subnet/<VpcPrivateSubnet2Subnet3788AAA1>'),
+    arn('ec2:eu-west-1:*:security-group/<AirflowSecurityGroupC7425FC4.GroupId>'),
+  ];
+  const DAGS = ['AwsSolutions-IAM5[Resource::<AirflowSourceBucketCD7E6C32.Arn>/dags/*]'];
+  const SECRETS = ['connections', 'variables'].map(kind => arn(`secretsmanager:eu-west-1:111111111111:secret:airflow/${kind}/*`));
+  const SELF_SERVICE = [arn('states:eu-west-1:111111111111:execution:<AirflowSelfServiceStateMachineCAE8EBAF.Name>:*')];
+
+  const variants: Array<[string, PartialProps, Record<AccessProfile, string[]>]> = [
+    ['the default environment', {}, {
+      [AccessProfile.ADMINISTRATOR]: [...LOGS, ...KEY, ...NETWORK],
+      [AccessProfile.DEVELOPER]: [...LOGS, ...DAGS],
+      [AccessProfile.OPERATOR]: LOGS,
+      [AccessProfile.VIEWER]: [],
+    }],
+    ['with the Secrets Manager backend', { secretsBackend: {} }, {
+      [AccessProfile.ADMINISTRATOR]: [...LOGS, ...KEY, ...NETWORK, ...SECRETS],
+      [AccessProfile.DEVELOPER]: [...LOGS, ...DAGS],
+      [AccessProfile.OPERATOR]: LOGS,
+      [AccessProfile.VIEWER]: [],
+    }],
+    ['with self-service and the Secrets Manager backend', { selfService: true, secretsBackend: {} }, {
+      [AccessProfile.ADMINISTRATOR]: [...LOGS, ...SELF_SERVICE, ...SECRETS],
+      [AccessProfile.DEVELOPER]: [...LOGS, ...DAGS],
+      [AccessProfile.OPERATOR]: LOGS,
+      [AccessProfile.VIEWER]: [],
+    }],
+  ];
+
+  describe.each(variants)('%s', (_name, props, expected) => {
+    const { stack, env } = newEnvironment(props);
+
+    test.each(Object.values(AccessProfile))('%s', profile => {
+      const entries = acknowledged(env.accessPolicy(profile));
+      expect(Object.keys(entries).sort()).toEqual([...expected[profile]].sort());
+      for (const reason of Object.values(entries)) {
+        expect(reason.length).toBeGreaterThan(30);
+      }
+    });
+
+    test('and cdk-nag reports nothing on the policies or the groups', () => {
+      const app = stack.node.root as App;
+      const scopes = Object.values(AccessProfile).flatMap(p => [env.accessPolicy(p), env.group(p)!]);
+      expect(nagFindings(app, PACKS[0][1], ...scopes)).toEqual([]);
+      for (const [name, pack] of PACKS.slice(1)) {
+        expect([name, nagFindings(app, pack, ...scopes)]).toEqual([name, []]);
+      }
+    });
+  });
+
+  test('the reasons say what each wildcard is', () => {
+    const { env } = newEnvironment({ selfService: true, secretsBackend: {} });
+    const admin = acknowledged(env.accessPolicy(AccessProfile.ADMINISTRATOR));
+    expect(admin[SELF_SERVICE[0]]).toMatch(/executions of this environment's self-service updater/);
+    expect(admin[SECRETS[0]]).toBe('Reading the secrets of the Secrets Manager backend under airflow/connections/, read-only.');
+    expect(admin[LOGS[2]]).toBe('The log streams of this environment\'s Scheduler log group.');
+    const plain = acknowledged(newEnvironment().env.accessPolicy(AccessProfile.ADMINISTRATOR));
+    expect(plain[KEY[0]]).toMatch(/customer managed key: data keys of this environment's key only/);
+    expect(plain[KEY[1]]).toMatch(/customer managed key: re-encryption with this environment's key only/);
+    expect(plain[NETWORK[0]]).toMatch(/^The VPC endpoint MWAA creates for a private web server has no id before it exists/);
+    expect(plain[NETWORK[1]]).toMatch(/^The network interfaces MWAA creates have no id before they exist/);
+    expect(plain[NETWORK[2]]).toMatch(/the account is open because a shared VPC's belong to its owner account/);
+    expect(acknowledged(env.accessPolicy(AccessProfile.DEVELOPER))[DAGS[0]]).toMatch(/^Deploying DAGs: objects under the DAG folder/);
+    expect(acknowledged(env.group(AccessProfile.VIEWER)!)).toEqual({
+      'HIPAA.Security-IAMGroupHasUsers': expect.stringMatching(/one group per access profile .* empty until they do/),
+      'PCI.DSS.321-IAMGroupHasUsers': expect.stringMatching(/one group per access profile .* empty until they do/),
+    });
+  });
+});
+
+describe('the administrator with self-service', () => {
+  const actionsOf = (props: PartialProps) => {
+    const { stack, env } = newEnvironment(props);
+    const policyId = stack.getLogicalId(env.accessPolicy(AccessProfile.ADMINISTRATOR).node.defaultChild as any);
+    const doc = Template.fromStack(stack).toJSON().Resources[policyId]
+      .Properties.PolicyDocument;
+    return doc.Statement.flatMap((s: any) => [s.Action].flat());
+  };
+
+  test('reads the environment and starts and follows the updater, and may not update the environment itself', () => {
+    const actions = actionsOf({ selfService: true });
+    expect(actions).toEqual(expect.arrayContaining(['airflow:GetEnvironment', 'states:StartExecution', 'states:DescribeExecution']));
+    for (const direct of ['airflow:UpdateEnvironment', 'iam:PassRole', 'ec2:CreateVpcEndpoint', 'kms:CreateGrant', 'secretsmanager:GetSecretValue']) {
+      expect(actions).not.toContain(direct);
+    }
+  });
+
+  test('with the Secrets Manager backend, may also read its secrets', () => {
+    expect(actionsOf({ selfService: true, secretsBackend: {} })).toEqual(expect.arrayContaining(['states:StartExecution', 'secretsmanager:GetSecretValue']));
+  });
+});
+
+describe('IAM Identity Center roles in grants and assignments', () => {
+  const SSO_ARN = `arn:aws:iam::${ACCOUNT}:role/aws-reserved/sso.amazonaws.com/eu-west-1/AWSReservedSSO_DataEngineer_0123456789abcdef`;
+  const ssoWarnings = (stack: Stack) => Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp('cdk-private-mwaa:ssoRole'))
+    .map(w => w.entry.data as string);
+
+  test('grantAccessProfile names the profile\'s own policy in its warning', () => {
+    const { stack, env } = newEnvironment({ peopleAccess: { createGroups: false } });
+    env.grantAccessProfile(iam.Role.fromRoleArn(stack, 'Sso', SSO_ARN), AccessProfile.OPERATOR);
+    expect(ssoWarnings(stack)).toEqual([expect.stringMatching(
+      /^A grant of the environment: AWSReservedSSO_DataEngineer_0123456789abcdef is an IAM Identity Center role.*Reference the customer managed policy test-env-airflow-operators in the permission set/)]);
+  });
+
+  test('an assignment says where the role came from', () => {
+    const { stack } = newEnvironment({
+      peopleAccess: { createGroups: false, assignments: [{ profile: AccessProfile.VIEWER, roles: [iam.Role.fromRoleArn(newStack(), 'Sso', SSO_ARN)] }] },
+    });
+    expect(ssoWarnings(stack)).toEqual([expect.stringMatching(/^`peopleAccess.assignments`: AWSReservedSSO_DataEngineer_0123456789abcdef is an IAM Identity Center role/)]);
+  });
+
+  test('an assignment of groups only attaches the policy to them', () => {
+    const stack = newStack();
+    const team = iam.Group.fromGroupName(stack, 'Team', 'data-platform');
+    new PrivateMwaaEnvironment(stack, 'Airflow', {
+      environmentName: ENV,
+      vpc: newVpc(stack),
+      peopleAccess: { createGroups: false, assignments: [{ profile: AccessProfile.OPERATOR, groups: [team] }] },
+    });
+    Template.fromStack(stack).hasResourceProperties('AWS::IAM::ManagedPolicy', {
+      ManagedPolicyName: 'test-env-airflow-operators', Groups: ['data-platform'], Roles: Match.absent(), Users: Match.absent(),
+    });
+  });
+});
+
+describe('deployment grants on an imported environment', () => {
+  const KEY_A = `arn:aws:kms:${REGION}:${ACCOUNT}:key/aaaaaaaa-aaaa-aaaa-aaaa-aaaaaaaaaaaa`;
+  const KEY_B = `arn:aws:kms:${REGION}:${ACCOUNT}:key/bbbbbbbb-bbbb-bbbb-bbbb-bbbbbbbbbbbb`;
+  const deployer = (attrs: (stack: Stack) => Partial<PrivateMwaaEnvironmentAttributes>) => {
+    const stack = newStack();
+    const imported = PrivateMwaaEnvironment.fromEnvironmentAttributes(stack, 'Legacy', { environmentName: 'legacy', ...attrs(stack) });
+    return { stack, imported, user: new iam.User(stack, 'Ci') };
+  };
+  const statements = (stack: Stack) => Object.values(Template.fromStack(stack).findResources('AWS::IAM::Policy'))
+    .flatMap((p: any) => resolveIntrinsics(p.Properties.PolicyDocument, { account: ACCOUNT, region: REGION, refs: {}, arns: {} }).Statement);
+
+  test('without its bucket, each grant fails and says what it was for', () => {
+    const { imported, user } = deployer(() => ({}));
+    expect(() => imported.grantDagDeployment(user)).toThrow(
+      /^`sourceBucket` of the imported environment TestStack\/Legacy is needed to deploy DAGs; import it with `fromEnvironmentAttributes` and its `sourceBucket`, got: no bucket$/);
+    expect(() => imported.grantDependencyDeployment(user)).toThrow(
+      /is needed to deploy requirements, plugins and the startup script; import it with/);
+  });
+
+  test('the bucket\'s own key is used before the environment\'s', () => {
+    const { stack, imported, user } = deployer((s: Stack) => ({
+      sourceBucket: s3.Bucket.fromBucketAttributes(s, 'B', { bucketName: 'legacy-dags', encryptionKey: kms.Key.fromKeyArn(s, 'KA', KEY_A) }),
+      kmsKey: kms.Key.fromKeyArn(s, 'KB', KEY_B),
+    }));
+    imported.grantDagDeployment(user);
+    const kmsResources = statements(stack).filter((s: any) => [s.Action].flat().includes('kms:GenerateDataKey')).map((s: any) => s.Resource);
+    expect(kmsResources).toEqual([KEY_A]);
+  });
+
+  test('a bucket with no key known adds no KMS statement', () => {
+    const { stack, imported, user } = deployer((s: Stack) => ({ sourceBucket: s3.Bucket.fromBucketName(s, 'B', 'legacy-dags') }));
+    imported.grantDagDeployment(user);
+    const all = statements(stack);
+    expect(all.length).toBeGreaterThan(0);
+    expect(all.filter((s: any) => [s.Action].flat().some((a: string) => a.startsWith('kms:')))).toEqual([]);
   });
 });

@@ -9,10 +9,10 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as s3deploy from 'aws-cdk-lib/aws-s3-deployment';
 import { Dags, DependencyFile, PrivateMwaaEnvironment, PrivateMwaaEnvironmentProps, WebserverAccessMode } from '../src';
-import { isZipArchive, listFiles, pathKind, zipEntries } from '../src/private/delivery';
 import { PINNED_REQUIREMENTS, sampleProject, writeTree, writeZip } from './support/files';
 import { ACCOUNT, newVpc, REGION } from './support/fixtures';
 import { resolveIntrinsics } from './support/resolve-template';
+import { isZipArchive, listFiles, pathKind, zipEntries } from '../src/private/delivery';
 
 /**
  * DAGs, requirements, plugins and the startup script delivered from local paths: what is
@@ -454,6 +454,12 @@ describe('the upload may write its one object and nothing else', () => {
     return response.overallResult;
   }
 
+  test('its statements are the three named ones, and the function uses the SDK of its runtime (no download at deploy time)', () => {
+    expect(document.Statement.map((st: any) => st.Sid)).toEqual(['ReadStagedAsset', 'WriteThisObjectOnly', 'EncryptThroughS3']);
+    const copy = built.template.toJSON().Resources[logicalId(built, 'RequirementsUpload', 'Copy', 'Resource')];
+    expect(copy.Properties.InstallLatestAwsSdk).toBe(false);
+  });
+
   test.each([
     ['read the staged requirements asset', 's3:GetObject', `arn:aws:s3:::${ASSETS}/${stagedKey}`, {}],
     ['write requirements.txt', 's3:PutObject', `arn:aws:s3:::${BUCKET}/requirements.txt`, {}],
@@ -789,6 +795,55 @@ describe('the zip reader', () => {
   ])('gives no names for %s', (_name, patch) => {
     const file = patched(pythonZip([{ name: 'a.py' }, { name: 'b.py' }]), patch);
     expect(zipEntries(file)).toBeUndefined();
+  });
+
+  test('an archive of more entries than 65,535 (ZIP64) gives no names, rather than the first 65,535', () => {
+    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'mwaa-zip-')), 'plugins.zip');
+    execFileSync('python3', ['-c', [
+      'import sys, zipfile',
+      'with zipfile.ZipFile(sys.argv[1], "w") as z:',
+      '    for i in range(65536):',
+      '        z.writestr(f"{i}.py", b"")',
+    ].join('\n'), file]);
+    const data = fs.readFileSync(file);
+    expect(data.readUInt16LE(endRecord(data) + 10)).toBe(0xffff);
+    expect(data.readUInt32LE(endRecord(data) + 16)).toBeLessThan(data.length);
+    expect(zipEntries(file)).toBeUndefined();
+  });
+
+  test('a central directory header cut short by the end of the file gives no names, and no error', () => {
+    const file = patched(pythonZip([{ name: 'a.py' }, { name: 'b.py' }]), d => {
+      // One entry, whose header signature is 45 bytes before the end, where the directory is said to
+      // start: one byte too few for a header.
+      d.writeUInt16LE(1, endRecord(d) + 10);
+      d.writeUInt32LE(0x02014b50, d.length - 45);
+      d.writeUInt32LE(d.length - 45, endRecord(d) + 16);
+    });
+    expect(zipEntries(file)).toBeUndefined();
+  });
+
+  test('a central directory header that ends exactly at the end of the file is read', () => {
+    // The end record first (one entry, its directory at byte 22), then one 46-byte header with an empty name.
+    const end = [0x50, 0x4b, 0x05, 0x06, 0, 0, 0, 0, 1, 0, 1, 0, 46, 0, 0, 0, 22, 0, 0, 0, 0, 0];
+    const header = [0x50, 0x4b, 0x01, 0x02, ...new Array(42).fill(0)];
+    expect(zipEntries(bytes(...end, ...header))).toEqual(['']);
+  });
+
+  test('checking whether a file is a zip closes the file it opened', () => {
+    // The module object itself: `import * as fs` gives a read-only view of it, which jest cannot spy on.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const nodeFs: typeof fs = require('fs');
+    const file = bytes(0x50, 0x4b, 0x03, 0x04);
+    const open = jest.spyOn(nodeFs, 'openSync');
+    const close = jest.spyOn(nodeFs, 'closeSync');
+    try {
+      isZipArchive(file);
+      expect(open).toHaveBeenCalledTimes(1);
+      expect(close.mock.calls).toEqual([[open.mock.results[0].value]]);
+    } finally {
+      open.mockRestore();
+      close.mockRestore();
+    }
   });
 
   test('counts fewer than the central directory holds give only those', () => {

@@ -98,6 +98,7 @@ describe('the environment with its defaults', () => {
       DeletionPolicy: 'Retain',
       UpdateReplacePolicy: 'Retain',
       Properties: {
+        Description: 'Encrypts the Amazon MWAA environment test-env, its bucket and its logs',
         EnableKeyRotation: true,
         KeyPolicy: {
           Statement: Match.arrayWith([{
@@ -170,6 +171,28 @@ describe('the environment with its defaults', () => {
     template.hasResourceProperties('AWS::EC2::SecurityGroup', {
       SecurityGroupEgress: [{ CidrIp: '0.0.0.0/0', IpProtocol: '-1' }],
       SecurityGroupIngress: Match.absent(),
+    });
+  });
+
+  test('with the Secrets Manager backend the policy adds exactly its three statements, after the documented ones', () => {
+    const own = newStack();
+    const withBackend = new PrivateMwaaEnvironment(own, 'Airflow', { environmentName: 'test-env', vpc: newVpc(own), secretsBackend: {} });
+    const policy = Template.fromStack(own).toJSON().Resources[logicalIdOf(own, withBackend.executionRolePolicy)].Properties.PolicyDocument.Statement;
+    expect(policy.map((st: any) => st.Sid)).toEqual(['PublishMetrics', 'DenyListAllBuckets', 'ReadSourceBucket', 'WriteOwnLogs', 'DescribeLogGroups',
+      'ReadAccountPublicAccessBlock', 'PutMetricData', 'UseCeleryQueues', 'UseKeyViaSqsAndS3', 'ReadAirflowSecrets', 'ListSecrets', 'DecryptSecretsViaSecretsManager']);
+    expect(policy.slice(9).map((st: any) => [st.Sid, st.Action])).toEqual([
+      ['ReadAirflowSecrets', ['secretsmanager:GetResourcePolicy', 'secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret', 'secretsmanager:ListSecretVersionIds']],
+      ['ListSecrets', 'secretsmanager:ListSecrets'],
+      ['DecryptSecretsViaSecretsManager', 'kms:Decrypt'],
+    ]);
+  });
+
+  test('the execution role and its policy name their environment in their descriptions', () => {
+    // What an operator sees in the IAM console; the role is not named (a name would block its replacement).
+    template.hasResourceProperties('AWS::IAM::Role', { Description: 'Execution role of the Amazon MWAA environment test-env' });
+    template.hasResourceProperties('AWS::IAM::ManagedPolicy', {
+      Roles: [{ Ref: roleId }],
+      Description: 'Least-privilege permissions of the Amazon MWAA environment test-env',
     });
   });
 

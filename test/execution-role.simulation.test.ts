@@ -176,6 +176,39 @@ describe('the execution role may not make the calls next to them', () => {
 
 });
 
+describe('the role\'s own policy keeps the key to SQS and S3, even where a key policy would allow more', () => {
+  // A key the user brings often has the default key policy, which lets IAM policies decide: then the
+  // kms:ViaService conditions of the execution role policy are all that keeps the role from using
+  // the key directly. Simulated against such a key policy, so the created key's policy cannot mask them.
+  // https://docs.aws.amazon.com/kms/latest/developerguide/key-policy-default.html
+  const delegating = {
+    Version: '2012-10-17',
+    Statement: [{ Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${ACCOUNT}:root` }, Action: 'kms:*', Resource: '*' }],
+  };
+  const withDelegatingKey = (synthesized: typeof policies) => ({ ...synthesized, keyPolicy: delegating });
+  const viaSecretsManager = { 'kms:ViaService': `secretsmanager.${REGION}.amazonaws.com` };
+  const withBackend = synthesize({ secretsBackend: {} });
+
+  test.each([
+    ['decrypt through SQS', viaSqs, 'Allowed'],
+    ['decrypt through S3', viaS3, 'Allowed'],
+    ['decrypt directly', undefined, 'ImplicitlyDenied'],
+    ['decrypt through Lambda', { 'kms:ViaService': `lambda.${REGION}.amazonaws.com` }, 'ImplicitlyDenied'],
+    ['decrypt through Secrets Manager without the backend', viaSecretsManager, 'ImplicitlyDenied'],
+  ])('%s', async (_name, context, expected) => {
+    expect(await asExecutionRole({ action: 'kms:Decrypt', resource: KEY_ARN, context }, withDelegatingKey(policies))).toBe(expected);
+  });
+
+  test.each([
+    ['decrypt through Secrets Manager', 'kms:Decrypt', viaSecretsManager, 'Allowed'],
+    ['decrypt directly', 'kms:Decrypt', undefined, 'ImplicitlyDenied'],
+    ['decrypt through Lambda', 'kms:Decrypt', { 'kms:ViaService': `lambda.${REGION}.amazonaws.com` }, 'ImplicitlyDenied'],
+    ['encrypt through Secrets Manager', 'kms:Encrypt', viaSecretsManager, 'ImplicitlyDenied'],
+  ])('with the Secrets Manager backend: %s', async (_name, action, context, expected) => {
+    expect(await asExecutionRole({ action, resource: KEY_ARN, context }, withDelegatingKey(withBackend))).toBe(expected);
+  });
+});
+
 describe('only MWAA, for this environment in this account, may assume the role', () => {
   async function assume(service: string, context: { [key: string]: string }): Promise<Result> {
     return simulate({

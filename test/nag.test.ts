@@ -96,6 +96,24 @@ describe('the construct acknowledges only the documented wildcards of its execut
     }
   });
 
+  test('with the Secrets Manager backend, each prefix\'s secrets are acknowledged, with the prefix in the reason', () => {
+    const stack = newStack();
+    const env = new PrivateMwaaEnvironment(stack, 'Airflow', {
+      environmentName: 'test-env',
+      vpc: newVpc(stack),
+      secretsBackend: { connectionsPrefix: 'teams/data/connections', variablesPrefix: 'teams/data/variables' },
+    });
+    const entries = Object.fromEntries(env.executionRolePolicy.node.metadata
+      .filter(m => m.type === 'aws:cdk:acknowledged-rules')
+      .flatMap(m => Object.entries(m.data as Record<string, string>)));
+    for (const prefix of ['teams/data/connections', 'teams/data/variables']) {
+      const id = `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:secretsmanager:eu-west-1:111111111111:secret:${prefix}/*]`;
+      expect(entries[id]).toBe(`Secrets Manager backend: the secrets under the configured connections or variables prefix (${prefix}/), read-only.`);
+    }
+    const app = stack.node.root as App;
+    expect(findings(app, PACKS[0][1], env).filter(f => f.includes('secretsmanager'))).toEqual([]);
+  });
+
   test('an added wildcard on the execution role is still reported', () => {
     const stack = newStack();
     const env = new PrivateMwaaEnvironment(stack, 'Airflow', { environmentName: 'test-env', vpc: newVpc(stack) });

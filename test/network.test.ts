@@ -4,6 +4,7 @@ import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { EndpointManagement, MwaaVpcEndpoints, PrivateMwaaEnvironment, PrivateMwaaEnvironmentProps, WebserverAccessMode } from '../src';
 import { ACCOUNT, newVpc, REGION } from './support/fixtures';
 import { resolveIntrinsics } from './support/resolve-template';
@@ -149,6 +150,9 @@ describe('the VPC endpoints of an environment without internet access', () => {
       .not.toContain(`com.amazonaws.${REGION}.secretsmanager`);
     const on = build({ createVpcEndpoints: true, secretsBackend: {} });
     expect(Annotations.fromStack(on.stack).findWarning('*', Match.stringLikeRegexp('cdk-private-mwaa:secretsEndpoint'))).toHaveLength(0);
+    // Without the backend, turning the endpoint off is nothing to warn about.
+    const neither = build({ createVpcEndpoints: true, vpcEndpointsOptions: { secretsManager: false } });
+    expect(Annotations.fromStack(neither.stack).findWarning('*', Match.stringLikeRegexp('cdk-private-mwaa:secretsEndpoint'))).toHaveLength(0);
   });
 });
 
@@ -213,7 +217,8 @@ describe('the endpoint policies admit only what the environment needs', () => {
       request: {
         principal,
         action,
-        resource: { resource, accountId: resource.split(':')[4] || ACCOUNT },
+        // An action without resource-level permissions (`*`) acts in the caller's own account.
+        resource: { resource, accountId: resource === '*' ? principal.split(':')[4] : (resource.split(':')[4] || ACCOUNT) },
         contextVariables: { 'aws:PrincipalAccount': principal.split(':')[4] },
       },
     }, {});
@@ -250,6 +255,7 @@ describe('the endpoint policies admit only what the environment needs', () => {
     ['ECR: pull an image (API endpoint)', () => policyOf(byService('ecr.api')), 'ecr:BatchGetImage', REPOSITORY, ROLE],
     ['ECR: pull a layer (Docker endpoint)', () => policyOf(byService('ecr.dkr')), 'ecr:GetDownloadUrlForLayer', REPOSITORY, ROLE],
     ['ECR: get an authorization token', () => policyOf(byService('ecr.api')), 'ecr:GetAuthorizationToken', '*', ROLE],
+    ['Secrets Manager: list secrets', () => policyOf(byService('secretsmanager')), 'secretsmanager:ListSecrets', '*', ROLE],
     ['CodeArtifact: read packages (repositories endpoint)', () => policyOf(byService('codeartifact.repositories')), 'codeartifact:ReadFromRepository', PACKAGES, ROLE],
     ['CodeArtifact: find the repository endpoint (API endpoint)', () => policyOf(byService('codeartifact.api')), 'codeartifact:GetRepositoryEndpoint', PACKAGES, ROLE],
     ['CodeArtifact: a bearer token', () => policyOf(byService('codeartifact.api')), 'sts:GetServiceBearerToken', '*', ROLE],
@@ -281,6 +287,11 @@ describe('the endpoint policies admit only what the environment needs', () => {
     ['MWAA: create an environment', () => policyOf(byService('airflow.api')), 'airflow:CreateEnvironment', ENVIRONMENT('new-env'), ROLE],
     ['ECR: pull an image as a principal of another account', () => policyOf(byService('ecr.api')), 'ecr:BatchGetImage', REPOSITORY, FOREIGN],
     ['ECR: pull a layer as a principal of another account', () => policyOf(byService('ecr.dkr')), 'ecr:GetDownloadUrlForLayer', REPOSITORY, FOREIGN],
+    ['ECR: get an authorization token as a principal of another account', () => policyOf(byService('ecr.api')), 'ecr:GetAuthorizationToken', '*', FOREIGN],
+    ['ECR: get an authorization token through the Docker endpoint as a principal of another account', () => policyOf(byService('ecr.dkr')), 'ecr:GetAuthorizationToken', '*', FOREIGN],
+    ['Secrets Manager: list secrets as a principal of another account', () => policyOf(byService('secretsmanager')), 'secretsmanager:ListSecrets', '*', FOREIGN],
+    ['CodeArtifact: an authorization token as a principal of another account', () => policyOf(byService('codeartifact.api')), 'codeartifact:GetAuthorizationToken', '*', FOREIGN],
+    ['CodeArtifact: a bearer token through the repositories endpoint as a principal of another account', () => policyOf(byService('codeartifact.repositories')), 'sts:GetServiceBearerToken', '*', FOREIGN],
     ['ECR: push an image', () => policyOf(byService('ecr.api')), 'ecr:PutImage', REPOSITORY, ROLE],
     ['ECR: delete a repository', () => policyOf(byService('ecr.dkr')), 'ecr:DeleteRepository', REPOSITORY, ROLE],
     ['CodeArtifact: read packages as a principal of another account', () => policyOf(byService('codeartifact.repositories')), 'codeartifact:ReadFromRepository', PACKAGES, FOREIGN],
@@ -292,6 +303,32 @@ describe('the endpoint policies admit only what the environment needs', () => {
   ];
   test.each(denied)('denies %s', async (_name, policy, action, resource, principal) => {
     expect(await through(policy(), action, resource, principal)).not.toBe('Allowed');
+  });
+
+  test('each endpoint policy has its named statements, and only those on `*` or on a queue MWAA owns are held to this account', () => {
+    const statements = (endpoint: ec2.GatewayVpcEndpoint | ec2.InterfaceVpcEndpoint) =>
+      (policyOf(endpoint) as any).Statement.map((st: any) => [st.Sid, st.Condition ?? 'any account']);
+    const own = { StringEquals: { 'aws:PrincipalAccount': ACCOUNT } };
+    expect(statements(endpoints.s3Endpoint!)).toEqual([
+      ['ReadEnvironmentBucket', 'any account'], ['UseDataBuckets', 'any account'], ['ReadEcrLayers', 'any account'], ['ReadCodeArtifactAssets', 'any account'],
+    ]);
+    expect(statements(byService('sqs'))).toEqual([['UseCeleryQueue', own]]);
+    expect(statements(byService('logs'))).toEqual([['WriteEnvironmentLogs', 'any account'], ['DescribeLogGroups', own]]);
+    expect(statements(byService('monitoring'))).toEqual([['PutMetricData', own]]);
+    expect(statements(byService('kms'))).toEqual([['UseEnvironmentKey', 'any account']]);
+    expect(statements(byService('secretsmanager'))).toEqual([['ReadSecrets', 'any account'], ['ListSecrets', own]]);
+    expect(statements(byService('ecr.api'))).toEqual([['PullImages', own]]);
+    expect(statements(byService('ecr.dkr'))).toEqual([['PullImages', own]]);
+    expect(statements(byService('airflow.api'))).toEqual([['ThisEnvironmentOnly', 'any account']]);
+    expect(statements(byService('airflow.env'))).toEqual([['ThisEnvironmentOnly', 'any account']]);
+    expect(statements(byService('codeartifact.api'))).toEqual([['ReadPackages', own]]);
+    expect(statements(byService('codeartifact.repositories'))).toEqual([['ReadPackages', own]]);
+  });
+
+  test('addAirflowEnvEndpoint returns the airflow.env endpoint airflowEndpoints made, and adds none', () => {
+    const count = endpoints.interfaceEndpointCount;
+    expect(endpoints.addAirflowEnvEndpoint()).toBe(byService('airflow.env'));
+    expect(endpoints.interfaceEndpointCount).toBe(count);
   });
 
   test('the ECR layer bucket is not admitted without ECR', async () => {
@@ -308,6 +345,104 @@ describe('the endpoint policies admit only what the environment needs', () => {
 });
 
 describe('the endpoints construct on its own', () => {
+  function standalone(extra: Partial<ConstructorParameters<typeof MwaaVpcEndpoints>[2]> = {}) {
+    const stack = new Stack(new App(), 'TestStack', { env: { account: ACCOUNT, region: REGION } });
+    const vpc = isolatedVpc(stack);
+    const sg = new ec2.SecurityGroup(stack, 'Sg', { vpc });
+    const endpoints = new MwaaVpcEndpoints(stack, 'Endpoints', {
+      vpc,
+      subnets: { subnetType: ec2.SubnetType.PRIVATE_ISOLATED },
+      environmentSecurityGroups: [sg],
+      environmentName: 'test-env',
+      sourceBucket: s3.Bucket.fromBucketName(stack, 'B', 'source-bucket'),
+      kmsKey: new kms.Key(stack, 'Key'),
+      ...extra,
+    });
+    const resources = () => Template.fromStack(stack).toJSON().Resources;
+    const policy = (endpoint: ec2.InterfaceVpcEndpoint) =>
+      resolveIntrinsics(resources()[stack.getLogicalId(endpoint.node.defaultChild as any)].Properties.PolicyDocument,
+        { account: ACCOUNT, region: REGION, refs: {}, arns: {} });
+    return { stack, vpc, sg, endpoints, resources, policy };
+  }
+
+  test('without ECR, CodeArtifact or data buckets, the S3 endpoint reads the environment bucket only', () => {
+    const { endpoints, policy } = standalone();
+    expect((policy(endpoints.s3Endpoint as any) as any).Statement.map((st: any) => st.Sid)).toEqual(['ReadEnvironmentBucket']);
+  });
+
+  test('rejects a subnet selection that selects no subnet', () => {
+    expect(() => standalone({ subnets: { subnets: [] } }))
+      .toThrow(new Error('`subnets` must select at least one subnet of the VPC for the endpoints, got: none'));
+  });
+
+  test('its security group admits HTTPS from the environment\'s security groups only, not the VPC', () => {
+    const { stack, sg, endpoints, resources } = standalone();
+    const group = resources()[stack.getLogicalId(endpoints.securityGroup.node.defaultChild as any)].Properties;
+    expect(group.GroupDescription).toBe('VPC endpoints of the Amazon MWAA environment test-env');
+    const ingress = [
+      ...(group.SecurityGroupIngress ?? []),
+      ...Object.values<any>(resources()).filter(r => r.Type === 'AWS::EC2::SecurityGroupIngress').map(r => r.Properties),
+    ];
+    expect(ingress).toEqual([expect.objectContaining({
+      IpProtocol: 'tcp',
+      FromPort: 443,
+      ToPort: 443,
+      SourceSecurityGroupId: { 'Fn::GetAtt': [stack.getLogicalId(sg.node.defaultChild as any), 'GroupId'] },
+      Description: 'HTTPS from the Amazon MWAA environment test-env',
+    })]);
+  });
+
+  test('addAirflowEnvEndpoint adds one airflow.env endpoint, for InvokeRestApi on this environment\'s Airflow roles, however often it is called', () => {
+    const { endpoints, policy } = standalone();
+    const count = endpoints.interfaceEndpointCount;
+    const first = endpoints.addAirflowEnvEndpoint();
+    expect(endpoints.addAirflowEnvEndpoint()).toBe(first);
+    expect(endpoints.interfaceEndpointCount).toBe(count + 1);
+    expect(policy(first)).toEqual({
+      Version: '2012-10-17',
+      Statement: [{
+        Sid: 'InvokeRestApiOnThisEnvironment',
+        Effect: 'Allow',
+        Principal: '*',
+        Action: 'airflow:InvokeRestApi',
+        Resource: `arn:aws:airflow:${REGION}:${ACCOUNT}:role/test-env/*`,
+      }],
+    });
+  });
+
+  test('allowQueue admits each queue in a statement of its own', () => {
+    const { stack, endpoints, resources } = standalone();
+    const events = new sqs.Queue(stack, 'Events');
+    const more = new sqs.Queue(stack, 'More');
+    endpoints.allowQueue(events, ['sqs:ReceiveMessage']);
+    endpoints.allowQueue(more, ['sqs:SendMessage', 'sqs:GetQueueUrl']);
+    const statements = resources()[stack.getLogicalId(endpoints.interfaceEndpoints[0].node.defaultChild as any)].Properties.PolicyDocument.Statement;
+    expect(statements.slice(1).map((st: any) => [st.Sid, st.Action, st.Resource, st.Condition])).toEqual([
+      ['UseQueue0', 'sqs:ReceiveMessage', { 'Fn::GetAtt': [stack.getLogicalId(events.node.defaultChild as any), 'Arn'] }, undefined],
+      ['UseQueue1', ['sqs:SendMessage', 'sqs:GetQueueUrl'], { 'Fn::GetAtt': [stack.getLogicalId(more.node.defaultChild as any), 'Arn'] }, undefined],
+    ]);
+  });
+
+  test('an environment\'s endpoints sit in the environment\'s subnets, not in the VPC\'s default selection', () => {
+    const stack = new Stack(new App(), 'TestStack', { env: { account: ACCOUNT, region: REGION } });
+    const vpc = new ec2.Vpc(stack, 'Vpc', {
+      maxAzs: 2,
+      natGateways: 0,
+      subnetConfiguration: [
+        // The other group first: an interface endpoint's default selection takes the first one per zone.
+        { name: 'Other', subnetType: ec2.SubnetType.PRIVATE_ISOLATED, cidrMask: 24 },
+        { name: 'Airflow', subnetType: ec2.SubnetType.PRIVATE_ISOLATED, cidrMask: 24 },
+      ],
+    });
+    const env = new PrivateMwaaEnvironment(stack, 'Airflow', {
+      environmentName: 'test-env', vpc, createVpcEndpoints: true, vpcSubnets: { subnetGroupName: 'Airflow' },
+    });
+    const airflowSubnets = vpc.selectSubnets({ subnetGroupName: 'Airflow' }).subnets.map(sn => stack.resolve(sn.subnetId));
+    const sqsEndpointId = stack.getLogicalId(env.vpcEndpoints!.interfaceEndpoints[0].node.defaultChild as any);
+    const sqsEndpoint = Template.fromStack(stack).toJSON().Resources[sqsEndpointId];
+    expect(sqsEndpoint.Properties.SubnetIds).toEqual(airflowSubnets);
+  });
+
   test('rejects an empty list of environment security groups', () => {
     const stack = new Stack(new App(), 'TestStack', { env: { account: ACCOUNT, region: REGION } });
     const vpc = isolatedVpc(stack);
@@ -369,8 +504,8 @@ describe('the endpoints construct on its own', () => {
       kmsKey: key,
       celeryQueueArn: queue,
     });
-    const sqs = endpoints.interfaceEndpoints[0];
-    const doc = Template.fromStack(stack).toJSON().Resources[stack.getLogicalId(sqs.node.defaultChild as any)].Properties.PolicyDocument;
+    const queueEndpoint = endpoints.interfaceEndpoints[0];
+    const doc = Template.fromStack(stack).toJSON().Resources[stack.getLogicalId(queueEndpoint.node.defaultChild as any)].Properties.PolicyDocument;
     expect(doc.Statement[0].Resource).toBe(queue);
   });
 });

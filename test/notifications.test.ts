@@ -1,6 +1,7 @@
 import { Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as events from 'aws-cdk-lib/aws-events';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
@@ -264,6 +265,114 @@ function statusEvent(overrides: { detail: { [key: string]: string }; resources?:
     'detail': overrides.detail,
   };
 }
+
+describe('the public access guardrail: which CloudTrail records its two rules match, and what they say', () => {
+  const { stack, env } = newEnvironment();
+  const template = Template.fromStack(stack).toJSON();
+  const madePublic = synthesizedPattern(stack, env.publicAccessGuardrailRule!);
+  const attemptRule = env.node.findChild('PublicAccessAttemptGuardrail') as events.Rule;
+  const refused = synthesizedPattern(stack, attemptRule);
+  const ACTOR = `arn:aws:sts::${ACCOUNT}:assumed-role/AirflowAdmin/jane`;
+  /** A CloudTrail record of an MWAA call, as EventBridge delivers it. */
+  const call = (eventName: string, requestParameters: object, extra: { errorCode?: string; source?: string; eventSource?: string } = {}) => ({
+    'version': '0',
+    'source': extra.source ?? 'aws.airflow',
+    'detail-type': 'AWS API Call via CloudTrail',
+    'account': ACCOUNT,
+    'region': REGION,
+    'detail': {
+      eventSource: extra.eventSource ?? 'airflow.amazonaws.com',
+      eventName,
+      userIdentity: { arn: ACTOR },
+      requestParameters,
+      ...(extra.errorCode ? { errorCode: extra.errorCode } : {}),
+    },
+  });
+
+  const publicCalls: Array<[string, ReturnType<typeof call>]> = [];
+  for (const eventName of ['UpdateEnvironment', 'CreateEnvironment']) {
+    for (const name of ['Name', 'name']) {
+      for (const mode of ['WebserverAccessMode', 'webserverAccessMode']) {
+        for (const value of ['PUBLIC_ONLY', 'PUBLIC_AND_PRIVATE']) {
+          publicCalls.push([`${eventName} with ${name} and ${mode} ${value}`, call(eventName, { [name]: 'test-env', [mode]: value })]);
+        }
+      }
+    }
+  }
+
+  test.each(publicCalls)('%s: the made-public rule matches, the refused-attempt rule does not', (_name, event) => {
+    expect(matchesEventPattern(madePublic, event)).toBe(true);
+    expect(matchesEventPattern(refused, event)).toBe(false);
+  });
+
+  test.each(publicCalls)('%s, refused: only the refused-attempt rule matches', (_name, event) => {
+    const denied = { ...event, detail: { ...event.detail, errorCode: 'AccessDenied' } };
+    expect(matchesEventPattern(refused, denied)).toBe(true);
+    expect(matchesEventPattern(madePublic, denied)).toBe(false);
+  });
+
+  const others: Array<[string, ReturnType<typeof call>]> = [
+    ['a call that makes it private', call('UpdateEnvironment', { Name: 'test-env', WebserverAccessMode: 'PRIVATE_ONLY' })],
+    ['an update that does not name the access mode', call('UpdateEnvironment', { Name: 'test-env', MaxWorkers: 5 })],
+    ['another environment made public', call('UpdateEnvironment', { Name: 'other-env', WebserverAccessMode: 'PUBLIC_ONLY' })],
+    ['an environment whose name starts with this one\'s', call('UpdateEnvironment', { Name: 'test-env-2', WebserverAccessMode: 'PUBLIC_ONLY' })],
+    ['another MWAA call naming a public mode', call('TagResource', { Name: 'test-env', WebserverAccessMode: 'PUBLIC_ONLY' })],
+    ['the same call from another event source', call('UpdateEnvironment', { Name: 'test-env', WebserverAccessMode: 'PUBLIC_ONLY' }, { eventSource: 'ec2.amazonaws.com' })],
+    ['the same detail from another source', call('UpdateEnvironment', { Name: 'test-env', WebserverAccessMode: 'PUBLIC_ONLY' }, { source: 'aws.ec2' })],
+  ];
+  test.each(others)('neither rule matches %s', (_name, event) => {
+    expect(matchesEventPattern(madePublic, event)).toBe(false);
+    expect(matchesEventPattern(refused, { ...event, detail: { ...event.detail, errorCode: 'AccessDenied' } })).toBe(false);
+  });
+
+  test('the made-public rule says who called what, and to set it back', () => {
+    const rule = template.Resources[stack.getLogicalId(env.publicAccessGuardrailRule!.node.defaultChild as events.CfnRule)].Properties;
+    expect(rule.Description).toBe('Someone made the web server of the Amazon MWAA environment test-env public');
+    expect(rule.Targets[0].InputTransformer.InputPathsMap).toEqual({ 'detail-eventName': '$.detail.eventName', 'detail-userIdentity-arn': '$.detail.userIdentity.arn', 'account': '$.account', 'region': '$.region', 'time': '$.time' });
+    expect(rule.Targets[0].InputTransformer.InputTemplate).toBe('"Guardrail: <detail-userIdentity-arn> called <detail-eventName> to make the web server of Amazon MWAA environment test-env public '
+      + '(account <account>, Region <region>, at <time>). Set it back to PRIVATE_ONLY if this was not intended."');
+  });
+
+  test('the refused-attempt rule says who tried, with which call and error, and that nothing changed', () => {
+    const rule = template.Resources[stack.getLogicalId(attemptRule.node.defaultChild as events.CfnRule)].Properties;
+    expect(rule.Description).toBe('Someone tried to make the web server of the Amazon MWAA environment test-env public and was refused');
+    expect(rule.Targets[0].InputTransformer.InputPathsMap).toEqual({
+      'detail-eventName': '$.detail.eventName',
+      'detail-errorCode': '$.detail.errorCode',
+      'detail-userIdentity-arn': '$.detail.userIdentity.arn',
+      'account': '$.account',
+      'region': '$.region',
+      'time': '$.time',
+    });
+    expect(rule.Targets[0].InputTransformer.InputTemplate).toBe('"Guardrail: <detail-userIdentity-arn> tried to make the web server of Amazon MWAA environment test-env '
+      + 'public with <detail-eventName> and was refused (<detail-errorCode>; account <account>, Region <region>, at <time>). Nothing changed; find out why the call was made."');
+  });
+});
+
+describe('the status change rule and onStatusChange', () => {
+  test('the status change rule names its environment', () => {
+    const { stack, env } = newEnvironment();
+    const ruleId = stack.getLogicalId(env.statusChangeRule.node.defaultChild as events.CfnRule);
+    const rule = Template.fromStack(stack).toJSON().Resources[ruleId].Properties;
+    expect(rule.Description).toBe('Status changes of the Amazon MWAA environment test-env');
+  });
+
+  test('onStatusChange filters on no status, and adds the target it is given', () => {
+    const { stack, env } = newEnvironment();
+    const topic = new sns.Topic(stack, 'Watchers');
+    const rule = env.onStatusChange('Watched', { target: new targets.SnsTopic(topic) });
+    const props = Template.fromStack(stack).toJSON().Resources[stack.getLogicalId(rule.node.defaultChild as events.CfnRule)].Properties;
+    expect(props.EventPattern.detail).toBeUndefined();
+    expect(props.Targets).toEqual([expect.objectContaining({ Arn: { Ref: stack.getLogicalId(topic.node.defaultChild as sns.CfnTopic) } })]);
+  });
+
+  test('a topic of the app that is passed in earns no warning about its policy', () => {
+    const stack = newStack();
+    const vpc = newVpc(stack);
+    new PrivateMwaaEnvironment(stack, 'Airflow', { environmentName: 'test-env', vpc, notificationTopic: new sns.Topic(stack, 'OpsTopic') });
+    expect(Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp('notificationTopicPolicy'))).toEqual([]);
+  });
+});
 
 describe('the status change rule does not depend on one guessed spelling (sample events against the synthesized pattern)', () => {
   const { stack, env } = newEnvironment();

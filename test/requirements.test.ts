@@ -98,6 +98,25 @@ describe('the construct and MWAA-Requirements-Constraint agree on every spelling
  * line or after a blank starts a comment, one inside a token (a URL fragment) does not.
  * https://pip.pypa.io/en/stable/reference/requirements-file-format/
  */
+describe('a requirements file that installs the plugins folder itself', () => {
+  const withRequirements = (plugins: boolean) => {
+    const stack = newStack();
+    const project = writeTree({ 'requirements.txt': `-c ${MOUNTED}\n/usr/local/airflow/plugins\n`, 'plugins/constraints.txt': 'x==1\n', 'plugins/setup.py': '' });
+    new PrivateMwaaEnvironment(stack, 'Airflow', {
+      environmentName: 'test-env',
+      vpc: newVpc(stack),
+      requirements: DependencyFile.fromAsset(path.join(project, 'requirements.txt')),
+      plugins: plugins ? DependencyFile.fromAsset(path.join(project, 'plugins')) : undefined,
+      airflowConfigurationOptions: { 'core.lazy_load_plugins': 'False' },
+    });
+  };
+
+  test('needs plugins, and with them is no missing file', () => {
+    expect(() => withRequirements(false)).toThrow(/^`requirements` installs files from \/usr\/local\/airflow\/plugins but the environment has no plugins \(set `plugins`\), got: constraints\.txt, \.$/);
+    expect(() => withRequirements(true)).not.toThrow();
+  });
+});
+
 describe('parseRequirements', () => {
   const NOTHING = { constraints: [], noIndex: false, indexUrls: [], packages: [], pluginReferences: [] };
 
@@ -140,6 +159,20 @@ describe('parseRequirements', () => {
     expect(parseRequirements(`--constraint "${URL}"\n-c file://${MOUNTED}\n-c/tmp/other.txt\n`)).toEqual({
       ...NOTHING, constraints: [URL, `file://${MOUNTED}`, '/tmp/other.txt'], pluginReferences: ['constraints.txt'],
     });
+  });
+
+  test('an option is one only at the start of its line: a package whose name ends in -c, -i or -f is a package', () => {
+    expect(parseRequirements('tool-c >= 1.0\nlib-i 2.0\n')).toEqual({ ...NOTHING, packages: ['tool-c >= 1.0', 'lib-i 2.0'] });
+  });
+
+  test('any run of blanks may separate an option from its value', () => {
+    expect(parseRequirements(`--constraint   ${MOUNTED}\n-i \t https://repo.example.com/simple/\n`)).toEqual({
+      ...NOTHING, constraints: [MOUNTED], indexUrls: ['https://repo.example.com/simple/'], pluginReferences: ['constraints.txt'],
+    });
+  });
+
+  test('the plugins folder itself, installed as a project, refers to the plugins as a whole (.)', () => {
+    expect(parseRequirements('/usr/local/airflow/plugins\n/usr/local/airflow/plugins/\n').pluginReferences).toEqual(['.', '.']);
   });
 
   test('local files: under the mount they are plugin references (normalized, markers dropped), elsewhere neither package nor reference', () => {

@@ -1,4 +1,4 @@
-import { Annotations as CoreAnnotations, CfnParameter, Stack } from 'aws-cdk-lib';
+import { Annotations as CoreAnnotations, App, CfnParameter, Fn, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -554,5 +554,86 @@ describe('the network ACL needs the VPC\'s range', () => {
     const template = Template.fromStack(other);
     template.resourceCountIs('AWS::MWAA::Environment', 1);
     template.resourceCountIs('AWS::EC2::NetworkAcl', 0);
+  });
+});
+
+describe('keys and buckets the user brings: what is checked, and what only warns', () => {
+  const KEY_IN = (account: string, region = 'eu-west-1') => `arn:aws:kms:${region}:${account}:key/1234abcd-12ab-34cd-56ef-1234567890ab`;
+  const warningsOf = (stack: Stack, id: string) => Annotations.fromStack(stack)
+    .findWarning('*', Match.stringLikeRegexp(`\\[ack: cdk-private-mwaa:${id}\\]`)).map(w => w.entry.data as string);
+  /** A stack whose account and Region are known only at deploy time. */
+  const agnosticStack = () => new Stack(new App(), 'Agnostic');
+
+  test('a key of another account: the whole warning, ending with the key it got', () => {
+    const stack = newStack();
+    new PrivateMwaaEnvironment(stack, 'Airflow', { environmentName: 'e', vpc: newVpc(stack), kmsKey: kms.Key.fromKeyArn(stack, 'Other', KEY_IN('222222222222')) });
+    expect(warningsOf(stack, 'kmsKeyOtherAccount')).toEqual([expect.stringMatching(new RegExp(
+      '^`kmsKey` belongs to account 222222222222, not this stack\'s 111111111111, so its key policy is not ours to change\\. It must let the execution role use '
+      + 'the key through S3 and SQS \\(kms:Decrypt, kms:DescribeKey, kms:Encrypt, kms:GenerateDataKey\\*\\), the principal that deploys the environment create '
+      + 'grants for MWAA \\(kms:CreateGrant\\), and logs\\.eu-west-1\\.amazonaws\\.com encrypt the environment\'s five log groups; or acknowledge this warning '
+      + '\\(got: arn:aws:kms:eu-west-1:222222222222:key/1234abcd-12ab-34cd-56ef-1234567890ab\\)\\.'))]);
+  });
+
+  test('the key of a bucket from another account warns the same way, naming the bucket\'s key', () => {
+    const stack = newStack();
+    const sourceBucket = s3.Bucket.fromBucketAttributes(stack, 'Bucket', {
+      bucketName: 'team-dags', encryptionKey: kms.Key.fromKeyArn(stack, 'BucketKey', KEY_IN('222222222222')),
+    });
+    new PrivateMwaaEnvironment(stack, 'Airflow', { environmentName: 'e', vpc: newVpc(stack), sourceBucket });
+    expect(warningsOf(stack, 'kmsKeyOtherAccount')).toEqual([expect.stringMatching(/^`sourceBucket`'s key belongs to account 222222222222, not this stack's 111111111111/)]);
+    expect(warningsOf(stack, 'kmsKeyPolicy')).toEqual([expect.stringMatching(/^`sourceBucket`'s key is imported, so its key policy cannot be changed here/)]);
+  });
+
+  test('a key whose account is known only at deploy time, or a stack without an account, is not compared', () => {
+    const stack = newStack();
+    const tokenArn = Fn.importValue('SharedKeyArn');
+    new PrivateMwaaEnvironment(stack, 'Airflow', { environmentName: 'e', vpc: newVpc(stack), kmsKey: kms.Key.fromKeyArn(stack, 'Shared', tokenArn) });
+    expect(warningsOf(stack, 'kmsKeyOtherAccount')).toEqual([]);
+    const agnostic = agnosticStack();
+    new PrivateMwaaEnvironment(agnostic, 'Airflow', { environmentName: 'e', vpc: newVpc(agnostic), kmsKey: kms.Key.fromKeyArn(agnostic, 'Other', KEY_IN('222222222222')) });
+    expect(warningsOf(agnostic, 'kmsKeyOtherAccount')).toEqual([]);
+  });
+
+  test('an imported key: the warning names the five log groups the key policy must admit', () => {
+    const stack = newStack();
+    new PrivateMwaaEnvironment(stack, 'Airflow', { environmentName: 'e', vpc: newVpc(stack), kmsKey: kms.Key.fromKeyArn(stack, 'Key', KEY_IN('111111111111')) });
+    expect(warningsOf(stack, 'kmsKeyPolicy')).toEqual([expect.stringMatching(new RegExp(
+      '^`kmsKey` is imported, so its key policy cannot be changed here\\. Make sure it lets the service principal logs\\.eu-west-1\\.amazonaws\\.com use the key '
+      + 'for the log groups airflow-e-DAGProcessing, airflow-e-Scheduler, airflow-e-Task, airflow-e-WebServer, airflow-e-Worker '
+      + '\\(kms:EncryptionContext:aws:logs:arn\\), or creating the log groups fails\\.'))]);
+  });
+
+  test('an imported bucket: the warning says what MWAA requires of it', () => {
+    const stack = newStack();
+    new PrivateMwaaEnvironment(stack, 'Airflow', { environmentName: 'e', vpc: newVpc(stack), sourceBucket: s3.Bucket.fromBucketName(stack, 'Bucket', 'dags-bucket') });
+    expect(warningsOf(stack, 'importedBucket')).toEqual([expect.stringMatching(
+      /^`sourceBucket` is imported, so its settings cannot be checked here\. MWAA requires versioning enabled and all public access blocked, and if the bucket uses SSE-KMS, the key must be the environment's key\./)]);
+  });
+
+  test('a Region known only at deploy time, on either side, is not compared', () => {
+    const stack = newStack();
+    const bucket = s3.Bucket.fromBucketAttributes(stack, 'Bucket', { bucketName: 'team-dags', region: Fn.importValue('BucketRegion') });
+    const key = kms.Key.fromKeyArn(stack, 'Key', Fn.importValue('KeyArn'));
+    expect(() => new PrivateMwaaEnvironment(stack, 'Airflow', { environmentName: 'e', vpc: newVpc(stack), sourceBucket: bucket, kmsKey: key })).not.toThrow();
+    const agnostic = agnosticStack();
+    const farBucket = s3.Bucket.fromBucketAttributes(agnostic, 'Bucket', { bucketName: 'far-away', region: 'us-west-2' });
+    const farKey = kms.Key.fromKeyArn(agnostic, 'Key', KEY_IN('111111111111', 'us-west-2'));
+    expect(() => new PrivateMwaaEnvironment(agnostic, 'Airflow', { environmentName: 'e', vpc: newVpc(agnostic), sourceBucket: farBucket, kmsKey: farKey }))
+      .not.toThrow();
+  });
+
+  test('a key in another Region is refused, naming both Regions', () => {
+    const stack = newStack();
+    expect(() => new PrivateMwaaEnvironment(stack, 'Airflow', { environmentName: 'e', vpc: newVpc(stack), kmsKey: kms.Key.fromKeyArn(stack, 'Key', KEY_IN('111111111111', 'us-west-2')) }))
+      .toThrow(new Error('`kmsKey` must be in the environment\'s Region (eu-west-1), got: a key in us-west-2'));
+  });
+
+  test('kmsKey with a bucket that has no key of its own, or the same key, is accepted', () => {
+    const stack = newStack();
+    const key = new kms.Key(stack, 'Key');
+    const plain = new s3.Bucket(stack, 'Plain', { versioned: true, blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL });
+    expect(() => new PrivateMwaaEnvironment(stack, 'Airflow', { environmentName: 'e', vpc: newVpc(stack), sourceBucket: plain, kmsKey: key })).not.toThrow();
+    const same = new s3.Bucket(stack, 'Same', { versioned: true, blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL, encryptionKey: key });
+    expect(() => new PrivateMwaaEnvironment(stack, 'Airflow2', { environmentName: 'f', vpc: newVpc(stack, 2, 'Vpc2'), sourceBucket: same, kmsKey: key })).not.toThrow();
   });
 });

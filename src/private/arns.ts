@@ -49,9 +49,14 @@ export function logGroupArns(scope: IConstruct, environmentName: string): string
   return LOG_TYPES.map(type => logGroupArn(scope, environmentName, type.suffix));
 }
 
+/** The streams of a log group: `<group ARN>:*`. */
+export function logStreamsPattern(groupArn: string): string {
+  return `${groupArn}:*`;
+}
+
 /** The five log groups of an environment and their streams (`<group>:*`), by name. */
 export function logGroupAndStreamArns(scope: IConstruct, environmentName: string): string[] {
-  return logGroupArns(scope, environmentName).flatMap(group => [group, `${group}:*`]);
+  return logGroupArns(scope, environmentName).flatMap(group => [group, logStreamsPattern(group)]);
 }
 
 /**

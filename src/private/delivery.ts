@@ -31,9 +31,10 @@ export function listFiles(root: string): string[] {
 export function isZipArchive(file: string): boolean {
   const fd = fs.openSync(file, 'r');
   try {
+    // A file shorter than four bytes leaves zeros in the rest, and neither signature has a zero byte.
     const head = Buffer.alloc(4);
-    const read = fs.readSync(fd, head, 0, 4, 0);
-    return read === 4 && (head.readUInt32LE(0) === 0x04034b50 || head.readUInt32LE(0) === 0x06054b50);
+    fs.readSync(fd, head, 0, 4, 0);
+    return head.readUInt32LE(0) === 0x04034b50 || head.readUInt32LE(0) === 0x06054b50;
   } finally {
     fs.closeSync(fd);
   }
@@ -52,7 +53,9 @@ export function zipEntries(file: string): string[] | undefined {
     }
     const count = data.readUInt16LE(eocd + 10);
     let offset = data.readUInt32LE(eocd + 16);
-    if (count === 0xffff || offset === 0xffffffff) {
+    // 0xffff entries means the count is in a ZIP64 record: reading that many would miss the rest. (A
+    // ZIP64 offset, 0xffffffff, is past the end of any file read here, which the check below refuses.)
+    if (count === 0xffff) {
       return undefined;
     }
     const names: string[] = [];

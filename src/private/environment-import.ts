@@ -36,6 +36,8 @@ class ImportedEnvironment extends EnvironmentBase implements IPrivateMwaaEnviron
       dagFolder: (this.attrs.dagS3Path ?? DEFAULT_DAG_FOLDER).replace(/\/+$/, ''),
       dependencyKeys: Object.values(DEFAULT_KEYS),
       executionRoleArn: this.attrs.executionRole?.roleArn,
+      // An imported environment does not know its Secrets Manager backend.
+      secretPrefixes: [],
     };
   }
 

@@ -1,7 +1,7 @@
 import { Aws, CfnResource, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct, IConstruct } from 'constructs';
-import { celeryQueueArnPattern, environmentArn, logGroupAndStreamArns, secretArnPattern } from './arns';
+import { celeryQueueArnPattern, environmentArn, logGroupAndStreamArns, logGroupArns, logStreamsPattern, secretArnPattern } from './arns';
 import { acknowledge, findingName, iam5 } from './nag';
 import { MwaaServicePrincipals } from './principals';
 
@@ -17,8 +17,8 @@ export interface ExecutionPolicyScope {
   readonly keyArn: string;
   /** The environment name. */
   readonly environmentName: string;
-  /** The secret name prefixes of the Secrets Manager backend; none when it is off. */
-  readonly secretPrefixes?: string[];
+  /** The secret name prefixes of the Secrets Manager backend; empty when it is off. */
+  readonly secretPrefixes: string[];
 }
 
 /**
@@ -39,7 +39,7 @@ export function executionPolicyStatements(scope: IConstruct, s: ExecutionPolicyS
  * @see https://docs.aws.amazon.com/mwaa/latest/userguide/connections-secrets-manager.html
  */
 function secretsBackendStatements(scope: IConstruct, s: ExecutionPolicyScope): iam.PolicyStatement[] {
-  const prefixes = s.secretPrefixes ?? [];
+  const prefixes = s.secretPrefixes;
   if (prefixes.length === 0) {
     return [];
   }
@@ -170,6 +170,7 @@ export function executionRole(scope: Construct, s: Omit<ExecutionPolicyScope, 'e
       description: `Execution role of the Amazon MWAA environment ${s.environmentName}`,
       assumedBy: new MwaaServicePrincipals(arn, stack.account),
     });
+    // Stryker disable next-line ObjectLiteral: applyToUpdateReplacePolicy is CDK's default (anything but false applies it); written out because it is the point
     (created.node.defaultChild as CfnResource).applyRemovalPolicy(removalPolicy, { applyToUpdateReplacePolicy: true });
     effective = created;
   }
@@ -188,7 +189,7 @@ export function executionRole(scope: Construct, s: Omit<ExecutionPolicyScope, 'e
  * findings on exactly this policy, each with its reason.
  */
 function acknowledgeDocumentedWildcards(policy: iam.ManagedPolicy, s: Omit<ExecutionPolicyScope, 'environmentArn'>): void {
-  acknowledge(policy, (s.secretPrefixes ?? []).map(prefix => iam5(`Resource::${findingName(policy, secretArnPattern(policy, prefix))}`,
+  acknowledge(policy, s.secretPrefixes.map(prefix => iam5(`Resource::${findingName(policy, secretArnPattern(policy, prefix))}`,
     `Secrets Manager backend: the secrets under the configured connections or variables prefix (${prefix}/), read-only.`)));
   acknowledge(policy, [
     iam5('Action::s3:GetObject*', 'Documented MWAA execution role: read-only object actions, scoped to the source bucket.'),
@@ -197,8 +198,8 @@ function acknowledgeDocumentedWildcards(policy: iam.ManagedPolicy, s: Omit<Execu
     iam5('Action::kms:GenerateDataKey*', 'Documented MWAA execution role: data keys of the environment key only, and only through SQS and S3 (kms:ViaService).'),
     iam5('Resource::*', 'logs:DescribeLogGroups, s3:GetAccountPublicAccessBlock, cloudwatch:PutMetricData (and secretsmanager:ListSecrets) have no resource-level permissions.'),
     iam5(`Resource::${findingName(policy, `${s.bucketArn}/*`)}`, 'Objects of this environment\'s own source bucket, read-only.'),
-    ...logGroupAndStreamArns(policy, s.environmentName).filter(arn => arn.endsWith(':*'))
-      .map(arn => iam5(`Resource::${findingName(policy, arn)}`, 'The log streams of one of this environment\'s five log groups, named.')),
+    ...logGroupArns(policy, s.environmentName)
+      .map(group => iam5(`Resource::${findingName(policy, logStreamsPattern(group))}`, 'The log streams of one of this environment\'s five log groups, named.')),
     iam5(`Resource::${findingName(policy, celeryQueueArnPattern(policy))}`,
       'The Celery queues MWAA creates for the environment live in an account MWAA owns, so the account and queue suffix are not known in advance.'),
   ]);

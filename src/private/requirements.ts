@@ -21,15 +21,16 @@ export interface RequirementsSummary {
   readonly indexUrls: string[];
   /** Requirement lines that name a package to be found on an index (not a local wheel). */
   readonly packages: string[];
-  /** Files under the plugins mount the file refers to (wheels, constraints, find-links folders), relative to it. */
+  /** Files under the plugins mount the file refers to (wheels, constraints, find-links folders), relative to it (`.` for the mount itself). */
   readonly pluginReferences: string[];
 }
 
 /**
  * An option line: the option, then its value after `=`, after blanks (spaces or tabs), or, for a
- * short option, right after it (`-c/path`), as pip's option parser reads them.
+ * short option, right after it (`-c/path`), as pip's option parser reads them. (Of the options, only
+ * the short ones end in `-c`, `-i` or `-f`, so the look-behind needs no anchor.)
  */
-const OPTION_LINE = /^(-c|--constraint|-i|--index-url|--extra-index-url|-f|--find-links)(?:=\s*|\s+|(?<=^-[cif]))(\S+)/;
+const OPTION_LINE = /^(-c|--constraint|-i|--index-url|--extra-index-url|-f|--find-links)(?:=\s*|\s+|(?<=-[cif]))(\S+)/;
 
 /**
  * Reads the lines of a pip requirements file that matter here. Comments and blank lines are
@@ -44,7 +45,8 @@ export function parseRequirements(text: string): RequirementsSummary {
   const mounted = (target: string) => {
     const normal = path.posix.normalize(target);
     if (normal === PLUGINS_MOUNT || normal.startsWith(`${PLUGINS_MOUNT}/`)) {
-      pluginReferences.push(normal.slice(PLUGINS_MOUNT.length + 1));
+      // The mount itself (a project installed from the plugins folder) is `.`: the plugins as a whole.
+      pluginReferences.push(path.posix.relative(PLUGINS_MOUNT, normal) || '.');
     }
   };
   for (const raw of text.split(/\r?\n/)) {
@@ -59,6 +61,7 @@ export function parseRequirements(text: string): RequirementsSummary {
       const target = quoted.replace(/^(["'])(.*)\1$/, '$2');
       if (name === '-c' || name === '--constraint') {
         constraints.push(target);
+        // Stryker disable next-line Regex: unanchored, it differs only for a path with `file://` inside it, which names no file pip could read
         mounted(target.replace(/^file:\/\//, ''));
       } else if (name !== '-f' && name !== '--find-links') {
         // A find-links folder is only a place to look, not a file that must exist.
@@ -73,6 +76,7 @@ export function parseRequirements(text: string): RequirementsSummary {
     if (line.startsWith('-')) {
       continue;
     }
+    // Stryker disable next-line Regex: unanchored, it differs only for `file://` after a line's start: a package line stays one, a path with it inside names no file
     const local = line.replace(/^file:\/\//, '');
     if (local.startsWith('/')) {
       mounted(local.split(/\s|;/)[0]);

@@ -30,17 +30,19 @@ export function environmentKey(
   });
   // The five groups by name: a pattern would also admit a neighbour's groups (prod, prod-payments).
   const keyPolicy = key.addToResourcePolicy(logsKeyStatement(scope, 'AllowCloudWatchLogsForThisEnvironment', logGroupArns(scope, environmentName)));
+  // The key the user brought, or the one their bucket is encrypted with: either may be another account's.
+  const given = kmsKey !== undefined ? '`kmsKey`' : '`sourceBucket`\'s key';
   const keyAccount = key.env.account;
-  if (kmsKey !== undefined && !Token.isUnresolved(keyAccount) && !Token.isUnresolved(stack.account) && keyAccount !== stack.account) {
+  if (!Token.isUnresolved(keyAccount) && !Token.isUnresolved(stack.account) && keyAccount !== stack.account) {
     Annotations.of(scope).addWarningV2(MwaaWarnings.KMS_KEY_OTHER_ACCOUNT,
-      `\`kmsKey\` belongs to account ${keyAccount}, not this stack's ${stack.account}, so its key policy is not ours to change. It must let `
+      `${given} belongs to account ${keyAccount}, not this stack's ${stack.account}, so its key policy is not ours to change. It must let `
       + 'the execution role use the key through S3 and SQS (kms:Decrypt, kms:DescribeKey, kms:Encrypt, kms:GenerateDataKey*), '
       + `the principal that deploys the environment create grants for MWAA (kms:CreateGrant), and logs.${stack.region}.amazonaws.com encrypt the environment's five log groups; `
       + `or acknowledge this warning (got: ${key.keyArn}).`);
   }
   if (!keyPolicy.statementAdded) {
     Annotations.of(scope).addWarningV2(MwaaWarnings.KMS_KEY_POLICY,
-      `\`kmsKey\` is imported, so its key policy cannot be changed here. Make sure it lets the service principal logs.${stack.region}.amazonaws.com use the key for the log groups ${LOG_TYPES.map(t => logGroupName(environmentName, t.suffix)).join(', ')} (kms:EncryptionContext:aws:logs:arn), or creating the log groups fails.`);
+      `${given} is imported, so its key policy cannot be changed here. Make sure it lets the service principal logs.${stack.region}.amazonaws.com use the key for the log groups ${LOG_TYPES.map(t => logGroupName(environmentName, t.suffix)).join(', ')} (kms:EncryptionContext:aws:logs:arn), or creating the log groups fails.`);
   }
   return key;
 }
