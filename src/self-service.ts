@@ -823,9 +823,13 @@ class Updater {
     // https://docs.aws.amazon.com/IAM/latest/UserGuide/confused-deputy.html
     const sourceArn = stateMachineName === undefined ? undefined
       : stack.formatArn({ service: 'states', resource: 'stateMachine', resourceName: stateMachineName, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
+    // What the state machine does, so that the two roles, policies and state machines of an
+    // environment tell themselves apart in the console.
+    const revert = this.part === RuntimePart.PUBLIC_ACCESS_REVERT;
+    const does = revert ? `makes the web server of the Amazon MWAA environment ${name} private again` : `updates the Amazon MWAA environment ${name}`;
     const role = new iam.Role(this.scope, 'Role', {
       roleName,
-      description: `Runs the state machine that updates the Amazon MWAA environment ${name}`,
+      description: `Runs the state machine that ${does}`,
       assumedBy: new iam.ServicePrincipal('states.amazonaws.com').withConditions({
         StringEquals: { 'aws:SourceAccount': stack.account },
         ...sourceArn ? { ArnLike: { 'aws:SourceArn': sourceArn } } : {},
@@ -833,7 +837,8 @@ class Updater {
     });
     this.role = role;
     const policy = new iam.ManagedPolicy(this.scope, 'Policy', {
-      description: `Update the Amazon MWAA environment ${name} and report to its topic`,
+      description: revert ? `Make the web server of the Amazon MWAA environment ${name} private again and report to its topic`
+        : `Update the Amazon MWAA environment ${name} and report to its topic`,
       roles: [role],
       statements,
     });
@@ -841,7 +846,7 @@ class Updater {
       stateMachineName: stateMachineName ?? PhysicalName.GENERATE_IF_NEEDED,
       definitionBody: sfn.DefinitionBody.fromChainable(definition),
       queryLanguage: sfn.QueryLanguage.JSONATA,
-      comment: `Updates the Amazon MWAA environment ${name}`,
+      comment: revert ? `Makes the web server of the Amazon MWAA environment ${name} private again` : `Updates the Amazon MWAA environment ${name}`,
       role: role.withoutPolicyUpdates(),
       // A backstop behind the bounded waits, which report before it runs out.
       timeout: Duration.minutes(this.maxWaits * loops + 30),

@@ -714,6 +714,7 @@ describe('the guardrail pattern starts the revert, and the revert cannot start i
     const rule = Template.fromStack(stack).toJSON().Resources[stack.getLogicalId(revert.rule.node.defaultChild as any)];
     expect(patternMatches(rule.Properties.EventPattern, PUBLIC_CALL)).toBe(true);
     expect(patternMatches(rule.Properties.EventPattern, cloudTrailEvent('UpdateEnvironment', { Name: ENV, WebserverAccessMode: 'PRIVATE_ONLY' }))).toBe(false);
+    expect(rule.Properties.Description).toBe('Make the web server of the Amazon MWAA environment test-env private again');
   });
 });
 
@@ -1031,5 +1032,35 @@ describe('cdk-nag', () => {
     const b = build();
     (b.selfService.node.findChild('Policy') as iam.ManagedPolicy).addStatements(new iam.PolicyStatement({ actions: ['airflow:*'], resources: ['*'] }));
     expect(findings(b.stack, PACKS[0][1], [b.selfService])).toContain('AwsSolutions-IAM5[Action::airflow:*] on TestStack/SelfService/Policy/Resource');
+  });
+});
+
+describe('each resource of the two state machines says what it is for', () => {
+  const { stack } = newEnvironment({ selfService: true, revertPublicAccess: true });
+  const resources = Template.fromStack(stack).toJSON().Resources;
+  /** The description (or, for a state machine, its definition's comment) of each resource under a construct, by its path's last parts. */
+  const said = (prefix: string) => Object.fromEntries(Object.entries<any>(resources)
+    .filter(([id]) => id.startsWith(prefix))
+    .map(([id, r]) => [id.slice(prefix.length).replace(/[0-9A-F]{8}$/, ''), r.Properties.Description
+      ?? JSON.stringify(r.Properties.DefinitionString ?? '').match(/\\"Comment\\":\\"([^\\]*)\\"/)?.[1] ?? null]));
+
+  test('the self-service updater', () => {
+    expect(said('AirflowSelfService')).toEqual({
+      Role: 'Runs the state machine that updates the Amazon MWAA environment test-env',
+      Policy: 'Update the Amazon MWAA environment test-env and report to its topic',
+      StateMachine: 'Updates the Amazon MWAA environment test-env',
+      UnfinishedExecutionRule: 'Executions that updated the Amazon MWAA environment test-env and did not report how they ended',
+    });
+  });
+
+  test('the public access revert, and what lets EventBridge start it', () => {
+    expect(said('AirflowPublicAccessRevert')).toEqual({
+      Role: 'Runs the state machine that makes the web server of the Amazon MWAA environment test-env private again',
+      Policy: 'Make the web server of the Amazon MWAA environment test-env private again and report to its topic',
+      StateMachine: 'Makes the web server of the Amazon MWAA environment test-env private again',
+      UnfinishedExecutionRule: 'Executions that updated the Amazon MWAA environment test-env and did not report how they ended',
+      EventsRole: 'Lets EventBridge start the public access revert',
+      EventsPolicy: 'Start the public access revert',
+    });
   });
 });
