@@ -752,3 +752,158 @@ describe('the example app\'s identity stack', () => {
     expect(nagFindings(app, pack, identity)).toEqual([]);
   });
 });
+
+describe('what mutation testing found untested (identity-center)', () => {
+  const identityStack = () => new Stack(new App(), 'Identity', { env: { account: IDENTITY, region: 'us-east-1' } });
+  const importedByArn = (stack: Stack, name: string, region = REGION) =>
+    PrivateMwaaEnvironment.fromEnvironmentArn(stack, `Env-${name}`, `arn:aws:airflow:${region}:${WORKLOAD}:environment/${name}`);
+
+  test('assignments keep their logical ids whatever their order; one with a deploy-time principal is numbered', () => {
+    const ids = (order: 'forward' | 'reverse') => {
+      const stack = identityStack();
+      const env = importedByArn(stack, 'analytics');
+      const assignments = [
+        { principalType: IdentityStorePrincipalType.GROUP, principalId: GROUP, accounts: [WORKLOAD] },
+        { principalType: IdentityStorePrincipalType.USER, principalId: `0123456789-${GROUP}`, accounts: [STRANGER] },
+      ];
+      permissionSet(stack, [env], { profile: AccessProfile.VIEWER, assignments: order === 'forward' ? assignments : assignments.reverse() });
+      return Object.keys(Template.fromStack(stack).findResources('AWS::SSO::Assignment')).sort();
+    };
+    expect(ids('forward')).toEqual(ids('reverse'));
+    expect(ids('forward').map(id => id.replace(/[0-9A-F]{8}$/, ''))).toEqual([
+      `PermissionSetGroup${GROUP.replace(/-/g, '')}In${WORKLOAD}`,
+      `PermissionSetUser0123456789${GROUP.replace(/-/g, '')}In${STRANGER}`,
+    ]);
+    const stack = identityStack();
+    const set = permissionSet(stack, [importedByArn(stack, 'analytics')], { profile: AccessProfile.VIEWER });
+    set.assign({ principalType: IdentityStorePrincipalType.GROUP, principalId: Fn.importValue('GroupId'), accounts: [WORKLOAD] });
+    expect(Object.keys(Template.fromStack(stack).findResources('AWS::SSO::Assignment')).map(id => id.replace(/[0-9A-F]{8}$/, ''))).toEqual(['PermissionSetAssignment0']);
+  });
+
+  test.each([
+    ['an instance ARN with text after it', { instanceArn: `${INSTANCE}0` }, /^`instanceArn` must be an IAM Identity Center instance ARN/],
+    ['an instance ARN with text before it', { instanceArn: ` ${INSTANCE}` }, /^`instanceArn` must be an IAM Identity Center instance ARN/],
+    ['a principal id with text after it', { assignments: [{ principalType: IdentityStorePrincipalType.GROUP, principalId: `${GROUP}0`, accounts: [WORKLOAD] }] },
+      /^`assignments.principalId` must be an identity store user or group id/],
+    ['a principal id with text before it', { assignments: [{ principalType: IdentityStorePrincipalType.GROUP, principalId: `x${GROUP}`, accounts: [WORKLOAD] }] },
+      /^`assignments.principalId` must be an identity store user or group id/],
+    ['an account of 13 digits', { assignments: [{ principalType: IdentityStorePrincipalType.GROUP, principalId: GROUP, accounts: [`${WORKLOAD}1`] }] },
+      /^`assignments.accounts` must be 12-digit AWS account ids, got: 1111111111111$/],
+    ['an account with a letter before it', { assignments: [{ principalType: IdentityStorePrincipalType.GROUP, principalId: GROUP, accounts: [`a${WORKLOAD}`] }] },
+      /^`assignments.accounts` must be 12-digit AWS account ids, got: a111111111111$/],
+  ])('refuses %s', (_name, props, message) => {
+    const stack = identityStack();
+    expect(() => permissionSet(stack, [importedByArn(stack, 'analytics')], { profile: AccessProfile.VIEWER, ...props } as Partial<AirflowPermissionSetProps>))
+      .toThrow(message);
+  });
+
+  test('accepts an instance ARN of the older ins- form, and an instance ARN, relay state or principal known only at deploy time', () => {
+    const stack = identityStack();
+    permissionSet(stack, [importedByArn(stack, 'analytics')], { profile: AccessProfile.VIEWER, instanceArn: 'arn:aws:sso:::instance/ins-1234567890abcdef' }, 'Old');
+    permissionSet(stack, [importedByArn(stack, 'reporting')], {
+      profile: AccessProfile.VIEWER,
+      instanceArn: Fn.importValue('InstanceArn'),
+      relayState: Fn.importValue('RelayState'),
+      assignments: [{ principalType: IdentityStorePrincipalType.GROUP, principalId: Fn.importValue('GroupId'), accounts: [Fn.importValue('Account')] }],
+    }, 'Deploy');
+    Template.fromStack(stack).resourceCountIs('AWS::SSO::PermissionSet', 2);
+  });
+
+  test('an environment of a Region this CDK does not know fails, naming the Region', () => {
+    const stack = identityStack();
+    expect(() => permissionSet(stack, [importedByArn(stack, 'analytics', 'xx-north-9')])).toThrow(
+      '`environments`: the Region of environment analytics is not one this version of the AWS CDK knows, so its partition cannot be written literally, got: xx-north-9');
+  });
+
+  test('an environment whose account alone is unknown fails, naming it', () => {
+    const stack = identityStack();
+    const env = PrivateMwaaEnvironment.fromEnvironmentAttributes(stack, 'Env', { environmentName: 'analytics', account: Fn.importValue('Account'), region: REGION });
+    expect(() => permissionSet(stack, [env])).toThrow(/^`environments`: the name, account and Region of environment analytics must be known at synth/);
+  });
+
+  test('an environment named in the permission set\'s own account warns, naming that account', () => {
+    const stack = identityStack();
+    permissionSet(stack, [PrivateMwaaEnvironment.fromEnvironmentArn(stack, 'Own', `arn:aws:airflow:us-east-1:${IDENTITY}:environment/local`)], { profile: AccessProfile.VIEWER });
+    const warnings = Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp('environmentInIdentityAccount'));
+    expect(warnings.map(w => w.entry.data)).toEqual([expect.stringMatching(
+      /^`environments`: environment local is named in account 999999999999, this permission set's own account\. If it lives in a workload account, import it/)]);
+  });
+
+  test('with policy references, an environment whose name is known only at deploy time fails, naming it', () => {
+    const stack = identityStack();
+    const env = PrivateMwaaEnvironment.fromEnvironmentAttributes(stack, 'Env', { environmentName: Fn.importValue('EnvName'), account: WORKLOAD, region: REGION });
+    expect(() => permissionSet(stack, [env], { policyMode: PermissionSetPolicyMode.CUSTOMER_MANAGED_POLICY_REFERENCE }))
+      .toThrow(/^`environments`: the name of environment Identity\/Env must be known at synth to reference its policy by name/);
+  });
+
+  describe('the inline policy of additional statements, next to policy references: 32,768 bytes at most', () => {
+    /** A permission set whose one additional statement has a Sid of `sidLength` characters. */
+    const withSid = (stack: Stack, sidLength: number, id: string) => permissionSet(stack, [importedByArn(stack, id.toLowerCase())], {
+      policyMode: PermissionSetPolicyMode.CUSTOMER_MANAGED_POLICY_REFERENCE,
+      additionalStatements: [new iam.PolicyStatement({ sid: 'S'.repeat(sidLength), actions: ['s3:GetObject'], resources: ['arn:aws:s3:::shared-data/*'] })],
+    }, id);
+
+    test('exactly 32,768 bytes are accepted, one more is refused with the size', () => {
+      const measured = identityStack();
+      const small = Buffer.byteLength(JSON.stringify(inlinePolicyOf(measured, withSid(measured, 1, 'Small'))));
+      const exact = 1 + 32768 - small;
+      const stack = identityStack();
+      const set = withSid(stack, exact, 'Small');
+      expect(Buffer.byteLength(JSON.stringify(inlinePolicyOf(stack, set)))).toBe(32768);
+      expect(() => withSid(identityStack(), exact + 1, 'Small')).toThrow(
+        '`additionalStatements`: the inline policy is 32769 bytes, above the 32768 IAM Identity Center allows, got: 1 statements');
+    });
+
+    test('are written minimized, with the partition of the instance (aws-cn: its URL suffix)', () => {
+      const stack = identityStack();
+      const set = permissionSet(stack, [importedByArn(stack, 'analytics', 'cn-north-1')], {
+        instanceArn: 'arn:aws-cn:sso:::instance/ssoins-1234567890abcdef',
+        policyMode: PermissionSetPolicyMode.CUSTOMER_MANAGED_POLICY_REFERENCE,
+        additionalStatements: [new iam.PolicyStatement({
+          actions: ['s3:GetObject', 's3:GetObject'], resources: [`arn:${Aws.PARTITION}:s3:::shared-data/*`],
+          conditions: { StringEquals: { 'aws:SourceVpce': `vpce.${Aws.URL_SUFFIX}` } },
+        })],
+      });
+      expect(inlinePolicyOf(stack, set)).toEqual({
+        Version: '2012-10-17',
+        Statement: [{ Effect: 'Allow', Action: 's3:GetObject', Resource: 'arn:aws-cn:s3:::shared-data/*', Condition: { StringEquals: { 'aws:SourceVpce': 'vpce.amazonaws.com.cn' } } }],
+      });
+    });
+
+    test('without an instance partition known (a deploy-time instance ARN), aws and amazonaws.com', () => {
+      const stack = identityStack();
+      const set = permissionSet(stack, [importedByArn(stack, 'analytics')], {
+        instanceArn: Fn.importValue('InstanceArn'),
+        policyMode: PermissionSetPolicyMode.CUSTOMER_MANAGED_POLICY_REFERENCE,
+        additionalStatements: [new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: [`arn:${Aws.PARTITION}:s3:::shared-data/*`],
+          conditions: { StringEquals: { 'aws:SourceVpce': `vpce.${Aws.URL_SUFFIX}` } } })],
+      });
+      expect(inlinePolicyOf(stack, set).Statement).toEqual([
+        { Effect: 'Allow', Action: 's3:GetObject', Resource: 'arn:aws:s3:::shared-data/*', Condition: { StringEquals: { 'aws:SourceVpce': 'vpce.amazonaws.com' } } }]);
+    });
+  });
+
+  test('the default description is cut at 700 characters: 700 stay whole, 701 end in ...', () => {
+    const prefix = 'Apache Airflow viewer access to the Amazon MWAA environments ';
+    const descriptionFor = (length: number) => {
+      const stack = identityStack();
+      // Names of 60 characters, joined by ', ', then one that brings the text to `length`.
+      const names: string[] = [];
+      let text = prefix;
+      while (length - text.length > 62 + 2) {
+        names.push(`e${names.length}`.padEnd(60, 'x'));
+        text = prefix + names.join(', ');
+      }
+      const rest = length - (prefix + names.join(', ')).length - (names.length > 0 ? 2 : 0);
+      names.push(`z${'y'.repeat(rest - 1)}`);
+      const set = permissionSet(stack, names.map(n => importedByArn(stack, n)), { profile: AccessProfile.VIEWER });
+      return { full: prefix + names.join(', '), written: Template.fromStack(stack).toJSON().Resources[stack.getLogicalId(set.node.defaultChild as any)].Properties.Description };
+    };
+    const exact = descriptionFor(700);
+    expect(exact.full).toHaveLength(700);
+    expect(exact.written).toBe(exact.full);
+    const over = descriptionFor(701);
+    expect(over.full).toHaveLength(701);
+    expect(over.written).toBe(`${over.full.slice(0, 697)}...`);
+  });
+});
