@@ -5,7 +5,7 @@ import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
-import { AccessProfile, AirflowVersion, MwaaWarnings, PrivateMwaaEnvironment } from '../src';
+import { AccessProfile, AirflowPermissionSet, AirflowVersion, MwaaWarnings, PermissionSetPolicyMode, PrivateMwaaEnvironment } from '../src';
 import { ACCOUNT, newEnvironment, newStack, newVpc, REGION } from './support/fixtures';
 
 /** The policy statements attached to a role, resolved. */
@@ -21,6 +21,20 @@ function robot(stack: Stack, id = 'Robot'): iam.Role {
 }
 
 describe('importing an environment', () => {
+  test('an environment imported by ARN has its secrets in its own account and Region (a permission set\'s secret prefixes)', () => {
+    const identity = new Stack(new App(), 'Identity', { env: { account: '999999999999', region: 'us-east-1' } });
+    const env = PrivateMwaaEnvironment.fromEnvironmentArn(identity, 'Analytics', 'arn:aws:airflow:eu-west-1:111111111111:environment/analytics');
+    const set = new AirflowPermissionSet(identity, 'Set', {
+      instanceArn: 'arn:aws:sso:::instance/ssoins-1234567890abcdef',
+      profile: AccessProfile.VIEWER,
+      environments: [env],
+      policyMode: PermissionSetPolicyMode.CUSTOMER_MANAGED_POLICY_REFERENCE,
+      additionalSecretPrefixes: ['teams/data'],
+    });
+    const inline = Template.fromStack(identity).toJSON().Resources[identity.getLogicalId(set.node.defaultChild as any)].Properties.InlinePolicy;
+    expect(inline.Statement.map((st: any) => st.Resource)).toEqual(['arn:aws:secretsmanager:eu-west-1:111111111111:secret:teams/data/*']);
+  });
+
   test('fromEnvironmentName formats the ARN in the stack\'s account and Region', () => {
     const stack = newStack();
     const env = PrivateMwaaEnvironment.fromEnvironmentName(stack, 'Legacy', 'legacy');

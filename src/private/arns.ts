@@ -65,7 +65,7 @@ export function logGroupAndStreamArns(scope: IConstruct, environmentName: string
  * wildcard covers.
  */
 export function secretArnPattern(scope: IConstruct, prefix?: string): string {
-  return Stack.of(scope).formatArn({ service: 'secretsmanager', resource: 'secret', resourceName: prefix === undefined ? '*' : `${prefix}/*`, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
+  return formatArn(scope, { service: 'secretsmanager', resource: 'secret', resourceName: prefix === undefined ? '*' : `${prefix}/*`, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
 }
 
 /**

@@ -20,7 +20,8 @@
  * An earlier record is the starting point: only mutants whose code or covering tests changed run.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gunzipSync, gzipSync } from 'node:zlib';
@@ -73,6 +74,18 @@ export function counts(report, file) {
 
 /** @param {string} name @param {Record<string, string>} env */
 function stryker(name, env) {
+  // The tests write temporary files (cloud assemblies, archives) and leave them to the system; each
+  // mutant runs them again, which over a run fills a disk. Here they go into one folder, removed after.
+  const tmp = mkdtempSync(join(tmpdir(), `stryker-${name}-`));
+  try {
+    run(name, { ...env, TMPDIR: tmp });
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+  }
+}
+
+/** @param {string} name @param {Record<string, string>} env */
+function run(name, env) {
   const result = spawnSync('npx', ['stryker', 'run', '--incremental', '--incrementalFile', workPath(name),
     '--concurrency', process.env.STRYKER_CONCURRENCY ?? '2', '--reporters', 'json,progress-append-only'], {
     cwd: ROOT,
