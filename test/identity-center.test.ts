@@ -860,7 +860,8 @@ describe('what mutation testing found untested (identity-center)', () => {
         instanceArn: 'arn:aws-cn:sso:::instance/ssoins-1234567890abcdef',
         policyMode: PermissionSetPolicyMode.CUSTOMER_MANAGED_POLICY_REFERENCE,
         additionalStatements: [new iam.PolicyStatement({
-          actions: ['s3:GetObject', 's3:GetObject'], resources: [`arn:${Aws.PARTITION}:s3:::shared-data/*`],
+          actions: ['s3:GetObject', 's3:GetObject'],
+          resources: [`arn:${Aws.PARTITION}:s3:::shared-data/*`],
           conditions: { StringEquals: { 'aws:SourceVpce': `vpce.${Aws.URL_SUFFIX}` } },
         })],
       });
@@ -875,11 +876,15 @@ describe('what mutation testing found untested (identity-center)', () => {
       const set = permissionSet(stack, [importedByArn(stack, 'analytics')], {
         instanceArn: Fn.importValue('InstanceArn'),
         policyMode: PermissionSetPolicyMode.CUSTOMER_MANAGED_POLICY_REFERENCE,
-        additionalStatements: [new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: [`arn:${Aws.PARTITION}:s3:::shared-data/*`],
-          conditions: { StringEquals: { 'aws:SourceVpce': `vpce.${Aws.URL_SUFFIX}` } } })],
+        additionalStatements: [new iam.PolicyStatement({
+          actions: ['s3:GetObject'],
+          resources: [`arn:${Aws.PARTITION}:s3:::shared-data/*`],
+          conditions: { StringEquals: { 'aws:SourceVpce': `vpce.${Aws.URL_SUFFIX}` } },
+        })],
       });
       expect(inlinePolicyOf(stack, set).Statement).toEqual([
-        { Effect: 'Allow', Action: 's3:GetObject', Resource: 'arn:aws:s3:::shared-data/*', Condition: { StringEquals: { 'aws:SourceVpce': 'vpce.amazonaws.com' } } }]);
+        { Effect: 'Allow', Action: 's3:GetObject', Resource: 'arn:aws:s3:::shared-data/*', Condition: { StringEquals: { 'aws:SourceVpce': 'vpce.amazonaws.com' } } },
+      ]);
     });
   });
 
