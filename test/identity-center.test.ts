@@ -888,6 +888,26 @@ describe('what mutation testing found untested (identity-center)', () => {
     });
   });
 
+  test('an administrator set over a VPC imported by its ids keeps the EC2 create statements, with no network warning', () => {
+    const app = new App();
+    const workload = new Stack(app, 'Workload', { env: { account: WORKLOAD, region: REGION } });
+    const vpc = ec2.Vpc.fromVpcAttributes(workload, 'Vpc', {
+      vpcId: 'vpc-0123456789abcdef0', availabilityZones: ['eu-west-1a', 'eu-west-1b'], privateSubnetIds: ['subnet-0aaaaaaaaaaaaaaa1', 'subnet-0bbbbbbbbbbbbbbb2'],
+    });
+    const sg = ec2.SecurityGroup.fromSecurityGroupId(workload, 'Sg', 'sg-0123456789abcdef0');
+    const env = new PrivateMwaaEnvironment(workload, 'Analytics', { environmentName: 'analytics', vpc, securityGroups: [sg], peopleAccess: { createGroups: false } });
+    const identity = new Stack(app, 'Identity', { env: { account: IDENTITY, region: 'us-east-1' } });
+    const set = permissionSet(identity, [env], { profile: AccessProfile.ADMINISTRATOR });
+    const create = inlinePolicyOf(identity, set).Statement.filter((st: any) => st.Action === 'ec2:CreateNetworkInterface');
+    expect(create.map((st: any) => [...st.Resource].sort())).toEqual([[
+      `arn:aws:ec2:${REGION}:*:security-group/sg-0123456789abcdef0`,
+      `arn:aws:ec2:${REGION}:*:subnet/subnet-0aaaaaaaaaaaaaaa1`,
+      `arn:aws:ec2:${REGION}:*:subnet/subnet-0bbbbbbbbbbbbbbb2`,
+      `arn:aws:ec2:${REGION}:${WORKLOAD}:network-interface/*`,
+    ]]);
+    expect(Annotations.fromStack(identity).findWarning('*', Match.stringLikeRegexp('cdk-private-mwaa:permissionSetNetwork'))).toEqual([]);
+  });
+
   test('the default description is cut at 700 characters: 700 stay whole, 701 end in ...', () => {
     const prefix = 'Apache Airflow viewer access to the Amazon MWAA environments ';
     const descriptionFor = (length: number) => {
