@@ -908,6 +908,36 @@ describe('what mutation testing found untested (identity-center)', () => {
     expect(Annotations.fromStack(identity).findWarning('*', Match.stringLikeRegexp('cdk-private-mwaa:permissionSetNetwork'))).toEqual([]);
   });
 
+  describe('the generated bucket name warning', () => {
+    const bucketWarnings = (stack: Stack) => Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp('cdk-private-mwaa:generatedBucketName'))
+      .map(w => w.entry.data as string);
+
+    test('an operator set that also has the developer profile warns, and says what a new name does to a deployed bucket', () => {
+      const { workload, identity, analytics } = twoAccounts();
+      permissionSet(identity, [analytics], { profile: AccessProfile.OPERATOR, additionalProfiles: [AccessProfile.DEVELOPER] });
+      expect(bucketWarnings(workload)).toEqual([expect.stringContaining(
+        'For a new environment that is all; for one already deployed, the new name replaces its bucket (a new, empty bucket; the old one is retained). ')]);
+    });
+
+    test('a bucket the user brings, with a name of its own, earns no warning', () => {
+      const app = new App();
+      const workload = new Stack(app, 'Workload', { env: { account: WORKLOAD, region: REGION } });
+      const bucket = new s3.Bucket(workload, 'Dags', { bucketName: 'analytics-dags', versioned: true, blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL });
+      const env = new PrivateMwaaEnvironment(workload, 'Analytics', { environmentName: 'analytics', vpc: newVpc(workload), sourceBucket: bucket, peopleAccess: { createGroups: false } });
+      const identity = new Stack(app, 'Identity', { env: { account: IDENTITY, region: 'us-east-1' } });
+      permissionSet(identity, [env]);
+      expect(bucketWarnings(workload)).toEqual([]);
+    });
+  });
+
+  test('an additional statement with an attribute of a resource fails, naming it', () => {
+    const stack = identityStack();
+    const bucket = new s3.Bucket(stack, 'Shared');
+    const statement = new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: [bucket.arnForObjects('*')] });
+    expect(() => permissionSet(stack, [importedByArn(stack, 'analytics')], { profile: AccessProfile.VIEWER, additionalStatements: [statement] })).toThrow(
+      /^`additionalStatements\[0\]` must hold literal strings only: the permission set is deployed in another account, where no reference reaches, got: \{"Fn::GetAtt":\["Shared[0-9A-F]{8}","Arn"\]\}$/);
+  });
+
   test('the default description is cut at 700 characters: 700 stay whole, 701 end in ...', () => {
     const prefix = 'Apache Airflow viewer access to the Amazon MWAA environments ';
     const descriptionFor = (length: number) => {
