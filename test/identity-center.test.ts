@@ -606,6 +606,12 @@ describe('the inline policy size', () => {
     // Not IAM's 10,240-character quota for a role's inline policies: that one is not the limit here.
     expect(bytes).toBeGreaterThan(10240);
   });
+
+  test('the message of a set with several profiles names each of them', () => {
+    const stack = new Stack(new App(), 'Identity', { env: { account: IDENTITY, region: 'us-east-1' } });
+    expect(() => permissionSet(stack, imported(stack, 200), { profile: AccessProfile.VIEWER, additionalProfiles: [AccessProfile.OPERATOR] }))
+      .toThrow(/^`environments`: the VIEWER \+ OPERATOR policy of 200 environments is \d+ bytes, above the 32768 /);
+  });
 });
 
 describe('customer managed policy references', () => {

@@ -1,5 +1,5 @@
 import { runSimulation } from '@cloud-copilot/iam-simulate';
-import { App, Stack } from 'aws-cdk-lib';
+import { App, Fn, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -178,5 +178,60 @@ describe('the runtime parts have names derived from the environment\'s name', ()
     expect(of(e.selfService!.role).Properties.RoleName).toBeUndefined();
     expect(of(e.publicAccessRevert!.role).Properties.RoleName).toBeUndefined();
     expect(expectValidStateMachines(Template.fromStack(agnostic))).toBe(2);
+  });
+});
+
+describe('the roles of the runtime parts and the policies they hold', () => {
+  const { stack, env } = newEnvironment({ selfService: true, revertPublicAccess: true });
+  const template = Template.fromStack(stack).toJSON();
+  const resolved = (v: unknown) => resolveIntrinsics(v, { account: ACCOUNT, region: REGION, refs: {}, arns: {} });
+  const logicalIdOf = (c: { node: { defaultChild?: unknown } }) => stack.getLogicalId(c.node.defaultChild as any);
+  const eventsRole = () => env.publicAccessRevert!.node.findChild('EventsRole') as iam.Role;
+
+  test('EventBridge, and no other service, may assume the revert\'s events role', () => {
+    expect(resolved(template.Resources[logicalIdOf(eventsRole())].Properties.AssumeRolePolicyDocument).Statement).toEqual([{
+      Effect: 'Allow',
+      Principal: { Service: 'events.amazonaws.com' },
+      Action: 'sts:AssumeRole',
+      Condition: {
+        StringEquals: { 'aws:SourceAccount': ACCOUNT },
+        ArnLike: { 'aws:SourceArn': `arn:aws:events:${REGION}:${ACCOUNT}:rule/*` },
+      },
+    }]);
+  });
+
+  test('the events role holds the policy that starts the revert, and only that', () => {
+    const policy = template.Resources[logicalIdOf(env.publicAccessRevert!.node.findChild('EventsPolicy') as iam.ManagedPolicy)];
+    expect(policy.Properties.Roles).toEqual([{ Ref: logicalIdOf(eventsRole()) }]);
+    expect(policy.Properties.PolicyDocument.Statement).toEqual([{
+      Effect: 'Allow',
+      Action: 'states:StartExecution',
+      Resource: { Ref: logicalIdOf(env.publicAccessRevert!.stateMachine) },
+    }]);
+  });
+
+  test.each([
+    ['self-service', () => env.selfService!],
+    ['revert', () => env.publicAccessRevert!],
+  ])('%s: the policy is held by the role the state machine runs with', (_name, part) => {
+    const policy = template.Resources[logicalIdOf(part().node.findChild('Policy') as iam.ManagedPolicy)];
+    const roleId = logicalIdOf(part().role as iam.Role);
+    expect(policy.Properties.Roles).toEqual([{ Ref: roleId }]);
+    expect(template.Resources[logicalIdOf(part().stateMachine)].Properties.RoleArn).toEqual({ 'Fn::GetAtt': [roleId, 'Arn'] });
+  });
+
+  test('with an environment name unknown at synth, Step Functions may assume the role for this account, with no state machine ARN to name', () => {
+    const { stack: imported, env: other } = newEnvironment();
+    const environment = PrivateMwaaEnvironment.fromEnvironmentAttributes(imported, 'Env', { environmentName: Fn.importValue('EnvironmentName'), executionRole: other.executionRole });
+    const selfService = new MwaaSelfService(imported, 'SelfService', {
+      environment, notificationTopic: other.notificationTopic, executionRole: other.executionRole, kmsKey: other.kmsKey,
+    });
+    const role = Template.fromStack(imported).toJSON().Resources[imported.getLogicalId(selfService.role.node.defaultChild as any)];
+    expect(role.Properties.AssumeRolePolicyDocument.Statement).toEqual([{
+      Effect: 'Allow',
+      Principal: { Service: 'states.amazonaws.com' },
+      Action: 'sts:AssumeRole',
+      Condition: { StringEquals: { 'aws:SourceAccount': ACCOUNT } },
+    }]);
   });
 });

@@ -1064,3 +1064,291 @@ describe('each resource of the two state machines says what it is for', () => {
     });
   });
 });
+
+// ---------------------------------------------------------------------------------------------
+// Mutation testing: what the runs of Stryker showed no test noticed
+// ---------------------------------------------------------------------------------------------
+
+const EXECUTION = '(execution arn:aws:states:eu-west-1:111111111111:execution:machine:run-1)';
+
+/** What both state machines may do to update the environment and report, resolved. */
+const UPDATE_STATEMENTS = [
+  { Sid: 'UpdateThisEnvironment', Effect: 'Allow', Action: ['airflow:GetEnvironment', 'airflow:UpdateEnvironment'], Resource: ENV_ARN },
+  {
+    Sid: 'PassTheExecutionRoleToMwaa',
+    Effect: 'Allow',
+    Action: 'iam:PassRole',
+    Resource: EXECUTION_ROLE_ARN,
+    Condition: { StringEquals: { 'iam:PassedToService': 'airflow.amazonaws.com' } },
+  },
+  {
+    Sid: 'ReadTheNetwork',
+    Effect: 'Allow',
+    Action: ['ec2:DescribeSecurityGroups', 'ec2:DescribeSubnets', 'ec2:DescribeVpcs', 'ec2:DescribeRouteTables'],
+    Resource: '*',
+    Condition: { StringEquals: { 'ec2:Region': REGION } },
+  },
+  { Sid: 'Report', Effect: 'Allow', Action: 'sns:Publish', Resource: TOPIC_ARN },
+  {
+    Sid: 'UseTheEnvironmentKey',
+    Effect: 'Allow',
+    Action: ['kms:DescribeKey', 'kms:Encrypt', 'kms:Decrypt', 'kms:ReEncryptFrom', 'kms:ReEncryptTo',
+      'kms:GenerateDataKey', 'kms:GenerateDataKeyWithoutPlaintext', 'kms:GenerateDataKeyPair', 'kms:GenerateDataKeyPairWithoutPlaintext'],
+    Resource: KEY_ARN,
+  },
+  {
+    Sid: 'LetMwaaManageGrantsOnTheEnvironmentKey',
+    Effect: 'Allow',
+    Action: ['kms:CreateGrant', 'kms:ListGrants', 'kms:RevokeGrant'],
+    Resource: KEY_ARN,
+    Condition: { Bool: { 'kms:GrantIsForAWSResource': 'true' } },
+  },
+  // The environment's topic is encrypted with the environment's key.
+  {
+    Sid: 'ReportToTheEncryptedTopic',
+    Effect: 'Allow',
+    Action: ['kms:GenerateDataKey', 'kms:Decrypt'],
+    Resource: KEY_ARN,
+    Condition: { StringEquals: { 'kms:ViaService': `sns.${REGION}.amazonaws.com` } },
+  },
+];
+
+describe('the statements of the two policies, as written', () => {
+  test('the self-service policy is exactly the update statements, each with its Sid', () => {
+    expect(managedPolicyOf(built, built.selfService).Statement).toEqual(UPDATE_STATEMENTS);
+  });
+
+  test('the revert policy adds the web server endpoint in the environment network, each statement with its Sid', () => {
+    const subnets = SUBNET_IDS.map(id => ec2Arn(`subnet/${id}`));
+    expect(managedPolicyOf(built, built.revert).Statement).toEqual([
+      ...UPDATE_STATEMENTS,
+      {
+        Sid: 'CreateTheWebserverEndpointInTheEnvironmentNetwork',
+        Effect: 'Allow',
+        Action: 'ec2:CreateVpcEndpoint',
+        Resource: [ec2Arn(`vpc/${VPC_ID}`), ...subnets, ec2Arn(`security-group/${SG_ID}`), ec2Arn('vpc-endpoint/*')],
+      },
+      {
+        Sid: 'CreateItsInterfacesInTheEnvironmentSubnets',
+        Effect: 'Allow',
+        Action: 'ec2:CreateNetworkInterface',
+        Resource: [...subnets, ec2Arn(`security-group/${SG_ID}`), ec2Arn('network-interface/*')],
+      },
+    ]);
+  });
+});
+
+describe('a topic encrypted with a key of its own is published to through SNS only', () => {
+  const TOPIC_KEY_ARN = `arn:aws:kms:${REGION}:${ACCOUNT}:key/5555abcd-12ab-34cd-56ef-1234567890ab`;
+  const { stack, env } = newEnvironment();
+  const topic = sns.Topic.fromTopicAttributes(stack, 'Ops', { topicArn: `arn:aws:sns:${REGION}:${ACCOUNT}:ops`, keyArn: TOPIC_KEY_ARN });
+  const selfService = new MwaaSelfService(stack, 'SelfService', { environment: env, notificationTopic: topic, executionRole: env.executionRole, kmsKey: env.kmsKey });
+  const id = (c: IConstruct) => stack.getLogicalId(c.node.defaultChild as any);
+  const policy = resolveIntrinsics(Template.fromStack(stack).toJSON().Resources[id(selfService.node.findChild('Policy'))].Properties.PolicyDocument, {
+    account: ACCOUNT, region: REGION, refs: {}, arns: { [id(env.kmsKey)]: KEY_ARN, [id(env.executionRole)]: EXECUTION_ROLE_ARN },
+  });
+
+  test.each<[string, Call]>([
+    ['generate a data key with the topic key through SNS', { action: 'kms:GenerateDataKey', resource: TOPIC_KEY_ARN, context: viaSns }],
+    ['decrypt with the topic key through SNS', { action: 'kms:Decrypt', resource: TOPIC_KEY_ARN, context: viaSns }],
+  ])('may %s', async (_what, call) => {
+    expect(await asMachine(policy, call)).toBe('Allowed');
+  });
+
+  test.each<[string, Call]>([
+    ['generate a data key with the topic key directly', { action: 'kms:GenerateDataKey', resource: TOPIC_KEY_ARN }],
+    ['generate a data key with the topic key through another service', { action: 'kms:GenerateDataKey', resource: TOPIC_KEY_ARN, context: { 'kms:ViaService': `s3.${REGION}.amazonaws.com` } }],
+    ['encrypt with the topic key through SNS', { action: 'kms:Encrypt', resource: TOPIC_KEY_ARN, context: viaSns }],
+  ])('may not %s', async (_what, call) => {
+    expect(await asMachine(policy, call)).toBe('ImplicitlyDenied');
+  });
+});
+
+describe('the rule of unfinished executions', () => {
+  const ruleOf = (machine: IConstruct) => Object.values<any>(built.template.Resources).find(r => r.Type === 'AWS::Events::Rule'
+    && JSON.stringify(r.Properties.EventPattern?.detail?.stateMachineArn) === JSON.stringify([{ Ref: logicalId(built, machine) }]));
+
+  test.each([
+    ['self-service', () => built.selfService.stateMachine, ['InputNotAllowed', 'CallFailed', 'UpdateFailed', 'UpdateTimedOut']],
+    ['revert', () => built.revert.stateMachine, ['RevertCallFailed', 'RevertFailed', 'RevertTimedOut', 'CannotRevert', 'NotAvailableInTime']],
+  ])('%s: leaves out exactly the failures the execution reported itself, and no success', (_name, machine, reported) => {
+    expect(ruleOf(machine()).Properties.EventPattern.detail.$or).toEqual([
+      { status: ['TIMED_OUT', 'ABORTED'] },
+      { status: ['FAILED'], error: [{ 'anything-but': reported }] },
+      { status: ['FAILED'], error: [{ exists: false }] },
+    ]);
+  });
+
+  test.each([
+    ['self-service', () => built.selfService.stateMachine],
+    ['revert', () => built.revert.stateMachine],
+  ])('%s: tells the topic which execution ended, and how', (_name, machine) => {
+    expect(ruleOf(machine()).Properties.Targets).toEqual([{
+      Arn: { Ref: logicalId(built, built.env.notificationTopic) },
+      Id: 'Target0',
+      InputTransformer: {
+        InputPathsMap: { 'detail-executionArn': '$.detail.executionArn', 'detail-status': '$.detail.status' },
+        InputTemplate: '"The execution <detail-executionArn> that updates the Amazon MWAA environment test-env ended <detail-status> '
+          + 'without reporting how the update went. Check the environment and the execution\'s history."',
+      },
+    }]);
+  });
+});
+
+describe('the self-service update, message by message', () => {
+  test('a failed update without an error from MWAA says that there was none', async () => {
+    const result = await runSelfService({ Schedulers: 4 }, mwaa([BEFORE, { Status: 'UPDATE_FAILED', LastUpdate: { Status: 'FAILED' } }]));
+    expect(result.error).toBe('UpdateFailed');
+    expect(messages(result.calls)).toEqual([
+      `Self-service update of Amazon MWAA environment test-env: failed, the environment is UPDATE_FAILED: no error code no error message ${EXECUTION}`,
+    ]);
+  });
+
+  test('a read of the environment that fails is reported with the service\'s error', async () => {
+    const refused: ServiceMock = (action) => {
+      if (action === 'mwaa:getEnvironment') {
+        throw new TaskError('Mwaa.AccessDeniedException', 'not authorized to perform airflow:GetEnvironment');
+      }
+      return { MessageId: '1' };
+    };
+    const result = await runSelfService({ Schedulers: 4 }, refused);
+    expect(result.error).toBe('CallFailed');
+    expect(result.calls.map(c => c.action)).toEqual(['mwaa:getEnvironment', 'sns:publish']);
+    expect(messages(result.calls)).toEqual([
+      `Self-service update of Amazon MWAA environment test-env: failed: Mwaa.AccessDeniedException: not authorized to perform airflow:GetEnvironment ${EXECUTION}`,
+    ]);
+  });
+
+  test.each<[string, object, string]>([
+    ['an unknown environment class', { EnvironmentClass: 'mw9.huge' },
+      'EnvironmentClass must be one of mw1.micro, mw1.small, mw1.medium, mw1.large, mw1.xlarge, mw1.2xlarge, got: mw9.huge'],
+    ['a maintenance window off the half hour', { WeeklyMaintenanceWindowStart: 'SUN:03:15' },
+      'WeeklyMaintenanceWindowStart must be DAY:HH:MM in UTC (MON..SUN, 00-23, 00 or 30), got: SUN:03:15'],
+    ['an unknown worker replacement strategy', { WorkerReplacementStrategy: 'NOW' }, 'WorkerReplacementStrategy must be FORCED or GRACEFUL, got: NOW'],
+  ])('the rejection of %s names the value it got', async (_what, input, problem) => {
+    const result = await runSelfService(input);
+    const message = `Self-service update of Amazon MWAA environment test-env: rejected: ${problem} ${EXECUTION}`;
+    expect(result.cause).toBe(message);
+    expect(messages(result.calls)).toEqual([message]);
+  });
+
+  test('the first and the last log types may change their level', async () => {
+    const result = await runSelfService({ LoggingConfiguration: { DagProcessingLogs: { LogLevel: 'DEBUG' }, WorkerLogs: { LogLevel: 'INFO' } } });
+    expect(result.status).toBe('SUCCEEDED');
+    expect(updates(result.calls)).toEqual([{
+      Name: ENV,
+      LoggingConfiguration: { DagProcessingLogs: { Enabled: true, LogLevel: 'DEBUG' }, WorkerLogs: { Enabled: true, LogLevel: 'INFO' } },
+    }]);
+  });
+
+  test('the FORCED worker replacement strategy may be set', async () => {
+    const result = await runSelfService({ WorkerReplacementStrategy: 'FORCED' });
+    expect(result.status).toBe('SUCCEEDED');
+    expect(updates(result.calls)).toEqual([{ Name: ENV, WorkerReplacementStrategy: 'FORCED' }]);
+  });
+
+  test('a denied option is denied by its whole name: a longer name that begins with it is another option', async () => {
+    const result = await runSelfService({ AirflowConfigurationOptions: { 'core.executor_label': 'blue' } });
+    expect(result.status).toBe('SUCCEEDED');
+    expect(updates(result.calls)).toEqual([{
+      Name: ENV,
+      AirflowConfigurationOptions: { ...CURRENT_ENVIRONMENT.AirflowConfigurationOptions, 'core.executor_label': 'blue' },
+    }]);
+  });
+});
+
+describe('a self-service update of an environment without dependency files', () => {
+  function buildWithoutFiles(): Built {
+    const { stack, env, vpc } = newEnvironment();
+    const common = { environment: env, notificationTopic: env.notificationTopic, executionRole: env.executionRole, kmsKey: env.kmsKey };
+    const selfService = new MwaaSelfService(stack, 'SelfService', common);
+    const revert = new MwaaPublicAccessRevert(stack, 'Revert', { ...common, vpc, subnets: env.subnets, guardrailRule: env.publicAccessGuardrailRule });
+    const person = new iam.Role(stack, 'Person', { assumedBy: new iam.AccountRootPrincipal() });
+    return { stack, env, vpc, selfService, revert, person, template: Template.fromStack(stack).toJSON() };
+  }
+  const withoutFiles = buildWithoutFiles();
+  const definition = definitionOf(withoutFiles, withoutFiles.selfService.stateMachine);
+
+  test.each([
+    ['the requirements file\'s version', { RequirementsS3ObjectVersion: 'v1' }, 'RequirementsS3Path and RequirementsS3ObjectVersion: the environment has no such file configured (requirementsS3Path)'],
+    ['the plugins file\'s path', { PluginsS3Path: 'plugins.zip' }, 'PluginsS3Path and PluginsS3ObjectVersion: the environment has no such file configured (pluginsS3Path)'],
+  ])('refuses %s, naming the prop that is not set', async (_what, input, problem) => {
+    const result = await runStateMachine(definition, input, mwaa(UPDATED));
+    expect(result.error).toBe('InputNotAllowed');
+    expect(result.cause).toBe(`Self-service update of Amazon MWAA environment test-env: rejected: ${problem} ${EXECUTION}`);
+    expect(updates(result.calls)).toEqual([]);
+  });
+
+  test('the request names no file, even if the check were bypassed', async () => {
+    const expression = /^\{%([\s\S]*)%\}$/.exec(definition.States.UpdateEnvironment.Arguments)![1];
+    const input = {
+      RequirementsS3Path: 'requirements.txt',
+      RequirementsS3ObjectVersion: 'v1',
+      PluginsS3Path: 'plugins.zip',
+      PluginsS3ObjectVersion: 'v2',
+      StartupScriptS3Path: 'startup.sh',
+      StartupScriptS3ObjectVersion: 'v3',
+      Schedulers: 3,
+    };
+    const request = await evaluateJsonata(expression, { states: { context: { Execution: { Input: input } } }, current: CURRENT_ENVIRONMENT });
+    expect(request).toEqual({ Name: ENV, Schedulers: 3 });
+  });
+});
+
+describe('the limits of maxWait', () => {
+  const selfServiceWith = (maxWait: Duration) => {
+    const { stack, env } = newEnvironment();
+    return () => new MwaaSelfService(stack, 'SelfService', {
+      environment: env, notificationTopic: env.notificationTopic, executionRole: env.executionRole, kmsKey: env.kmsKey, maxWait,
+    });
+  };
+  const timeouts = (b: Built) => [b.selfService.stateMachine, b.revert.stateMachine].map(m => (definitionOf(b, m) as any).TimeoutSeconds);
+  const neverFinishes = () => mwaa([BEFORE, { Status: 'UPDATING', LastUpdate: { Status: 'PENDING' } }]);
+
+  test('exactly 10 minutes is accepted: ten waits, then the timeout is reported', async () => {
+    const b = build({ maxWait: Duration.minutes(10) });
+    expect(timeouts(b)).toEqual([(10 + 30) * 60, (20 + 30) * 60]);
+    const result = await runStateMachine(definitionOf(b, b.selfService.stateMachine), { Schedulers: 4 }, neverFinishes());
+    expect(result.path.filter(s => s === 'WaitForUpdate')).toHaveLength(10);
+    expect(messages(result.calls)).toEqual([
+      `Self-service update of Amazon MWAA environment test-env: did not finish within 10 minutes (the environment is UPDATING) ${EXECUTION}`,
+    ]);
+  });
+
+  test('exactly 24 hours is accepted: 1,440 waits', () => {
+    expect(timeouts(build({ maxWait: Duration.hours(24) }))).toEqual([(1440 + 30) * 60, (2880 + 30) * 60]);
+  });
+
+  test('a fraction of a minute more waits one more minute', async () => {
+    const b = build({ maxWait: Duration.seconds(630) });
+    expect(timeouts(b)).toEqual([(11 + 30) * 60, (22 + 30) * 60]);
+    const result = await runStateMachine(definitionOf(b, b.selfService.stateMachine), { Schedulers: 4 }, neverFinishes());
+    expect(result.path.filter(s => s === 'WaitForUpdate')).toHaveLength(11);
+  });
+
+  test('a second less than 10 minutes is refused', () => {
+    expect(selfServiceWith(Duration.seconds(599))).toThrow(new Error(
+      '`maxWait` must be between 10 minutes and 24 hours (an update takes 20 to 30 minutes), got: 9 minutes 59 seconds'));
+  });
+
+  test('a second more than 24 hours is refused', () => {
+    expect(selfServiceWith(Duration.seconds(24 * 3600 + 1))).toThrow(new Error(
+      '`maxWait` must be between 10 minutes and 24 hours (an update takes 20 to 30 minutes), got: 1 day 1 second'));
+  });
+});
+
+describe('the public access revert, when its update never finishes', () => {
+  test('reports the timeout and fails', async () => {
+    const result = await runRevert(mwaa([
+      { Status: 'AVAILABLE', WebserverAccessMode: 'PUBLIC_ONLY' },
+      { Status: 'UPDATING', WebserverAccessMode: 'PUBLIC_ONLY', LastUpdate: { Status: 'PENDING' } },
+    ]));
+    expect(result.status).toBe('FAILED');
+    expect(result.error).toBe('RevertTimedOut');
+    expect(result.path.filter(s => s === 'WaitForRevert')).toHaveLength(120);
+    expect(messages(result.calls)).toEqual([
+      `Public access revert of Amazon MWAA environment test-env: ${ACTOR} called UpdateEnvironment with WebserverAccessMode PUBLIC_ONLY; `
+      + `the update to PRIVATE_ONLY did not finish within 120 minutes (the environment is UPDATING). Set it to PRIVATE_ONLY by hand. ${EXECUTION}`,
+    ]);
+  });
+});

@@ -96,16 +96,12 @@ export function validateAirflowVersion(scope: IConstruct, version: AirflowVersio
   if (Token.isUnresolved(version.version)) {
     return;
   }
-  const parsed = /^(\d+)\.(\d+)\.(\d+)$/.exec(version.version);
-  if (!parsed) {
+  if (!/^\d+\.\d+\.\d+$/.test(version.version)) {
     throw new Error(`\`airflowVersion\` must be a version number MAJOR.MINOR.PATCH, got: '${version.version}'`);
   }
   // One rule: older than the oldest version CloudFormation accepts is an error; anything newer
   // that this library does not know yet is a warning.
-  const oldest = OLDEST_AIRFLOW_VERSION.split('.').map(Number);
-  const given = parsed.slice(1, 4).map(Number);
-  const index = given.findIndex((part, i) => part !== oldest[i]);
-  if (index >= 0 && given[index] < oldest[index]) {
+  if (compareAirflowVersions(version.version, OLDEST_AIRFLOW_VERSION) < 0) {
     throw new Error(`\`airflowVersion\` must be ${OLDEST_AIRFLOW_VERSION} or newer (older versions have reached end of support and CloudFormation rejects them), got: '${version.version}'`);
   }
   if (!version.known) {
@@ -273,11 +269,12 @@ export function validateObjectVersion(prop: string, version: string): void {
  * A dependency file outside the DAG folder: people who deploy DAGs can write there, and the
  * plugins, the startup script and the requirements run (or are installed) on every Airflow
  * container as the execution role.
+ *
+ * Deploy-time values are compared as written: a key written inside the folder (`dags/${param}`,
+ * or `${folder}/plugins.zip` with the DAG folder `${folder}`) is in it whatever the values are;
+ * another key with a deploy-time value cannot be placed, and passes.
  */
 export function validateOutsideDagFolder(prop: string, key: string, dagFolder: string): void {
-  if (Token.isUnresolved(key) || Token.isUnresolved(dagFolder)) {
-    return;
-  }
   const folder = `${dagFolder.replace(/\/+$/, '')}/`;
   if (key.startsWith(folder)) {
     throw new Error(`\`${prop}\` must be outside the DAG folder ${folder}, which DAG developers can write to: code put there would run on every Airflow container as the execution role, got: '${key}'`);
@@ -362,7 +359,8 @@ function parseIpv6Cidr(cidr: string): { address: bigint; prefix: number } | unde
   if ((halves.length === 1 && missing !== 0) || (halves.length === 2 && missing < 1)) {
     return undefined;
   }
-  const all = [...head, ...Array(halves.length === 2 ? missing : 0).fill('0'), ...tail];
+  // Without '::', missing is 0 here.
+  const all = [...head, ...Array(missing).fill('0'), ...tail];
   if (all.some(g => !/^[0-9a-fA-F]{1,4}$/.test(g))) {
     return undefined;
   }
@@ -386,10 +384,12 @@ function formatRange(range: CidrRange): string {
  */
 export function validateWebserverPeer(peer: ec2.IPeer, prop = WEBSERVER_PEERS_PROP): CidrRange | undefined {
   const rule = peer.toIngressRuleConfig();
-  const [cidr, bits] = typeof rule.cidrIp === 'string' ? [rule.cidrIp, 32] : typeof rule.cidrIpv6 === 'string' ? [rule.cidrIpv6, 128] : [undefined, 0];
-  if (cidr === undefined || Token.isUnresolved(cidr)) {
+  const ipv4 = typeof rule.cidrIp === 'string';
+  const cidr: unknown = ipv4 ? rule.cidrIp : rule.cidrIpv6;
+  if (typeof cidr !== 'string' || Token.isUnresolved(cidr)) {
     return undefined;
   }
+  const bits = ipv4 ? 32 : 128;
   const parsed = bits === 32 ? parseIpv4Cidr(cidr) : parseIpv6Cidr(cidr);
   if (parsed === undefined) {
     throw new Error(`${prop} must be ${bits === 32 ? 'an IPv4 range a.b.c.d/n with octets up to 255 and n up to 32' : 'an IPv6 range with a prefix up to 128'}, got: ${cidr}`);
@@ -410,13 +410,14 @@ export function validateWebserverPeer(peer: ec2.IPeer, prop = WEBSERVER_PEERS_PR
 export function coversEveryAddress(ranges: CidrRange[], bits: number): boolean {
   const sorted = ranges.filter(r => r.bits === bits)
     .map(r => ({ first: r.first, last: r.first + 2n ** BigInt(bits - r.prefix) - 1n }))
-    .sort((x, y) => (x.first < y.first ? -1 : x.first > y.first ? 1 : 0));
+    // By first address: sort reads only the sign, and a difference of up to 2^128 is a finite Number.
+    .sort((x, y) => Number(x.first - y.first));
   let next = 0n;
   for (const range of sorted) {
     if (range.first > next) {
       return false;
     }
-    if (range.last + 1n > next) {
+    if (range.last >= next) {
       next = range.last + 1n;
     }
   }
@@ -450,8 +451,9 @@ export function validateLogging(scope: IConstruct, logging: LoggingConfiguration
   // Judged on what CloudFormation gets, defaults filled in, as the rule judges a template.
   const config = loggingConfiguration(logging);
   for (const type of LOG_TYPES) {
-    const level = config[type.prop].logLevel as string | undefined;
-    if (level !== undefined && !Token.isUnresolved(level) && !LOG_LEVELS.includes(level)) {
+    // Never undefined: loggingConfiguration fills in INFO.
+    const level = config[type.prop].logLevel as string;
+    if (!Token.isUnresolved(level) && !LOG_LEVELS.includes(level)) {
       throw new Error(`\`loggingConfiguration.${type.prop}.logLevel\` must be one of MWAA's log levels, ${LOG_LEVELS.join(', ')}, got: '${level}'`);
     }
   }
