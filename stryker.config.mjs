@@ -35,7 +35,7 @@ export const MODULES = {
   'identity-center': { file: 'src/identity-center.ts', tests: ['test/identity-center.test.ts'] },
   'props-validation': {
     file: 'src/private/props-validation.ts',
-    tests: ['test/validation.test.ts', 'test/self-service.test.ts'],
+    tests: ['test/validation.test.ts', 'test/props-validation.test.ts', 'test/self-service.test.ts'],
   },
   'requirements': { file: 'src/private/requirements.ts', tests: ['test/requirements.test.ts'] },
   'delivery': { file: 'src/private/delivery.ts', tests: ['test/delivery.test.ts'] },
