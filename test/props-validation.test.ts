@@ -19,11 +19,6 @@ import { trySelect, validateOutsideDagFolder, validateWebserverPeer, warnIfOpenT
  * mutation testing (docs/testing.md).
  */
 
-/** The one place each test says what it passes; the environment is otherwise the default one. */
-function build(props: PartialProps): void {
-  newEnvironment(props);
-}
-
 /*
  * What mutation testing found untested in src/private/props-validation.ts. Through the construct where
  * it reaches the rule; the helpers imported above where it cannot (a range ec2.Peer refuses before the
@@ -130,7 +125,7 @@ describe('names and Airflow versions', () => {
     ['2.7.1, the patch before the floor', '2.7.1',
       "`airflowVersion` must be 2.7.2 or newer (older versions have reached end of support and CloudFormation rejects them), got: '2.7.1'"],
   ])('%s fails', (_what, version, message) => {
-    expect(() => build({ airflowVersion: AirflowVersion.of(version) })).toThrow(new Error(message));
+    expect(() => newEnvironment({ airflowVersion: AirflowVersion.of(version) })).toThrow(new Error(message));
   });
 
   test.each(['2.7.10', '10.0.0'])('%s, newer than any known version (numbers compared, not text), is accepted with the unknown version warning', (version) => {
@@ -175,7 +170,7 @@ describe('configuration options: values that are not strings or not printable, d
     ['one tab', '\t', `${VALUES}a control or non-ASCII character for 'core.parallelism'`],
     ['65,536 characters with a tab in them', `${'x'.repeat(65535)}\t`, `${VALUES}a control or non-ASCII character for 'core.parallelism'`],
   ])('a value of %s fails, saying what is wrong with it', (_what, value, message) => {
-    expect(() => build({ airflowConfigurationOptions: { 'core.parallelism': value as string } })).toThrow(new Error(message));
+    expect(() => newEnvironment({ airflowConfigurationOptions: { 'core.parallelism': value as string } })).toThrow(new Error(message));
   });
 
   test('a value from a parameter under a good key is accepted and reaches the template', () => {
@@ -224,7 +219,7 @@ describe('S3 keys and folders: segments, versions, the DAG folder, deploy-time v
     ['requirements in a nested DAG folder written with a trailing slash', { dags: Dags.fromBucket('airflow/dags/'), requirements: DependencyFile.fromBucket('airflow/dags/requirements.txt', 'v1') },
       "`requirements` must be outside the DAG folder airflow/dags/, which DAG developers can write to: code put there would run on every Airflow container as the execution role, got: 'airflow/dags/requirements.txt'"],
   ])('%s fails', (_what, props, message) => {
-    expect(() => build(props)).toThrow(new Error(message));
+    expect(() => newEnvironment(props)).toThrow(new Error(message));
   });
 
   test('the other side: a trailing slash, dots inside segments, keys next to the DAG folder, versions', () => {
@@ -250,7 +245,7 @@ describe('S3 keys and folders: segments, versions, the DAG folder, deploy-time v
     expect(environmentProperties(stack).DagS3Path).toEqual({ 'Fn::Join': ['', ['d'.repeat(1010), { Ref: 'P' }]] });
     const written = 'd'.repeat(folder.length);
     expect(written.length).toBeGreaterThan(1024);
-    expect(() => build({ dags: Dags.fromBucket(written) })).toThrow(new Error(
+    expect(() => newEnvironment({ dags: Dags.fromBucket(written) })).toThrow(new Error(
       `\`dags\` must be a key relative to the source bucket, 1 to 1,024 characters, without a leading '/' or 's3://', got: '${written}'`));
   });
 
@@ -412,7 +407,7 @@ describe('options that only apply with another one, log levels, Airflow 3 featur
     ['eventQueue on Airflow 2.11.0, the newest before 3', { eventQueue: true, airflowVersion: AirflowVersion.V2_11_0 },
       '`eventQueue` needs Airflow 3 or later (asset watchers on SQS), got: `airflowVersion` 2.11.0'],
   ])('%s fails', (_what, props, message) => {
-    expect(() => build(props)).toThrow(new Error(message));
+    expect(() => newEnvironment(props)).toThrow(new Error(message));
   });
 
   test('the other side: customer endpoints created (said or by default) earn no warning', () => {
