@@ -1,6 +1,6 @@
 import { runSimulation } from '@cloud-copilot/iam-simulate';
 import { App, Fn, Stack } from 'aws-cdk-lib';
-import { Template } from 'aws-cdk-lib/assertions';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
@@ -233,5 +233,17 @@ describe('the roles of the runtime parts and the policies they hold', () => {
       Action: 'sts:AssumeRole',
       Condition: { StringEquals: { 'aws:SourceAccount': ACCOUNT } },
     }]);
+  });
+});
+
+describe('the updater key warning', () => {
+  test('stays away when `kmsKey` is given, and the policy may use that key', () => {
+    const { stack, env } = newEnvironment();
+    new MwaaSelfService(stack, 'SelfService', { environment: env, notificationTopic: env.notificationTopic, executionRole: env.executionRole, kmsKey: env.kmsKey });
+    expect(Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp('`kmsKey` is not set'))).toEqual([]);
+    expect(Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp('cdk-private-mwaa:updaterKey'))).toEqual([]);
+    const resources = Template.fromStack(stack).toJSON().Resources;
+    const policy = Object.values<any>(resources).find(r => r.Type === 'AWS::IAM::ManagedPolicy' && r.Properties.Description?.startsWith('Update the Amazon MWAA'));
+    expect(JSON.stringify(policy.Properties.PolicyDocument)).toContain('kms:CreateGrant');
   });
 });
