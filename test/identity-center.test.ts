@@ -968,3 +968,198 @@ describe('what mutation testing found untested (identity-center)', () => {
     expect(over.written).toBe(`${over.full.slice(0, 697)}...`);
   });
 });
+
+describe('what the second mutation run found untested (identity-center)', () => {
+  const workloadAndIdentity = () => {
+    const app = new App();
+    const workload = new Stack(app, 'Workload', { env: { account: WORKLOAD, region: REGION } });
+    const identity = new Stack(app, 'Identity', { env: { account: IDENTITY, region: 'us-east-1' } });
+    return { app, workload, identity };
+  };
+  const warningsOf = (stack: Stack, id: string) => Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp(`cdk-private-mwaa:${id}`))
+    .map(w => w.entry.data as string);
+  const passRoleOf = (stack: Stack, set: AirflowPermissionSet) => inlinePolicyOf(stack, set).Statement.filter((st: any) => st.Action === 'iam:PassRole');
+
+  test('the assignments are checked before any environment\'s policy is built, and nothing is created', () => {
+    const { identity } = workloadAndIdentity();
+    const unknownRegion = PrivateMwaaEnvironment.fromEnvironmentArn(identity, 'Far', `arn:aws:airflow:xx-north-9:${WORKLOAD}:environment/far`);
+    expect(() => permissionSet(identity, [unknownRegion], {
+      assignments: [{ principalType: IdentityStorePrincipalType.GROUP, principalId: 'data-engineers', accounts: [WORKLOAD] }],
+    })).toThrow('`assignments.principalId` must be an identity store user or group id, such as f81d4fae-7dec-11d0-a765-00a0c91e6bf6, got: data-engineers');
+    expect(identity.node.findChild('PermissionSet').node.children).toEqual([]);
+  });
+
+  test('a bucket the user brings without a name fails for a developer set, naming the environment, the bucket and the fix', () => {
+    const { workload, identity } = workloadAndIdentity();
+    const bucket = new s3.Bucket(workload, 'Dags', { versioned: true, blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL });
+    const env = new PrivateMwaaEnvironment(workload, 'Analytics', { environmentName: 'analytics', vpc: newVpc(workload), sourceBucket: bucket, peopleAccess: { createGroups: false } });
+    expect(() => permissionSet(identity, [env])).toThrow(
+      '`environments`: a resource of environment analytics has a name known only at deploy time, which a permission set in another account cannot reference. '
+      + 'Bring it with a name (or import the environment with `fromEnvironmentAttributes`), got: Resolution error: '
+      + 'Cannot use resource \'Workload/Dags\' in a cross-environment fashion');
+  });
+
+  test('an administrator set alone warns about the generated bucket name', () => {
+    const { workload, identity, analytics } = twoAccounts();
+    permissionSet(identity, [analytics], { profile: AccessProfile.ADMINISTRATOR });
+    expect(warningsOf(workload, 'generatedBucketName')).toEqual([expect.stringMatching(
+      /^`environments`: the source bucket of environment analytics now gets the name workload[a-z0-9]+ in its stack, so that the permission set Identity\/PermissionSet can name it\. /)]);
+  });
+
+  test('with policy references, the additional secrets are inline for each environment, and the bucket keeps its generated-by-CloudFormation name', () => {
+    const { workload, identity, analytics, reporting } = twoAccounts();
+    const set = permissionSet(identity, [analytics, reporting], {
+      profile: AccessProfile.ADMINISTRATOR,
+      policyMode: PermissionSetPolicyMode.CUSTOMER_MANAGED_POLICY_REFERENCE,
+      additionalSecretPrefixes: ['team'],
+    });
+    // The secrets of both environments (one account and Region) are one statement; each key is its own, by its alias.
+    const decryptWith = (env: string) => ({
+      Action: 'kms:Decrypt',
+      Effect: 'Allow',
+      Resource: `arn:aws:kms:${REGION}:${WORKLOAD}:key/*`,
+      Condition: { 'StringEquals': { 'kms:ViaService': `secretsmanager.${REGION}.amazonaws.com` }, 'ForAnyValue:StringEquals': { 'kms:ResourceAliases': `alias/cdk-private-mwaa/${env}` } },
+    });
+    expect(inlinePolicyOf(identity, set)).toEqual({
+      Version: '2012-10-17',
+      Statement: [
+        {
+          Action: ['secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue', 'secretsmanager:ListSecretVersionIds'],
+          Effect: 'Allow',
+          Resource: `arn:aws:secretsmanager:${REGION}:${WORKLOAD}:secret:team/*`,
+        },
+        decryptWith('analytics'),
+        decryptWith('reporting'),
+      ],
+    });
+    const buckets = Template.fromStack(workload).findResources('AWS::S3::Bucket', { Properties: { BucketName: Match.anyValue() } });
+    expect(buckets).toEqual({});
+    expect(warningsOf(workload, 'generatedBucketName')).toEqual([]);
+  });
+
+  test('the inline policy is minimized: two additional statements on the same actions become one', () => {
+    const { identity } = workloadAndIdentity();
+    const env = PrivateMwaaEnvironment.fromEnvironmentArn(identity, 'Env', `arn:aws:airflow:${REGION}:${WORKLOAD}:environment/analytics`);
+    const set = permissionSet(identity, [env], {
+      policyMode: PermissionSetPolicyMode.CUSTOMER_MANAGED_POLICY_REFERENCE,
+      additionalStatements: [
+        new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: ['arn:aws:s3:::shared-data/*'] }),
+        new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: ['arn:aws:s3:::reference-data/*'] }),
+      ],
+    });
+    expect(inlinePolicyOf(identity, set).Statement).toEqual([
+      { Effect: 'Allow', Action: 's3:GetObject', Resource: ['arn:aws:s3:::reference-data/*', 'arn:aws:s3:::shared-data/*'] },
+    ]);
+  });
+
+  test('an environment implemented outside this library: its own grants, written literally, with nothing substituted', () => {
+    const { identity } = workloadAndIdentity();
+    const environmentArn = `arn:aws:airflow:${REGION}:${WORKLOAD}:environment/foreign`;
+    // What a Python or Java implementation of IPrivateMwaaEnvironment looks like from here: not one of this library's classes.
+    const foreign = Object.assign(new Stack(new App(), 'Elsewhere', { env: { account: WORKLOAD, region: REGION } }), {
+      environmentName: 'foreign',
+      environmentArn,
+      grantAccessProfile: (grantee: iam.IGrantable) => iam.Grant.addToPrincipal({
+        grantee, actions: ['airflow:CreateWebLoginToken'], resourceArns: [`arn:${Aws.PARTITION}:airflow:${REGION}:${WORKLOAD}:role/foreign/User`],
+      }),
+    }) as unknown as IPrivateMwaaEnvironment;
+    const set = permissionSet(identity, [foreign]);
+    expect(inlinePolicyOf(identity, set)).toEqual({
+      Version: '2012-10-17',
+      Statement: [{ Effect: 'Allow', Action: 'airflow:CreateWebLoginToken', Resource: `arn:aws:airflow:${REGION}:${WORKLOAD}:role/foreign/User` }],
+    });
+  });
+
+  test('an administrator set over an environment with self-service: no network warning, and the execution role is not tagged', () => {
+    const { workload, identity } = workloadAndIdentity();
+    const env = new PrivateMwaaEnvironment(workload, 'Analytics', { environmentName: 'analytics', vpc: newVpc(workload), selfService: true, peopleAccess: { createGroups: false } });
+    const set = permissionSet(identity, [env], { profile: AccessProfile.ADMINISTRATOR });
+    expect(warningsOf(identity, 'permissionSetNetwork')).toEqual([]);
+    expect(warningsOf(identity, 'permissionSetPassRole')).toEqual([]);
+    expect(passRoleOf(identity, set)).toEqual([]);
+    const roleId = workload.getLogicalId(env.executionRole.node.defaultChild as any);
+    expect(Template.fromStack(workload).toJSON().Resources[roleId].Properties.Tags).toBeUndefined();
+  });
+
+  test('the network warning, word for word', () => {
+    const { identity, analytics } = twoAccounts();
+    permissionSet(identity, [analytics], { profile: AccessProfile.ADMINISTRATOR });
+    expect(warningsOf(identity, 'permissionSetNetwork')).toEqual([
+      '`environments`: the VPC, subnet or security group ids of environment analytics are known only at deploy time, so this permission set leaves out ec2:CreateVpcEndpoint and ec2:CreateNetworkInterface: '
+      + 'its administrators cannot make an update that has MWAA create the private web server\'s VPC endpoint or network interfaces in their name. '
+      + 'Give the environment a VPC, subnets and security groups imported by id (ec2.Vpc.fromVpcAttributes, ec2.SecurityGroup.fromSecurityGroupId), or acknowledge this warning. '
+      + '[ack: cdk-private-mwaa:permissionSetNetwork]',
+    ]);
+  });
+
+  test('an execution role with a name and no path: PassRole names it under /', () => {
+    const { workload, identity } = workloadAndIdentity();
+    const role = new iam.Role(workload, 'Role', { roleName: 'analytics-execution', assumedBy: new iam.ServicePrincipal('airflow.amazonaws.com') });
+    const env = new PrivateMwaaEnvironment(workload, 'Analytics', { environmentName: 'analytics', vpc: newVpc(workload), executionRole: role, peopleAccess: { createGroups: false } });
+    const set = permissionSet(identity, [env], { profile: AccessProfile.ADMINISTRATOR });
+    expect(passRoleOf(identity, set)).toEqual([{
+      Action: 'iam:PassRole',
+      Effect: 'Allow',
+      Resource: `arn:aws:iam::${WORKLOAD}:role/analytics-execution`,
+      Condition: { StringEquals: { 'iam:PassedToService': 'airflow.amazonaws.com' } },
+    }]);
+  });
+
+  test('an execution role the user brings without a name: PassRole by the tag the role gets', () => {
+    const { workload, identity } = workloadAndIdentity();
+    const role = new iam.Role(workload, 'Role', { assumedBy: new iam.ServicePrincipal('airflow.amazonaws.com') });
+    const env = new PrivateMwaaEnvironment(workload, 'Analytics', { environmentName: 'analytics', vpc: newVpc(workload), executionRole: role, peopleAccess: { createGroups: false } });
+    const set = permissionSet(identity, [env], { profile: AccessProfile.ADMINISTRATOR });
+    expect(passRoleOf(identity, set)).toEqual([{
+      Action: 'iam:PassRole',
+      Effect: 'Allow',
+      Resource: `arn:aws:iam::${WORKLOAD}:role/*`,
+      Condition: { StringEquals: { 'iam:PassedToService': 'airflow.amazonaws.com', 'aws:ResourceTag/cdk-private-mwaa-environment': 'analytics' } },
+    }]);
+    Template.fromStack(workload).hasResourceProperties('AWS::IAM::Role', { Tags: [{ Key: 'cdk-private-mwaa-environment', Value: 'analytics' }] });
+  });
+
+  test('an execution role with a name but a path known only at deploy time: PassRole by the tag', () => {
+    const { workload, identity } = workloadAndIdentity();
+    const role = new iam.Role(workload, 'Role', { roleName: 'analytics-execution', path: Fn.importValue('RolePath'), assumedBy: new iam.ServicePrincipal('airflow.amazonaws.com') });
+    const env = new PrivateMwaaEnvironment(workload, 'Analytics', { environmentName: 'analytics', vpc: newVpc(workload), executionRole: role, peopleAccess: { createGroups: false } });
+    const set = permissionSet(identity, [env], { profile: AccessProfile.ADMINISTRATOR });
+    expect(passRoleOf(identity, set)).toEqual([{
+      Action: 'iam:PassRole',
+      Effect: 'Allow',
+      Resource: `arn:aws:iam::${WORKLOAD}:role/*`,
+      Condition: { StringEquals: { 'iam:PassedToService': 'airflow.amazonaws.com', 'aws:ResourceTag/cdk-private-mwaa-environment': 'analytics' } },
+    }]);
+  });
+
+  test('a developer set over an execution role imported by a deploy-time ARN: no PassRole warning (developers never pass it)', () => {
+    const { workload, identity } = workloadAndIdentity();
+    const role = iam.Role.fromRoleArn(workload, 'Role', workload.formatArn({ service: 'iam', region: '', resource: 'role', resourceName: Fn.importValue('ExecutionRoleName') }));
+    const env = new PrivateMwaaEnvironment(workload, 'Analytics', { environmentName: 'analytics', vpc: newVpc(workload), executionRole: role, peopleAccess: { createGroups: false } });
+    permissionSet(identity, [env], { profile: AccessProfile.DEVELOPER });
+    expect(warningsOf(identity, 'permissionSetPassRole')).toEqual([]);
+  });
+
+  test('an environment in the permission set\'s own stack fails with the whole message, naming the value', () => {
+    const app = new App();
+    const workload = new Stack(app, 'Workload', { env: { account: WORKLOAD, region: REGION } });
+    const env = new PrivateMwaaEnvironment(workload, 'Airflow', { environmentName: 'analytics', vpc: newVpc(workload) });
+    const identity = new Stack(app, 'Identity', { env: { account: WORKLOAD, region: REGION } });
+    expect(() => permissionSet(identity, [env])).toThrow(new RegExp('^'
+      + '`environments`: the policy for environment analytics still holds a value known only at deploy time, which a permission set in another account cannot reference\\. '
+      + 'Put the permission set in a stack of another account than the environment\'s, and create the environment in a stack with an explicit `env` '
+      + '\\(or import it with `fromEnvironmentArn`\\), got: \\{"Fn::GetAtt":\\["'));
+  });
+
+  test.each([
+    ['a reference with another key beside it', { 'Ref': 'AWS::Partition', 'aws:Extra': 'x' }],
+    ['a join with a part that is not text', { 'Fn::Join': ['', ['arn:', { 'aws:Nested': 'x' }]] }],
+    ['a join beside another key', { 'Fn::Join': ['', ['arn:', 'aws']], 'aws:Extra': 'x' }],
+  ])('an additional statement with %s fails, naming it, instead of being written as text', (_name, value) => {
+    const { identity } = workloadAndIdentity();
+    const env = PrivateMwaaEnvironment.fromEnvironmentArn(identity, 'Env', `arn:aws:airflow:${REGION}:${WORKLOAD}:environment/analytics`);
+    const statement = new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: ['arn:aws:s3:::shared-data/*'], conditions: { StringEquals: { 'aws:PrincipalTag/team': value } } });
+    expect(() => permissionSet(identity, [env], { profile: AccessProfile.VIEWER, additionalStatements: [statement] })).toThrow(
+      `\`additionalStatements[0]\` must hold literal strings only: the permission set is deployed in another account, where no reference reaches, got: ${JSON.stringify(value)}`);
+  });
+});
