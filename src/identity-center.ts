@@ -483,8 +483,12 @@ export class AirflowPermissionSet extends Resource {
   }
 
   private validateRelayState(relayState?: string): void {
-    // Stryker disable next-line ConditionalExpression,LogicalOperator: the pattern happens to accept both the text 'undefined' and a token's text (${Token[…]}), so checking them too changes nothing; the guards say what is checked
-    if (relayState !== undefined && !Token.isUnresolved(relayState)
+    // Stryker disable next-line ConditionalExpression: the pattern accepts the text 'undefined', so checking an absent relay state changes nothing (with it, the mutant that skips every check is not run; the relay state tests fail for it)
+    if (relayState === undefined) {
+      return;
+    }
+    // A token's text is no measure of its value's length.
+    if (!Token.isUnresolved(relayState)
       && !/^[a-zA-Z0-9&$@#\\/%?=~\-_'"|!:,.;*+[\] (){}]{1,240}$/.test(relayState)) {
       throw new Error(`\`relayState\` must be a URL of 1 to 240 characters, got: ${relayState}`);
     }
@@ -558,13 +562,19 @@ interface Substitute {
   readonly pattern?: string;
   /** The conditions that narrow the pattern back to the resource, given the statement's own conditions. */
   readonly conditions?: (existing: Conditions) => Conditions;
+  /**
+   * What a statement that names the resource needs done (an alias, a tag, a warning that it is
+   * left out), done each time one does (so it must be idempotent; a warning is reported once): what
+   * no statement of the set names is left alone.
+   */
+  readonly used?: () => void;
 }
 
 type Conditions = { [operator: string]: { [key: string]: unknown } };
 
 /**
  * The deploy-time ARNs of an environment (key, execution role, network) and what stands for each
- * in a permission set, with the warnings for what is left out.
+ * in a permission set, with what a statement that names one needs done.
  */
 function deployTimeSubstitutes(set: AirflowPermissionSet, environment: EnvironmentBase, partition: string, label: string): Substitute[] {
   const home = Stack.of(environment);
@@ -574,23 +584,22 @@ function deployTimeSubstitutes(set: AirflowPermissionSet, environment: Environme
   const targets = environment._grantTargets();
   const key = targets.sourceBucket?.encryptionKey ?? targets.kmsKey;
   if (key !== undefined && Token.isUnresolved(key.keyArn)) {
-    out.push(keySubstitute(environment, key, partition, label, targets.sourceBucket));
+    out.push(keySubstitute(environment, key, partition, label, reference(key.keyArn), targets.sourceBucket));
   }
   // The VPC, subnets and security groups an administrator may create the web server's endpoint in:
   // ids known only at deploy time cannot be named, and a pattern would reach every VPC of every
-  // account. The two EC2 statements are left out instead, with a warning. A resource id known only
-  // at deploy time is a token right after the '/' of the ARN (the partition's token is not).
-  if (targets.network !== undefined && targets.selfService === undefined) {
-    const unknown = networkArns(environment, targets.network).filter(arn => /\/\$\{Token\[/.test(arn));
-    out.push(...unknown.map(arn => ({ reference: reference(arn) })));
-    if (unknown.length > 0 && set.profiles.includes(AccessProfile.ADMINISTRATOR)) {
-      Annotations.of(set).addWarningV2(MwaaWarnings.PERMISSION_SET_NETWORK,
-        `\`environments\`: the VPC, subnet or security group ids of environment ${label} are known only at deploy time, so this permission set leaves out ec2:CreateVpcEndpoint and ec2:CreateNetworkInterface: `
-        + 'its administrators cannot make an update that has MWAA create the private web server\'s VPC endpoint or network interfaces in their name. '
-        + 'Give the environment a VPC, subnets and security groups imported by id (ec2.Vpc.fromVpcAttributes, ec2.SecurityGroup.fromSecurityGroupId), or acknowledge this warning.');
-    }
+  // account. The two EC2 statements are left out instead, with a warning. An id known only at
+  // deploy time leaves a token in the ARN's resource part (from its '/'; the partition's token is
+  // before it).
+  if (targets.network !== undefined) {
+    const unknown = networkArns(environment, targets.network).filter(arn => Token.isUnresolved(arn.slice(arn.indexOf('/'))));
+    const warn = () => Annotations.of(set).addWarningV2(MwaaWarnings.PERMISSION_SET_NETWORK,
+      `\`environments\`: the VPC, subnet or security group ids of environment ${label} are known only at deploy time, so this permission set leaves out ec2:CreateVpcEndpoint and ec2:CreateNetworkInterface: `
+      + 'its administrators cannot make an update that has MWAA create the private web server\'s VPC endpoint or network interfaces in their name. '
+      + 'Give the environment a VPC, subnets and security groups imported by id (ec2.Vpc.fromVpcAttributes, ec2.SecurityGroup.fromSecurityGroupId), or acknowledge this warning.');
+    out.push(...unknown.map(arn => ({ reference: reference(arn), used: warn })));
   }
-  if (environment instanceof PrivateMwaaEnvironment && Token.isUnresolved(environment.executionRole.roleArn) && targets.selfService === undefined) {
+  if (environment instanceof PrivateMwaaEnvironment && Token.isUnresolved(environment.executionRole.roleArn)) {
     out.push(executionRoleSubstitute(set, environment, partition, label, reference(environment.executionRole.roleArn)));
   }
   return out;
@@ -599,37 +608,42 @@ function deployTimeSubstitutes(set: AirflowPermissionSet, environment: Environme
 /**
  * The environment's key by alias: any key of its account and Region that carries the environment's
  * alias (`kms:ResourceAliases`, a condition key of the KMS key resource type, so of every action on
- * it). Through S3, also only for objects of the environment's bucket
- * (`kms:EncryptionContext:aws:s3:arn`: the object ARN, or the bucket ARN with S3 Bucket Keys).
+ * it), which the construct adds to the key. Through S3, also only for objects of the environment's
+ * bucket (`kms:EncryptionContext:aws:s3:arn`: the object ARN, or the bucket ARN with S3 Bucket Keys).
  *
  * @see https://docs.aws.amazon.com/kms/latest/developerguide/conditions-kms.html#conditions-kms-resource-aliases
  * @see https://docs.aws.amazon.com/service-authorization/latest/reference/list_awskeymanagementservice.html#awskeymanagementservice-resources-for-iam-policies
  * @see https://docs.aws.amazon.com/AmazonS3/latest/userguide/UsingKMSEncryption.html#encryption-context
  */
-function keySubstitute(environment: EnvironmentBase, key: kms.IKey, partition: string, label: string, bucket?: s3.IBucket): Substitute {
-  if (!(key instanceof kms.Key)) {
-    throw new Error(`\`environments\`: the key of environment ${label} has an ARN known only at deploy time and is not a key of this app, so a permission set can neither name it nor give it an alias. `
-      + `Import the key with its literal ARN (kms.Key.fromKeyArn), got: ${key.node.path}`);
-  }
+function keySubstitute(
+  environment: EnvironmentBase,
+  key: kms.IKey,
+  partition: string,
+  label: string,
+  reference: string,
+  bucket?: s3.IBucket,
+): Substitute {
   const aliasName = keyAliasName(environment.environmentName);
-  if (environment.node.tryFindChild('PermissionSetKeyAlias') === undefined) {
-    new kms.Alias(environment, 'PermissionSetKeyAlias', { aliasName, targetKey: key });
-  }
+  const byAlias: Conditions = { 'ForAnyValue:StringEquals': { 'kms:ResourceAliases': aliasName } };
+  const objectsOfBucket: Conditions = bucket === undefined ? {}
+    : { StringLike: { 'kms:EncryptionContext:aws:s3:arn': [bucket.bucketArn, bucket.arnForObjects('*')] } };
   const { account, region } = key.env;
   return {
-    reference: JSON.stringify(Stack.of(environment).resolve(key.keyArn)),
+    reference,
     pattern: `arn:${partition}:kms:${region}:${account}:key/*`,
     conditions: existing => {
-      const byAlias: Conditions = { 'ForAnyValue:StringEquals': { 'kms:ResourceAliases': aliasName } };
       const via = existing.StringEquals?.['kms:ViaService'];
-      if (typeof via !== 'string' || !via.startsWith('s3.')) {
-        return byAlias;
+      const viaS3 = typeof via === 'string' && via.startsWith('s3.');
+      return { ...byAlias, ...(viaS3 ? objectsOfBucket : {}) };
+    },
+    used: () => {
+      if (!(key instanceof kms.Key)) {
+        throw new Error(`\`environments\`: the key of environment ${label} has an ARN known only at deploy time and is not a key of this app, so a permission set can neither name it nor give it an alias. `
+          + `Import the key with its literal ARN (kms.Key.fromKeyArn), got: ${key.node.path}`);
       }
-      // Stryker disable next-line ConditionalExpression: a statement through S3 comes from a grant on the bucket, so there is one here; the check keeps the types honest
-      if (bucket === undefined) {
-        return byAlias;
+      if (environment.node.tryFindChild('PermissionSetKeyAlias') === undefined) {
+        new kms.Alias(environment, 'PermissionSetKeyAlias', { aliasName, targetKey: key });
       }
-      return { ...byAlias, StringLike: { 'kms:EncryptionContext:aws:s3:arn': [bucket.bucketArn, bucket.arnForObjects('*')] } };
     },
   };
 }
@@ -664,18 +678,18 @@ function executionRoleSubstitute(
     return { reference, pattern: `arn:${partition}:iam::${account}:role${path}${name}` };
   }
   if (!TagManager.isTaggable(role) && !(role instanceof iam.Role)) {
-    if (set.profiles.includes(AccessProfile.ADMINISTRATOR)) {
-      Annotations.of(set).addWarningV2(MwaaWarnings.PERMISSION_SET_PASS_ROLE,
+    return {
+      reference,
+      used: () => Annotations.of(set).addWarningV2(MwaaWarnings.PERMISSION_SET_PASS_ROLE,
         `\`environments\`: the execution role of environment ${label} has an ARN known only at deploy time and no construct here to tag, so this permission set leaves out iam:PassRole: `
-        + 'its administrators cannot call UpdateEnvironment, which passes the role. Give the environment a role imported by its literal ARN, or acknowledge this warning.');
-    }
-    return { reference };
+        + 'its administrators cannot call UpdateEnvironment, which passes the role. Give the environment a role imported by its literal ARN, or acknowledge this warning.'),
+    };
   }
-  Tags.of(role).add(EXECUTION_ROLE_TAG, environment.environmentName);
   return {
     reference,
     pattern: `arn:${partition}:iam::${account}:role/*`,
     conditions: () => ({ StringEquals: { [`aws:ResourceTag/${EXECUTION_ROLE_TAG}`]: environment.environmentName } }),
+    used: () => Tags.of(role).add(EXECUTION_ROLE_TAG, environment.environmentName),
   };
 }
 
@@ -693,8 +707,9 @@ class StatementCollector implements iam.IPrincipal {
 
   constructor(private readonly home: Stack, private readonly substitutes: Substitute[]) {}
 
-  // Stryker disable all: IPrincipal's members for trust and resource policies, which a permission set's
-  // statements never go into; the grants of access.ts add to the principal's policy only.
+  // Stryker disable all: IPrincipal's fragment is for trust and resource policies, which this principal
+  // never goes into, and addToPolicy is the deprecated name of addToPrincipalPolicy, which the grants
+  // call instead.
   public get policyFragment(): iam.PrincipalPolicyFragment {
     throw new Error('A permission set policy is not a principal');
   }
@@ -706,8 +721,8 @@ class StatementCollector implements iam.IPrincipal {
 
   public addToPrincipalPolicy(statement: iam.PolicyStatement): iam.AddToPrincipalPolicyResult {
     const json = statement.toStatementJson();
-    // Stryker disable next-line ConditionalExpression,ArrayDeclaration: every grant of an environment names its resources (none uses NotResource), so Resource is always set
-    const resources: string[] = json.Resource === undefined ? [] : [].concat(json.Resource);
+    // A statement with NotResource (which another implementation of the environment may grant) has none.
+    const resources: string[] = [].concat(json.Resource ?? []);
     const existing: Conditions = json.Condition ?? {};
     let conditions: Conditions = existing;
     let leftOut = false;
@@ -718,6 +733,7 @@ class StatementCollector implements iam.IPrincipal {
       if (substitute === undefined) {
         return resource;
       }
+      substitute.used?.();
       if (substitute.pattern === undefined) {
         leftOut = true;
         return resource;

@@ -1035,6 +1035,12 @@ describe('what the second mutation run found untested (identity-center)', () => 
     const buckets = Template.fromStack(workload).findResources('AWS::S3::Bucket', { Properties: { BucketName: Match.anyValue() } });
     expect(buckets).toEqual({});
     expect(warningsOf(workload, 'generatedBucketName')).toEqual([]);
+    // The EC2 statements and PassRole are in the referenced policies: nothing is left out of the
+    // set, so nothing warns, and the execution role, which no inline statement names, is not tagged.
+    expect(warningsOf(identity, 'permissionSetNetwork')).toEqual([]);
+    expect(warningsOf(identity, 'permissionSetPassRole')).toEqual([]);
+    const roleId = workload.getLogicalId(analytics.executionRole.node.defaultChild as any);
+    expect(Template.fromStack(workload).toJSON().Resources[roleId].Properties.Tags).toBeUndefined();
   });
 
   test('the inline policy is minimized: two additional statements on the same actions become one', () => {
@@ -1052,31 +1058,62 @@ describe('what the second mutation run found untested (identity-center)', () => 
     ]);
   });
 
-  test('an environment implemented outside this library: its own grants, written literally, with nothing substituted', () => {
+  test('an environment implemented outside this library: its own grants, written literally (NotResource too), with nothing substituted', () => {
     const { identity } = workloadAndIdentity();
     const environmentArn = `arn:aws:airflow:${REGION}:${WORKLOAD}:environment/foreign`;
     // What a Python or Java implementation of IPrivateMwaaEnvironment looks like from here: not one of this library's classes.
     const foreign = Object.assign(new Stack(new App(), 'Elsewhere', { env: { account: WORKLOAD, region: REGION } }), {
       environmentName: 'foreign',
       environmentArn,
-      grantAccessProfile: (grantee: iam.IGrantable) => iam.Grant.addToPrincipal({
-        grantee, actions: ['airflow:CreateWebLoginToken'], resourceArns: [`arn:${Aws.PARTITION}:airflow:${REGION}:${WORKLOAD}:role/foreign/User`],
-      }),
+      grantAccessProfile: (grantee: iam.IGrantable) => {
+        grantee.grantPrincipal.addToPrincipalPolicy(new iam.PolicyStatement({
+          effect: iam.Effect.DENY, actions: ['airflow:CreateWebLoginToken'], notResources: [`arn:${Aws.PARTITION}:airflow:${REGION}:${WORKLOAD}:role/foreign/*`],
+        }));
+        return iam.Grant.addToPrincipal({
+          grantee, actions: ['airflow:CreateWebLoginToken'], resourceArns: [`arn:${Aws.PARTITION}:airflow:${REGION}:${WORKLOAD}:role/foreign/User`],
+        });
+      },
     }) as unknown as IPrivateMwaaEnvironment;
     const set = permissionSet(identity, [foreign]);
     expect(inlinePolicyOf(identity, set)).toEqual({
       Version: '2012-10-17',
-      Statement: [{ Effect: 'Allow', Action: 'airflow:CreateWebLoginToken', Resource: `arn:aws:airflow:${REGION}:${WORKLOAD}:role/foreign/User` }],
+      Statement: [
+        { Effect: 'Deny', Action: 'airflow:CreateWebLoginToken', NotResource: `arn:aws:airflow:${REGION}:${WORKLOAD}:role/foreign/*` },
+        { Effect: 'Allow', Action: 'airflow:CreateWebLoginToken', Resource: `arn:aws:airflow:${REGION}:${WORKLOAD}:role/foreign/User` },
+      ],
     });
   });
 
-  test('an administrator set over an environment with self-service: no network warning, and the execution role is not tagged', () => {
+  test('an environment imported with a key of the app and no bucket: its secrets decrypted by the key\'s alias, with no S3 condition', () => {
+    const { workload, identity } = workloadAndIdentity();
+    const key = new kms.Key(workload, 'Key');
+    const env = PrivateMwaaEnvironment.fromEnvironmentAttributes(workload, 'Legacy', { environmentName: 'legacy', kmsKey: key });
+    const set = permissionSet(identity, [env], { profile: AccessProfile.VIEWER, additionalSecretPrefixes: ['team'] });
+    expect(inlinePolicyOf(identity, set).Statement).toContainEqual({
+      Action: 'kms:Decrypt',
+      Effect: 'Allow',
+      Resource: `arn:aws:kms:${REGION}:${WORKLOAD}:key/*`,
+      Condition: { 'StringEquals': { 'kms:ViaService': `secretsmanager.${REGION}.amazonaws.com` }, 'ForAnyValue:StringEquals': { 'kms:ResourceAliases': 'alias/cdk-private-mwaa/legacy' } },
+    });
+    Template.fromStack(workload).hasResourceProperties('AWS::KMS::Alias', { AliasName: 'alias/cdk-private-mwaa/legacy' });
+  });
+
+  test('a viewer set over an environment whose key is imported by a deploy-time ARN works (no viewer statement names the key), and gives the key no alias', () => {
+    const { workload, identity } = workloadAndIdentity();
+    const key = kms.Key.fromKeyArn(workload, 'Key', workload.formatArn({ service: 'kms', resource: 'key', resourceName: workload.stackId }));
+    const env = new PrivateMwaaEnvironment(workload, 'Analytics', { environmentName: 'analytics', vpc: newVpc(workload), kmsKey: key, peopleAccess: { createGroups: false } });
+    const set = permissionSet(identity, [env], { profile: AccessProfile.VIEWER });
+    expect(inlinePolicyOf(identity, set).Statement).toEqual([
+      { Action: 'airflow:CreateWebLoginToken', Effect: 'Allow', Resource: `arn:aws:airflow:${REGION}:${WORKLOAD}:role/analytics/Viewer` },
+    ]);
+    Template.fromStack(workload).resourceCountIs('AWS::KMS::Alias', 0);
+  });
+
+  test('an administrator set over an environment with self-service (the state machine updates it): no network warning, and the execution role is not tagged', () => {
     const { workload, identity } = workloadAndIdentity();
     const env = new PrivateMwaaEnvironment(workload, 'Analytics', { environmentName: 'analytics', vpc: newVpc(workload), selfService: true, peopleAccess: { createGroups: false } });
-    const set = permissionSet(identity, [env], { profile: AccessProfile.ADMINISTRATOR });
+    permissionSet(identity, [env], { profile: AccessProfile.ADMINISTRATOR });
     expect(warningsOf(identity, 'permissionSetNetwork')).toEqual([]);
-    expect(warningsOf(identity, 'permissionSetPassRole')).toEqual([]);
-    expect(passRoleOf(identity, set)).toEqual([]);
     const roleId = workload.getLogicalId(env.executionRole.node.defaultChild as any);
     expect(Template.fromStack(workload).toJSON().Resources[roleId].Properties.Tags).toBeUndefined();
   });
@@ -1140,7 +1177,7 @@ describe('what the second mutation run found untested (identity-center)', () => 
     expect(warningsOf(identity, 'permissionSetPassRole')).toEqual([]);
   });
 
-  test('an environment in the permission set\'s own stack fails with the whole message, naming the value', () => {
+  test('an environment of the permission set\'s own account and Region (another stack) fails with the whole message, naming the value', () => {
     const app = new App();
     const workload = new Stack(app, 'Workload', { env: { account: WORKLOAD, region: REGION } });
     const env = new PrivateMwaaEnvironment(workload, 'Airflow', { environmentName: 'analytics', vpc: newVpc(workload) });
@@ -1161,5 +1198,16 @@ describe('what the second mutation run found untested (identity-center)', () => 
     const statement = new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: ['arn:aws:s3:::shared-data/*'], conditions: { StringEquals: { 'aws:PrincipalTag/team': value } } });
     expect(() => permissionSet(identity, [env], { profile: AccessProfile.VIEWER, additionalStatements: [statement] })).toThrow(
       `\`additionalStatements[0]\` must hold literal strings only: the permission set is deployed in another account, where no reference reaches, got: ${JSON.stringify(value)}`);
+  });
+
+  test('a relay state with a deploy-time part is not measured by its token\'s text', () => {
+    const { identity } = workloadAndIdentity();
+    const env = PrivateMwaaEnvironment.fromEnvironmentArn(identity, 'Env', `arn:aws:airflow:${REGION}:${WORKLOAD}:environment/analytics`);
+    // 236 characters in any Region (of at most 14), 244 as written before deployment.
+    const relayState = `https://x/${Aws.REGION}${'a'.repeat(212)}`;
+    expect(relayState.length).toBeGreaterThan(240);
+    const set = permissionSet(identity, [env], { profile: AccessProfile.VIEWER, relayState });
+    expect(Template.fromStack(identity).toJSON().Resources[identity.getLogicalId(set.node.defaultChild as any)].Properties.RelayStateType)
+      .toEqual({ 'Fn::Join': ['', ['https://x/', { Ref: 'AWS::Region' }, 'a'.repeat(212)]] });
   });
 });
