@@ -100,15 +100,16 @@ function run(name, env) {
 }
 
 /**
- * The report without its surviving mutants, so an incremental run tries them again: Stryker re-runs a
- * survivor only when a test that covers it while running is added, and a static one (reached while
- * a test file loads) never has such a test.
+ * The report without its surviving and timed-out mutants, so an incremental run tries them again:
+ * Stryker re-runs a survivor only when a test that covers it while running is added, and a static
+ * one (reached while a test file loads) never has such a test; and a timeout may be a machine under
+ * load rather than a mutant that loops (it counts as detected, so it is not kept on trust).
  * @param {any} report
  */
 function withoutSurvivors(report) {
   const files = Object.fromEntries(Object.entries(report.files).map(([path, file]) => [path, {
     .../** @type {any} */ (file),
-    mutants: /** @type {any} */ (file).mutants.filter((/** @type {any} */ m) => !['Survived', 'NoCoverage'].includes(m.status)),
+    mutants: /** @type {any} */ (file).mutants.filter((/** @type {any} */ m) => !['Survived', 'NoCoverage', 'Timeout'].includes(m.status)),
   }]));
   return { ...report, files };
 }
