@@ -671,10 +671,12 @@ function executionRoleSubstitute(
   reference: string,
 ): Substitute | undefined {
   const role = environment.executionRole;
-  // An iam.Role's CfnRole always has a roleName: its physical name, a token when none was given.
-  const cfnRole = role.node.defaultChild as iam.CfnRole | undefined;
-  if (role instanceof iam.Role && !Token.isUnresolved(cfnRole?.roleName) && !Token.isUnresolved(cfnRole?.path)) {
-    return undefined;
+  if (role instanceof iam.Role) {
+    // Its roleName is always set: the physical name, a token when none was given.
+    const cfnRole = role.node.defaultChild as iam.CfnRole;
+    if (!Token.isUnresolved(cfnRole.roleName) && !Token.isUnresolved(cfnRole.path)) {
+      return undefined;
+    }
   }
   if (!TagManager.isTaggable(role) && !(role instanceof iam.Role)) {
     return {
