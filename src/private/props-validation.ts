@@ -190,7 +190,8 @@ export function configurationOptionProblem(key: string, value: unknown): string 
   if (key.length > r.keyMaxLength || !new RegExp(r.keyPattern).test(key)) {
     return `keys must be ${r.keyRule}, got: '${key}'`;
   }
-  if (typeof value !== 'string' || value.length < 1 || value.length > r.valueMaxLength || !new RegExp(r.valuePattern).test(value)) {
+  // The pattern's '+' refuses an empty value.
+  if (typeof value !== 'string' || value.length > r.valueMaxLength || !new RegExp(r.valuePattern).test(value)) {
     const got = typeof value !== 'string' ? typeof value : value.length < 1 || value.length > r.valueMaxLength ? `${value.length} characters` : 'a control or non-ASCII character';
     return `values must be ${r.valueRule}, got: ${got} for '${key}'`;
   }
