@@ -600,7 +600,9 @@ function deployTimeSubstitutes(set: AirflowPermissionSet, environment: Environme
       + 'Give the environment a VPC, subnets and security groups imported by id (ec2.Vpc.fromVpcAttributes, ec2.SecurityGroup.fromSecurityGroupId), or acknowledge this warning.');
     out.push(...unknown.map(arn => ({ reference: reference(arn), used: warn })));
   }
-  if (environment instanceof PrivateMwaaEnvironment && Token.isUnresolved(environment.executionRole.roleArn)) {
+  // An ARN whose only unknowns are pseudo parameters (a role imported by name, or by an ARN written
+  // with Aws.PARTITION) is written literally by literal(): it needs no stand-in.
+  if (environment instanceof PrivateMwaaEnvironment && /"Fn::GetAtt"|"Fn::ImportValue"|"Ref":"(?!AWS::)/.test(reference(environment.executionRole.roleArn))) {
     const role = executionRoleSubstitute(set, environment, partition, label, reference(environment.executionRole.roleArn));
     if (role !== undefined) {
       out.push(role);

@@ -2,7 +2,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { runSimulation } from '@cloud-copilot/iam-simulate';
-import { App, Aws, Duration, Fn, Stack } from 'aws-cdk-lib';
+import { App, Aws, CfnParameter, Duration, Fn, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -1098,7 +1098,7 @@ describe('what the second mutation run found untested (identity-center)', () => 
     Template.fromStack(workload).hasResourceProperties('AWS::KMS::Alias', { AliasName: 'alias/cdk-private-mwaa/legacy' });
   });
 
-  test('a viewer set over an environment whose key is imported by a deploy-time ARN works (no viewer statement names the key), and gives the key no alias', () => {
+  test('a viewer set over an environment whose key is imported by a deploy-time ARN works (no viewer statement names the key)', () => {
     const { workload, identity } = workloadAndIdentity();
     const key = kms.Key.fromKeyArn(workload, 'Key', workload.formatArn({ service: 'kms', resource: 'key', resourceName: workload.stackId }));
     const env = new PrivateMwaaEnvironment(workload, 'Analytics', { environmentName: 'analytics', vpc: newVpc(workload), kmsKey: key, peopleAccess: { createGroups: false } });
@@ -1106,7 +1106,6 @@ describe('what the second mutation run found untested (identity-center)', () => 
     expect(inlinePolicyOf(identity, set).Statement).toEqual([
       { Action: 'airflow:CreateWebLoginToken', Effect: 'Allow', Resource: `arn:aws:airflow:${REGION}:${WORKLOAD}:role/analytics/Viewer` },
     ]);
-    Template.fromStack(workload).resourceCountIs('AWS::KMS::Alias', 0);
   });
 
   test('an administrator set over an environment with self-service (the state machine updates it): no network warning, and the execution role is not tagged', () => {
@@ -1209,5 +1208,34 @@ describe('what the second mutation run found untested (identity-center)', () => 
     const set = permissionSet(identity, [env], { profile: AccessProfile.VIEWER, relayState });
     expect(Template.fromStack(identity).toJSON().Resources[identity.getLogicalId(set.node.defaultChild as any)].Properties.RelayStateType)
       .toEqual({ 'Fn::Join': ['', ['https://x/', { Ref: 'AWS::Region' }, 'a'.repeat(212)]] });
+  });
+
+  test.each([
+    ['imported by name', (workload: Stack) => ({ executionRole: iam.Role.fromRoleName(workload, 'Role', 'analytics-execution') })],
+    ['imported by an ARN written with the partition token', (workload: Stack) => ({
+      executionRole: iam.Role.fromRoleArn(workload, 'Role', `arn:${Aws.PARTITION}:iam::${WORKLOAD}:role/analytics-execution`),
+    })],
+  ])('an execution role %s: PassRole names it, with no tag and no warning', (_name, roleProps) => {
+    const { workload, identity } = workloadAndIdentity();
+    const props = roleProps(workload);
+    const env = new PrivateMwaaEnvironment(workload, 'Analytics', { environmentName: 'analytics', vpc: newVpc(workload), peopleAccess: { createGroups: false }, ...props });
+    const set = permissionSet(identity, [env], { profile: AccessProfile.ADMINISTRATOR });
+    expect(passRoleOf(identity, set)).toEqual([{
+      Action: 'iam:PassRole',
+      Effect: 'Allow',
+      Resource: `arn:aws:iam::${WORKLOAD}:role/analytics-execution`,
+      Condition: { StringEquals: { 'iam:PassedToService': 'airflow.amazonaws.com' } },
+    }]);
+    expect(warningsOf(identity, 'permissionSetPassRole')).toEqual([]);
+  });
+
+  test('an execution role imported by an ARN with a template parameter in it: PassRole is left out, with the warning', () => {
+    const { workload, identity } = workloadAndIdentity();
+    const name = new CfnParameter(workload, 'ExecutionRoleName');
+    const role = iam.Role.fromRoleArn(workload, 'Role', `arn:aws:iam::${WORKLOAD}:role/${name.valueAsString}`);
+    const env = new PrivateMwaaEnvironment(workload, 'Analytics', { environmentName: 'analytics', vpc: newVpc(workload), executionRole: role, peopleAccess: { createGroups: false } });
+    const set = permissionSet(identity, [env], { profile: AccessProfile.ADMINISTRATOR });
+    expect(passRoleOf(identity, set)).toEqual([]);
+    expect(warningsOf(identity, 'permissionSetPassRole')).toEqual([expect.stringMatching(/^`environments`: the execution role of environment analytics has an ARN known only at deploy time/)]);
   });
 });

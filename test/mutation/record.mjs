@@ -106,7 +106,7 @@ function run(name, env) {
  * load rather than a mutant that loops (it counts as detected, so it is not kept on trust).
  * @param {any} report
  */
-function withoutSurvivors(report) {
+function withoutUndecided(report) {
   const files = Object.fromEntries(Object.entries(report.files).map(([path, file]) => [path, {
     .../** @type {any} */ (file),
     mutants: /** @type {any} */ (file).mutants.filter((/** @type {any} */ m) => !['Survived', 'NoCoverage', 'Timeout'].includes(m.status)),
@@ -119,7 +119,7 @@ function record(name) {
   mkdirSync(WORK, { recursive: true });
   const previous = readRecord(name);
   if (previous) {
-    writeFileSync(workPath(name), JSON.stringify(withoutSurvivors(previous)));
+    writeFileSync(workPath(name), JSON.stringify(withoutUndecided(previous)));
   }
   stryker(name, {});
   const report = JSON.parse(readFileSync(workPath(name), 'utf-8'));
@@ -187,7 +187,7 @@ function check() {
     }
     console.log(`${name}: changed since its record (${changed.join(', ')}); running the changed mutants`);
     mkdirSync(WORK, { recursive: true });
-    writeFileSync(workPath(name), JSON.stringify(withoutSurvivors(report)));
+    writeFileSync(workPath(name), JSON.stringify(withoutUndecided(report)));
     stryker(name, {});
     const now = counts(JSON.parse(readFileSync(workPath(name), 'utf-8')), module.file);
     console.log(`${name}: ${now.score.toFixed(1)}% (record ${recorded.score.toFixed(1)}%)`);
